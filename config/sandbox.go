@@ -1,0 +1,34 @@
+package config
+
+// Demo credentials of the embedded sandbox. The sandbox package registers the
+// same values, so a sandbox-mode process signs in and calls WeChat with no
+// setup. They are public: never accept them from real WeChat.
+const (
+	SandboxOAAppID           = "wxsandbox0000000001"
+	SandboxOAAppSecret       = "sandbox-oa-secret"
+	SandboxOACallbackToken   = "sandbox"
+	SandboxWorkCorpID        = "wwsandbox000000001"
+	SandboxWorkAgentID       = "1000002"
+	SandboxWorkSecret        = "sandbox-work-secret"
+	SandboxWorkCallbackToken = "sandbox"
+	SandboxCompanyName       = "演示科技有限公司"
+)
+
+// sandboxDefaults points the WeChat bases at the embedded simulator (it
+// serves WeChat's own paths under sandbox.base_url) and fills the demo
+// credentials, each only where the operator set nothing.
+func (l *loader) sandboxDefaults() {
+	c := l.cfg
+	base := c.Simulator.BaseURL
+	l.fill("wechat.api_base", &c.WeChat.APIBase, base)
+	l.fill("wechat.work_api_base", &c.WeChat.WorkAPIBase, base)
+	l.fill("wechat.open_base", &c.WeChat.OpenBase, base)
+	l.fill("wechat.oa.app_id", &c.WeChat.OA.AppID, SandboxOAAppID)
+	l.fillSecret("wechat.oa.app_secret", &c.WeChat.OA.AppSecret, SandboxOAAppSecret)
+	l.fillSecret("wechat.oa.callback_token", &c.WeChat.OA.CallbackToken, SandboxOACallbackToken)
+	l.fill("wechat.work.corp_id", &c.WeChat.Work.CorpID, SandboxWorkCorpID)
+	l.fill("wechat.work.agent_id", &c.WeChat.Work.AgentID, SandboxWorkAgentID)
+	l.fillSecret("wechat.work.secret", &c.WeChat.Work.Secret, SandboxWorkSecret)
+	l.fillSecret("wechat.work.callback_token", &c.WeChat.Work.CallbackToken, SandboxWorkCallbackToken)
+	l.fill("company.name", &c.Company.Name, SandboxCompanyName)
+}

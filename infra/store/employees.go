@@ -1,0 +1,202 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+var errNoRows = sql.ErrNoRows
+
+// Employees stores employees and their WeChat identities.
+type Employees struct{ db bun.IDB }
+
+type employeeRow struct {
+	bun.BaseModel `bun:"table:employees"`
+
+	ID         string `bun:",pk"`
+	Name       string
+	Department string
+	Roles      string
+	ManagerID  *string
+	Active     bool
+	Version    int64
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+type identityRow struct {
+	bun.BaseModel `bun:"table:employee_identities"`
+
+	EmployeeID string `bun:",pk"`
+	Channel    string `bun:",pk"`
+	AppID      string `bun:",pk"`
+	Login      string
+	UserID     string
+	OpenID     string `bun:"open_id"`
+}
+
+func employeeFromDomain(e *domain.Employee) (employeeRow, []identityRow) {
+	d := e.Data()
+	roles := make([]string, len(d.Roles))
+	for i, r := range d.Roles {
+		roles[i] = string(r)
+	}
+	row := employeeRow{
+		ID: string(d.ID), Name: d.Name, Department: d.Department, Roles: strings.Join(roles, ","),
+		Active: d.Active, Version: d.Version, CreatedAt: d.CreatedAt.UTC(), UpdatedAt: d.UpdatedAt.UTC(),
+	}
+	if d.ManagerID != "" {
+		m := string(d.ManagerID)
+		row.ManagerID = &m
+	}
+	ids := make([]identityRow, len(d.Identities))
+	for i, id := range d.Identities {
+		login := id.OpenID
+		if id.Channel == domain.ChannelWork {
+			login = id.UserID
+		}
+		ids[i] = identityRow{EmployeeID: row.ID, Channel: string(id.Channel), AppID: id.AppID, Login: login, UserID: id.UserID, OpenID: id.OpenID}
+	}
+	return row, ids
+}
+
+func (r employeeRow) toDomain(ids []identityRow) *domain.Employee {
+	d := domain.EmployeeData{
+		ID: domain.EmployeeID(r.ID), Name: r.Name, Department: r.Department, Active: r.Active,
+		Version: r.Version, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+	}
+	if r.ManagerID != nil {
+		d.ManagerID = domain.EmployeeID(*r.ManagerID)
+	}
+	for _, s := range strings.Split(r.Roles, ",") {
+		if s != "" {
+			d.Roles = append(d.Roles, domain.Role(s))
+		}
+	}
+	for _, id := range ids {
+		d.Identities = append(d.Identities, domain.Identity{Channel: domain.Channel(id.Channel), AppID: id.AppID, UserID: id.UserID, OpenID: id.OpenID})
+	}
+	return domain.RestoreEmployee(d)
+}
+
+// Add stores a new employee; an existing id or identity is a duplicate.
+func (s *Employees) Add(ctx context.Context, e *domain.Employee) error {
+	row, ids := employeeFromDomain(e)
+	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			if _, dup := uniqueViolation(err); dup {
+				return fmt.Errorf("add employee %s: %w", row.ID, domain.Invalid("id", "an employee with this id already exists"))
+			}
+			return fmt.Errorf("add employee %s: %w", row.ID, err)
+		}
+		return insertIdentities(ctx, tx, ids)
+	})
+}
+
+func insertIdentities(ctx context.Context, tx bun.IDB, ids []identityRow) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := tx.NewInsert().Model(&ids).Exec(ctx); err != nil {
+		if _, dup := uniqueViolation(err); dup {
+			return fmt.Errorf("save identities: %w", domain.Invalid("identities", "this WeChat account already belongs to another employee"))
+		}
+		return fmt.Errorf("save identities: %w", err)
+	}
+	return nil
+}
+
+// Get loads one employee.
+func (s *Employees) Get(ctx context.Context, id domain.EmployeeID) (*domain.Employee, error) {
+	return s.load(ctx, s.db, id, false)
+}
+
+func (s *Employees) load(ctx context.Context, db bun.IDB, id domain.EmployeeID, lock bool) (*domain.Employee, error) {
+	var row employeeRow
+	q := db.NewSelect().Model(&row).Where("id = ?", string(id))
+	if lock {
+		q = forUpdate(db, q)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, "employee "+string(id))
+	}
+	var ids []identityRow
+	if err := db.NewSelect().Model(&ids).Where("employee_id = ?", row.ID).OrderExpr("channel, app_id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load identities of %s: %w", id, err)
+	}
+	return row.toDomain(ids), nil
+}
+
+// ByLogin finds the employee signing in with an OA openid or a WeCom userid
+// under one app (OA appid or corp id).
+func (s *Employees) ByLogin(ctx context.Context, ch domain.Channel, appID, login string) (*domain.Employee, error) {
+	var id string
+	err := s.db.NewSelect().Table("employee_identities").Column("employee_id").
+		Where("channel = ? AND app_id = ? AND login = ?", string(ch), appID, login).Scan(ctx, &id)
+	if err != nil {
+		return nil, notFound(err, "employee by login")
+	}
+	return s.Get(ctx, domain.EmployeeID(id))
+}
+
+// List returns employees ordered by id, after the given id, at most limit.
+func (s *Employees) List(ctx context.Context, after domain.EmployeeID, limit int) ([]*domain.Employee, error) {
+	var rows []employeeRow
+	q := s.db.NewSelect().Model(&rows).OrderExpr("id").Limit(int64(limit))
+	if after != "" {
+		q = q.Where("id > ?", string(after))
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list employees: %w", err)
+	}
+	out := make([]*domain.Employee, 0, len(rows))
+	for _, r := range rows {
+		e, err := s.load(ctx, s.db, domain.EmployeeID(r.ID), false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}
+
+// Update loads an employee, lets fn change it and saves it if its version
+// is still the one loaded.
+func (s *Employees) Update(ctx context.Context, id domain.EmployeeID, fn func(*domain.Employee) error) (*domain.Employee, error) {
+	var out *domain.Employee
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		e, err := s.load(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		if err := fn(e); err != nil {
+			return err
+		}
+		row, ids := employeeFromDomain(e)
+		loaded := row.Version
+		row.Version++
+		res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", loaded).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update employee %s: %w", id, err)
+		}
+		if err := versionCheck(res, "employee "+string(id)); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Model((*identityRow)(nil)).Where("employee_id = ?", row.ID).Exec(ctx); err != nil {
+			return fmt.Errorf("replace identities of %s: %w", id, err)
+		}
+		if err := insertIdentities(ctx, tx, ids); err != nil {
+			return err
+		}
+		out = row.toDomain(ids)
+		return nil
+	})
+	return out, err
+}

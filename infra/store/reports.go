@@ -1,0 +1,228 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// Reports stores expense reports, which invoices they hold, and their
+// audit trail.
+type Reports struct{ db bun.IDB }
+
+type reportRow struct {
+	bun.BaseModel `bun:"table:reports"`
+
+	ID           string `bun:",pk"`
+	Number       string
+	Title        string
+	Status       string
+	EmployeeID   string
+	ApproverID   string
+	TotalCents   int64
+	InvoiceCount int
+	Version      int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	SubmittedAt  time.Time `bun:",nullzero"`
+	DecidedAt    time.Time `bun:",nullzero"`
+}
+
+type reportInvoiceRow struct {
+	bun.BaseModel `bun:"table:report_invoices"`
+
+	ReportID  string `bun:",pk"`
+	InvoiceID string `bun:",pk"`
+	Position  int
+}
+
+type historyRow struct {
+	bun.BaseModel `bun:"table:report_history"`
+
+	ID         int64 `bun:",pk,autoincrement"`
+	ReportID   string
+	At         time.Time
+	ActorID    string
+	Action     string
+	FromStatus string
+	ToStatus   string
+	Comment    string
+}
+
+func reportFromDomain(r *domain.Report) reportRow {
+	d := r.Data()
+	return reportRow{
+		ID: string(d.ID), Number: d.Number, Title: d.Title, Status: string(d.Status),
+		EmployeeID: string(d.EmployeeID), ApproverID: string(d.ApproverID),
+		TotalCents: d.Total.Cents(), InvoiceCount: len(d.InvoiceIDs), Version: d.Version,
+		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
+		SubmittedAt: utc(d.SubmittedAt), DecidedAt: utc(d.DecidedAt),
+	}
+}
+
+func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *domain.Report {
+	d := domain.ReportData{
+		ID: domain.ReportID(r.ID), Number: r.Number, Title: r.Title, Status: domain.ReportStatus(r.Status),
+		EmployeeID: domain.EmployeeID(r.EmployeeID), ApproverID: domain.EmployeeID(r.ApproverID),
+		Total: domain.MoneyFromCents(r.TotalCents), Version: r.Version,
+		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
+		SubmittedAt: utc(r.SubmittedAt), DecidedAt: utc(r.DecidedAt),
+	}
+	for _, ri := range invoices {
+		d.InvoiceIDs = append(d.InvoiceIDs, domain.InvoiceID(ri.InvoiceID))
+	}
+	for _, h := range history {
+		d.History = append(d.History, domain.HistoryEntry{
+			At: utc(h.At), Actor: domain.EmployeeID(h.ActorID), Action: domain.Action(h.Action),
+			From: domain.ReportStatus(h.FromStatus), To: domain.ReportStatus(h.ToStatus), Comment: h.Comment,
+		})
+	}
+	return domain.RestoreReport(d)
+}
+
+// Create numbers and stores a new report in one transaction. build gets the
+// report number (BX-<year>-NNNNNN, counted per year) so a refused report
+// uses none.
+func (s *Reports) Create(ctx context.Context, year int, build func(number string) (*domain.Report, error)) (*domain.Report, error) {
+	var out *domain.Report
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		seq, err := nextInSequence(ctx, tx, fmt.Sprintf("report_number:%d", year))
+		if err != nil {
+			return err
+		}
+		r, err := build(domain.ReportNumber(year, int(seq)))
+		if err != nil {
+			return err
+		}
+		row := reportFromDomain(r)
+		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return fmt.Errorf("add report %s: %w", row.ID, err)
+		}
+		if err := s.syncInvoices(ctx, tx, r, nil); err != nil {
+			return err
+		}
+		if err := insertHistory(ctx, tx, r); err != nil {
+			return err
+		}
+		out, err = s.load(ctx, tx, r.ID(), false)
+		return err
+	})
+	return out, err
+}
+
+// Get loads a report with its invoice ids and history.
+func (s *Reports) Get(ctx context.Context, id domain.ReportID) (*domain.Report, error) {
+	return s.load(ctx, s.db, id, false)
+}
+
+func (s *Reports) load(ctx context.Context, db bun.IDB, id domain.ReportID, lock bool) (*domain.Report, error) {
+	var row reportRow
+	q := db.NewSelect().Model(&row).Where("id = ?", string(id))
+	if lock {
+		q = forUpdate(db, q)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, notFound(err, "report "+string(id))
+	}
+	var invoices []reportInvoiceRow
+	if err := db.NewSelect().Model(&invoices).Where("report_id = ?", row.ID).OrderExpr("position").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load invoices of report %s: %w", id, err)
+	}
+	var history []historyRow
+	if err := db.NewSelect().Model(&history).Where("report_id = ?", row.ID).OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("load history of report %s: %w", id, err)
+	}
+	return row.toDomain(invoices, history), nil
+}
+
+// Update loads a report (locked on MySQL), lets fn change it and saves it
+// with its invoices and new history entries, if its version is still the
+// one loaded. An invoice that another transaction put into another report
+// meanwhile makes the whole update fail with domain.ErrInvoiceInReport.
+func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domain.Report) error) (*domain.Report, error) {
+	var out *domain.Report
+	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+		r, err := s.load(ctx, tx, id, true)
+		if err != nil {
+			return err
+		}
+		before := r.InvoiceIDs()
+		if err := fn(r); err != nil {
+			return err
+		}
+		row := reportFromDomain(r)
+		loaded := row.Version
+		row.Version++
+		res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", loaded).Exec(ctx)
+		if err != nil {
+			return fmt.Errorf("update report %s: %w", id, err)
+		}
+		if err := versionCheck(res, "report "+string(id)); err != nil {
+			return err
+		}
+		if err := s.syncInvoices(ctx, tx, r, before); err != nil {
+			return err
+		}
+		if err := insertHistory(ctx, tx, r); err != nil {
+			return err
+		}
+		out, err = s.load(ctx, tx, id, false)
+		return err
+	})
+	return out, err
+}
+
+// syncInvoices makes report_invoices match the report. Rows exist only
+// while the report holds its invoices; the unique invoice_id index is what
+// stops one invoice from entering two reports, even under a race.
+func (s *Reports) syncInvoices(ctx context.Context, tx bun.IDB, r *domain.Report, before []domain.InvoiceID) error {
+	want := r.InvoiceIDs()
+	if !r.Status().HoldsInvoices() {
+		want = nil
+	}
+	if slices.Equal(want, before) {
+		return nil
+	}
+	if len(before) > 0 {
+		if _, err := tx.NewDelete().Model((*reportInvoiceRow)(nil)).Where("report_id = ?", string(r.ID())).Exec(ctx); err != nil {
+			return fmt.Errorf("release invoices of report %s: %w", r.ID(), err)
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	rows := make([]reportInvoiceRow, len(want))
+	for i, id := range want {
+		rows[i] = reportInvoiceRow{ReportID: string(r.ID()), InvoiceID: string(id), Position: i}
+	}
+	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		if _, dup := uniqueViolation(err); dup {
+			return fmt.Errorf("put invoices in report %s: %w: %w", r.ID(), domain.ErrInvoiceInReport, err)
+		}
+		return fmt.Errorf("put invoices in report %s: %w", r.ID(), err)
+	}
+	return nil
+}
+
+func insertHistory(ctx context.Context, tx bun.IDB, r *domain.Report) error {
+	entries := r.NewHistory()
+	if len(entries) == 0 {
+		return nil
+	}
+	rows := make([]historyRow, len(entries))
+	for i, h := range entries {
+		rows[i] = historyRow{
+			ReportID: string(r.ID()), At: utc(h.At), ActorID: string(h.Actor), Action: string(h.Action),
+			FromStatus: string(h.From), ToStatus: string(h.To), Comment: h.Comment,
+		}
+	}
+	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("record history of report %s: %w", r.ID(), err)
+	}
+	return nil
+}

@@ -1,0 +1,83 @@
+// Package web is baoxiao's HTTP layer: the Fiber app, its middleware, the
+// handlers and the one place where errors become HTTP statuses (errors.go).
+package web
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
+
+// Readiness reports whether the service can take traffic: the database is
+// reachable and its migrations are applied. It backs GET /readyz.
+type Readiness interface {
+	Ready(ctx context.Context) error
+}
+
+// Deps is what the HTTP layer needs from main. Use-case services join it as
+// their endpoints are added (see routes.go).
+type Deps struct {
+	// Logger receives access and error logs; nil means slog.Default().
+	// New wraps its handler with NewLogHandler so every line carries request_id.
+	Logger *slog.Logger
+	// Ready backs /readyz; nil means there is nothing to wait for.
+	Ready Readiness
+	// Version is reported by /healthz.
+	Version string
+	// RequestTimeout bounds each handler's context; zero means DefaultRequestTimeout.
+	RequestTimeout time.Duration
+}
+
+// DefaultRequestTimeout is the handler deadline when Deps.RequestTimeout is zero.
+const DefaultRequestTimeout = 30 * time.Second
+
+// BodyLimit is the largest request body accepted (API.md: 1 MiB, else 413).
+const BodyLimit = 1 << 20
+
+// Connection timeouts. They bound slow clients, not handlers (the context
+// deadline does that). WriteTimeout covers the whole response write, so it
+// is generous enough for streamed finance exports.
+const (
+	readTimeout  = 15 * time.Second
+	writeTimeout = 2 * time.Minute
+	idleTimeout  = 2 * time.Minute
+)
+
+// New builds the Fiber app with baoxiao's middleware and routes. main runs
+// it with Serve.
+func New(deps Deps) *fiber.App {
+	logger := deps.Logger
+	if logger == nil {
+		logger = slog.Default()
+	}
+	logger = slog.New(NewLogHandler(logger.Handler()))
+	timeout := deps.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+
+	app := fiber.New(fiber.Config{
+		ErrorHandler: errorHandler(logger),
+		BodyLimit:    BodyLimit,
+		// Immutable: strings from the request stay valid after the handler,
+		// so nothing we keep points into fasthttp's reused buffers.
+		Immutable:             true,
+		ReadTimeout:           readTimeout,
+		WriteTimeout:          writeTimeout,
+		IdleTimeout:           idleTimeout,
+		DisableStartupMessage: true,
+	})
+
+	// Order matters: the request ID comes first so every later log line has
+	// it; the access log sits outside recovery so panics are logged as 500s.
+	// One Use call makes them one route, which accessLog relies on to tell
+	// "no endpoint matched".
+	app.Use(requestID, accessLog(logger), recoverPanic, deadline(timeout), requireJSON)
+
+	registerRoutes(app, deps)
+	// No catch-all: unmatched paths reach the ErrorHandler as fiber's 404 or
+	// 405, which it answers as not_found / request.method_not_allowed.
+	return app
+}
