@@ -108,13 +108,13 @@ func (r invoiceRow) toDomain(lines []invoiceLineRow) *domain.Invoice {
 	f := domain.InvoiceFacts{
 		Channel: domain.Channel(r.Channel), CardID: r.CardID, EncryptCode: r.EncryptCode,
 		IssuerAppID: r.IssuerAppID, OwnerOpenID: r.OwnerOpenID,
-		ID:          domain.BusinessID{Code: r.InvoiceCode, Number: r.InvoiceNumber}, NeedsReview: r.NeedsReview,
+		ID: domain.BusinessID{Code: r.InvoiceCode, Number: r.InvoiceNumber}, NeedsReview: r.NeedsReview,
 		BillingNo: r.BillingNo, BillingCode: r.BillingCode, Kind: domain.InvoiceKind(r.Kind), RawType: r.RawType,
 		CheckCode: r.CheckCode, IssuedAt: utc(r.IssuedAt),
 		Buyer:  domain.Party{Name: r.BuyerName, TaxNumber: r.BuyerTaxNumber, AddressPhone: r.BuyerAddressPhone, BankAccount: r.BuyerBankAccount},
 		Seller: domain.Party{Name: r.SellerName, TaxNumber: r.SellerTaxNumber, AddressPhone: r.SellerAddressPhone, BankAccount: r.SellerBankAccount},
 		Amount: domain.MoneyFromCents(r.AmountCents), AmountWithoutTax: domain.MoneyFromCents(r.AmountWithoutTaxCents),
-		Tax:    domain.MoneyFromCents(r.TaxCents), PDFURL: r.PDFURL, TripPDFURL: r.TripPDFURL,
+		Tax: domain.MoneyFromCents(r.TaxCents), PDFURL: r.PDFURL, TripPDFURL: r.TripPDFURL,
 		Remarks: r.Remarks, Cashier: r.Cashier, Maker: r.Maker,
 		ValidFrom: utc(r.ValidFrom), ValidUntil: utc(r.ValidUntil), Raw: []byte(r.Raw),
 	}

@@ -226,4 +226,3 @@ func (s *Invoices) Delete(ctx context.Context, id domain.InvoiceID) error {
 		return err
 	})
 }
-
