@@ -10,20 +10,18 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// ShutdownTimeout is how long Serve lets in-flight requests finish.
-const ShutdownTimeout = 10 * time.Second
-
 // Linger bounds for a connection fasthttp closes after rejecting a request.
 const (
 	lingerTimeout  = time.Second
 	lingerMaxBytes = 4 * BodyLimit
 )
 
-// Serve runs app on ln until ctx is done, then shuts it down gracefully.
+// Serve runs app on ln until ctx is done, then shuts it down gracefully,
+// letting in-flight requests finish for up to drain.
 // Use it rather than app.Listener: its connections linger after an early
 // rejection, so a client still sending an oversized body reads our 413
 // instead of a connection reset.
-func Serve(ctx context.Context, app *fiber.App, ln net.Listener) error {
+func Serve(ctx context.Context, app *fiber.App, ln net.Listener, drain time.Duration) error {
 	served := make(chan error, 1)
 	go func() { served <- app.Listener(lingerListener{ln}) }()
 
@@ -32,7 +30,7 @@ func Serve(ctx context.Context, app *fiber.App, ln net.Listener) error {
 		return err
 	case <-ctx.Done():
 	}
-	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ShutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drain)
 	defer cancel()
 	err := app.ShutdownWithContext(sctx)
 	// Shutdown only closes listeners fasthttp has registered; if ctx ended

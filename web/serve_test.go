@@ -27,7 +27,7 @@ func listen(t *testing.T, app *fiber.App) string {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, app, ln) }()
+	go func() { done <- Serve(ctx, app, ln, 5*time.Second) }()
 	t.Cleanup(func() {
 		stop()
 		if err := <-done; err != nil {
@@ -116,7 +116,7 @@ func TestServeStopsWhenCancelledBeforeStart(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	done := make(chan error, 1)
-	go func() { done <- Serve(ctx, app, ln) }()
+	go func() { done <- Serve(ctx, app, ln, 5*time.Second) }()
 	select {
 	case err := <-done:
 		if err != nil {

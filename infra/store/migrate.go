@@ -157,3 +157,19 @@ func (m *Migrator) withMySQLLock(ctx context.Context, fn func(ctx context.Contex
 	}
 	return fn(ctx)
 }
+
+// Ready reports whether the database answers and every migration this
+// binary knows is applied; until then the instance takes no traffic.
+func (m *Migrator) Ready(ctx context.Context) error {
+	if err := m.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database unreachable: %w", err)
+	}
+	n, err := m.Pending(ctx)
+	if err != nil {
+		return fmt.Errorf("read migration status: %w", err)
+	}
+	if n > 0 {
+		return fmt.Errorf("%d migrations pending", n)
+	}
+	return nil
+}

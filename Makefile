@@ -1,0 +1,30 @@
+# baoxiao — see README.md. `make run` and `make test` are all a new machine needs.
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+BIN     := bin/baoxiao
+
+# The race detector needs cgo and a C compiler; without one the tests still
+# run, and say so.
+RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
+
+.PHONY: run build test bench lint
+
+run: build
+	./$(BIN) serve
+
+build:
+	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
+
+test:
+	@if [ -z "$(RACE)" ]; then echo "make test: no C compiler found, running without -race"; fi
+	@if [ -z "$$MYSQL_TEST_DSN" ]; then echo "make test: MYSQL_TEST_DSN not set, the MySQL runs are skipped (CI sets it)"; fi
+	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 15m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt: not formatted:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
