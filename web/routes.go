@@ -1,6 +1,11 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"strings"
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+)
 
 // registerRoutes lists every endpoint in one place. Each new endpoint is
 // added here and in openapi.json (openapi_test.go checks they agree).
@@ -8,6 +13,37 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	app.Get("/healthz", healthz(deps.Version))
 	app.Get("/readyz", readyz(deps.Ready))
 
+	if deps.Sandbox != nil {
+		app.Mount("/sandbox", deps.Sandbox)
+	}
+
 	api := app.Group("/api/v1")
 	api.Get("/openapi.json", openAPI)
+
+	if deps.Auth == nil {
+		return
+	}
+	ttl := deps.SessionTTL
+	if ttl <= 0 {
+		ttl = 12 * time.Hour
+	}
+	sess := newSessions(deps.SessionSecret, ttl, strings.HasPrefix(deps.PublicURL, "https://"))
+	auth := &authHandler{auth: deps.Auth, sessions: sess, publicURL: strings.TrimSuffix(deps.PublicURL, "/")}
+
+	app.Post("/auth/logout", auth.logout)
+	if deps.Sandbox != nil {
+		app.Post("/auth/sandbox/login", auth.sandboxLogin)
+	}
+	for _, ch := range deps.Channels {
+		app.Get("/auth/"+string(ch)+"/start", auth.oauthStart(ch))
+		app.Get("/auth/"+string(ch)+"/callback", auth.oauthCallback(ch))
+	}
+
+	signedIn := api.Group("", sess.require)
+	signedIn.Get("/me", auth.me)
+	if deps.JSAPI != nil {
+		js := &jsapiHandler{jsapi: deps.JSAPI}
+		signedIn.Get("/jsapi/config", js.config)
+		signedIn.Post("/jsapi/choose-invoice-sign", js.chooseInvoiceSign)
+	}
 }

@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/domain"
 )
 
 // Readiness reports whether the service can take traffic: the database is
@@ -28,6 +31,21 @@ type Deps struct {
 	Version string
 	// RequestTimeout bounds each handler's context; zero means DefaultRequestTimeout.
 	RequestTimeout time.Duration
+
+	// PublicURL is where users reach us (OAuth redirect URIs).
+	PublicURL string
+	// SessionSecret signs session cookies; SessionTTL is their lifetime.
+	SessionSecret string
+	SessionTTL    time.Duration
+	// Auth and JSAPI are the sign-in and JSSDK use cases; nil leaves their
+	// routes out (tests of the bare skeleton).
+	Auth  *app.Auth
+	JSAPI *app.JSAPI
+	// Channels are the enabled WeChat channels, for their OAuth routes.
+	Channels []domain.Channel
+	// Sandbox, when set, is the embedded WeChat simulator, mounted at
+	// /sandbox, and enables POST /auth/sandbox/login. Nil in live mode.
+	Sandbox *fiber.App
 }
 
 // DefaultRequestTimeout is the handler deadline when Deps.RequestTimeout is zero.

@@ -16,11 +16,12 @@ type Store struct {
 	Employees *Employees
 	Invoices  *Invoices
 	Reports   *Reports
+	Outbox    *Outbox
 }
 
 // New returns repositories on db.
 func New(db bun.IDB) *Store {
-	return &Store{db: db, Employees: &Employees{db: db}, Invoices: &Invoices{db: db}, Reports: &Reports{db: db}}
+	return &Store{db: db, Employees: &Employees{db: db}, Invoices: &Invoices{db: db}, Reports: &Reports{db: db}, Outbox: &Outbox{db: db}}
 }
 
 // InTx runs fn with repositories bound to one transaction: everything fn

@@ -1,0 +1,61 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// StatusChange is a decision WeChat still has to hear about: move one
+// invoice to Target. Generation is the invoice's status generation when
+// the decision was taken; a newer decision supersedes it (DECISIONS 7).
+type StatusChange struct {
+	InvoiceID  domain.InvoiceID
+	ReportID   domain.ReportID
+	Channel    domain.Channel
+	OpenID     string
+	Ref        CardRef
+	Target     domain.WeChatStatus
+	Generation int64
+}
+
+// OutboxState is where a queued change is.
+type OutboxState string
+
+// The states. Superseded rows were overtaken by a newer decision.
+const (
+	OutboxPending    OutboxState = "pending"
+	OutboxDone       OutboxState = "done"
+	OutboxFailed     OutboxState = "failed"
+	OutboxSuperseded OutboxState = "superseded"
+)
+
+// OutboxItem is a queued change with its delivery state.
+type OutboxItem struct {
+	ID int64
+	StatusChange
+	State         OutboxState
+	Attempts      int
+	NextAttemptAt time.Time
+	LastError     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+	Lease         string // the claim token; set on claimed items only
+}
+
+// Outbox queues status changes in the transaction that decides them and
+// hands them to workers by lease.
+type Outbox interface {
+	// Enqueue adds changes and supersedes pending older ones for the same
+	// invoices.
+	Enqueue(ctx context.Context, changes []StatusChange, now time.Time) error
+	// Supersede marks every pending change of these invoices superseded.
+	Supersede(ctx context.Context, invoices []domain.InvoiceID, now time.Time) error
+}
+
+// SyncSummary is how far a report's WeChat updates have got.
+type SyncSummary struct {
+	Pending int
+	Failed  int
+}

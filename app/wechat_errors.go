@@ -1,0 +1,29 @@
+package app
+
+import (
+	"errors"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// asDomainError turns a WeChat failure into the error code a client sees
+// (shared/API.md): refusals about one invoice get their own codes, the
+// rest is wechat.unavailable (try later) or wechat.rejected (errcode kept).
+func asDomainError(err error) error {
+	var we *WeChatError
+	if !errors.As(err, &we) {
+		return err
+	}
+	details := map[string]any{"errcode": we.Errcode, "errmsg": we.Errmsg}
+	switch {
+	case we.Errcode == 72023:
+		return domain.ErrLockedElsewhere.With(details)
+	case we.Errcode == 72060:
+		return domain.ErrInvoiceCancelled.With(details)
+	case we.Errcode == 72061:
+		return domain.ErrAlreadyReimbursed.With(details)
+	case we.Kind == Retryable || we.Kind == OutcomeUnknown:
+		return domain.ErrWeChatUnavailable.With(details)
+	}
+	return domain.ErrWeChatRejected.With(details)
+}

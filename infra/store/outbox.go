@@ -1,0 +1,254 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"unicode/utf8"
+	"time"
+
+	"github.com/uptrace/bun"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// Outbox stores status changes for WeChat until a worker delivers them.
+type Outbox struct{ db bun.IDB }
+
+type outboxRow struct {
+	bun.BaseModel `bun:"table:outbox"`
+
+	ID            int64 `bun:",pk,autoincrement"`
+	InvoiceID     string
+	ReportID      string
+	Channel       string
+	OpenID        string `bun:"open_id"`
+	CardID        string
+	EncryptCode   string
+	TargetStatus  string
+	Generation    int64
+	State         string
+	Attempts      int
+	NextAttemptAt time.Time
+	LeaseOwner    string
+	LeaseUntil    time.Time `bun:",nullzero"`
+	LastError     string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+type outboxAttemptRow struct {
+	bun.BaseModel `bun:"table:outbox_attempts"`
+
+	ID       int64 `bun:",pk,autoincrement"`
+	OutboxID int64
+	At       time.Time
+	Errcode  int
+	Message  string
+}
+
+func (r outboxRow) toApp() app.OutboxItem {
+	return app.OutboxItem{
+		ID: r.ID,
+		StatusChange: app.StatusChange{
+			InvoiceID: domain.InvoiceID(r.InvoiceID), ReportID: domain.ReportID(r.ReportID),
+			Channel: domain.Channel(r.Channel), OpenID: r.OpenID,
+			Ref:    app.CardRef{CardID: r.CardID, EncryptCode: r.EncryptCode},
+			Target: domain.WeChatStatus(r.TargetStatus), Generation: r.Generation,
+		},
+		State: app.OutboxState(r.State), Attempts: r.Attempts, NextAttemptAt: utc(r.NextAttemptAt),
+		LastError: r.LastError, CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
+	}
+}
+
+func invoiceKeys(ids []domain.InvoiceID) []string {
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i] = string(id)
+	}
+	return out
+}
+
+// Supersede marks the pending changes of these invoices superseded.
+func (s *Outbox) Supersede(ctx context.Context, invoices []domain.InvoiceID, now time.Time) error {
+	if len(invoices) == 0 {
+		return nil
+	}
+	_, err := s.db.NewUpdate().Model((*outboxRow)(nil)).
+		Set("state = ?", string(app.OutboxSuperseded)).Set("updated_at = ?", now.UTC()).
+		Where("invoice_id IN (?)", bun.In(invoiceKeys(invoices))).
+		Where("state = ?", string(app.OutboxPending)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("supersede outbox rows: %w", err)
+	}
+	return nil
+}
+
+// Enqueue supersedes older pending changes of the same invoices and adds
+// the new ones, due at once.
+func (s *Outbox) Enqueue(ctx context.Context, changes []app.StatusChange, now time.Time) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	ids := make([]domain.InvoiceID, len(changes))
+	rows := make([]outboxRow, len(changes))
+	for i, c := range changes {
+		ids[i] = c.InvoiceID
+		rows[i] = outboxRow{
+			InvoiceID: string(c.InvoiceID), ReportID: string(c.ReportID), Channel: string(c.Channel),
+			OpenID: c.OpenID, CardID: c.Ref.CardID, EncryptCode: c.Ref.EncryptCode,
+			TargetStatus: string(c.Target), Generation: c.Generation, State: string(app.OutboxPending),
+			NextAttemptAt: now.UTC(), CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
+		}
+	}
+	if err := s.Supersede(ctx, ids, now); err != nil {
+		return err
+	}
+	if _, err := s.db.NewInsert().Model(&rows).Exec(ctx); err != nil {
+		return fmt.Errorf("enqueue status changes: %w", err)
+	}
+	return nil
+}
+
+// Claim leases up to limit due changes to worker until now+lease. A row is
+// claimed by one worker at a time: the conditional UPDATE wins for exactly
+// one of several instances racing for it, on SQLite and MySQL alike. Each
+// claim gets its own token, returned in OutboxItem.Lease, which Finish
+// must present.
+func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error) {
+	var ids []int64
+	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("id").
+		Where("state = ?", string(app.OutboxPending)).Where("next_attempt_at <= ?", now.UTC()).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("lease_until IS NULL").WhereOr("lease_until < ?", now.UTC())
+		}).
+		OrderExpr("id").Limit(int64(limit)).Scan(ctx, &ids)
+	if err != nil {
+		return nil, fmt.Errorf("find due outbox rows: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	owner := worker + "/" + hex.EncodeToString(b[:])
+	_, err = s.db.NewUpdate().Model((*outboxRow)(nil)).
+		Set("lease_owner = ?", owner).Set("lease_until = ?", now.Add(lease).UTC()).
+		Where("id IN (?)", bun.In(ids)).Where("state = ?", string(app.OutboxPending)).
+		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.Where("lease_until IS NULL").WhereOr("lease_until < ?", now.UTC())
+		}).Exec(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows: %w", err)
+	}
+	var rows []outboxRow
+	if err := s.db.NewSelect().Model(&rows).
+		Where("id IN (?)", bun.In(ids)).Where("lease_owner = ?", owner).
+		OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("read claimed outbox rows: %w", err)
+	}
+	out := make([]app.OutboxItem, len(rows))
+	for i, r := range rows {
+		out[i] = r.toApp()
+		out[i].Lease = owner
+	}
+	return out, nil
+}
+
+// Finish records the outcome of one delivery attempt for a claimed row:
+// state done, failed or superseded ends it; pending schedules a retry at
+// next. The claim token (lease) must still hold the row, so a worker whose lease ran
+// out cannot overwrite the next worker's result.
+func (s *Outbox) Finish(ctx context.Context, id int64, lease string, state app.OutboxState, next time.Time, errcode int, msg string, now time.Time) error {
+	msg = truncate(msg, 500)
+	q := s.db.NewUpdate().Model((*outboxRow)(nil)).
+		Set("state = ?", string(state)).Set("last_error = ?", msg).Set("updated_at = ?", now.UTC()).
+		Set("lease_until = NULL").Set("lease_owner = ''").
+		Where("id = ?", id).Where("lease_owner = ?", lease).Where("state = ?", string(app.OutboxPending))
+	if state == app.OutboxPending {
+		q = q.Set("attempts = attempts + 1").Set("next_attempt_at = ?", next.UTC())
+	} else if errcode != 0 || msg != "" {
+		q = q.Set("attempts = attempts + 1")
+	}
+	if _, err := q.Exec(ctx); err != nil {
+		return fmt.Errorf("finish outbox row %d: %w", id, err)
+	}
+	if errcode != 0 || msg != "" || state == app.OutboxDone {
+		row := outboxAttemptRow{OutboxID: id, At: now.UTC(), Errcode: errcode, Message: msg}
+		if _, err := s.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+			return fmt.Errorf("record outbox attempt %d: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// truncate cuts s to at most n bytes on a character boundary.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
+}
+
+// List returns rows in a state, newest first, before the cursor id.
+func (s *Outbox) List(ctx context.Context, state app.OutboxState, before int64, limit int) ([]app.OutboxItem, error) {
+	var rows []outboxRow
+	q := s.db.NewSelect().Model(&rows).OrderExpr("id DESC").Limit(int64(limit))
+	if state != "" {
+		q = q.Where("state = ?", string(state))
+	}
+	if before > 0 {
+		q = q.Where("id < ?", before)
+	}
+	if err := q.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list outbox: %w", err)
+	}
+	out := make([]app.OutboxItem, len(rows))
+	for i, r := range rows {
+		out[i] = r.toApp()
+	}
+	return out, nil
+}
+
+// Requeue puts a failed row back to pending, due now (an admin's retry).
+func (s *Outbox) Requeue(ctx context.Context, id int64, now time.Time) error {
+	res, err := s.db.NewUpdate().Model((*outboxRow)(nil)).
+		Set("state = ?", string(app.OutboxPending)).Set("next_attempt_at = ?", now.UTC()).
+		Set("attempts = 0").Set("updated_at = ?", now.UTC()).
+		Where("id = ?", id).Where("state = ?", string(app.OutboxFailed)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("requeue outbox row %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("outbox row %d: %w", id, domain.ErrNotFound.WithMessage("no failed outbox row with this id"))
+	}
+	return nil
+}
+
+// SyncOf counts a report's undelivered and failed changes.
+func (s *Outbox) SyncOf(ctx context.Context, report domain.ReportID) (app.SyncSummary, error) {
+	var rows []struct {
+		State string
+		N     int
+	}
+	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("state").ColumnExpr("COUNT(*) AS n").
+		Where("report_id = ?", string(report)).Where("state IN (?)", bun.In([]string{string(app.OutboxPending), string(app.OutboxFailed)})).
+		Group("state").Scan(ctx, &rows)
+	if err != nil {
+		return app.SyncSummary{}, fmt.Errorf("sync state of report %s: %w", report, err)
+	}
+	var sum app.SyncSummary
+	for _, r := range rows {
+		if r.State == string(app.OutboxPending) {
+			sum.Pending = r.N
+		} else {
+			sum.Failed = r.N
+		}
+	}
+	return sum, nil
+}
