@@ -44,6 +44,7 @@ type ImportResult struct {
 // Invoices imports invoices from employees' wallets.
 type Invoices struct {
 	invoices  InvoiceStore
+	lister    InvoiceLister
 	employees EmployeeDirectory
 	reports   ReportReader
 	channels  Channels
@@ -53,8 +54,11 @@ type Invoices struct {
 
 // NewInvoices returns the import use case. buyers are the company's buyer
 // entities, for the title check.
-func NewInvoices(invoices InvoiceStore, employees EmployeeDirectory, reports ReportReader, channels Channels, buyers []domain.Party, clock Clock) *Invoices {
-	return &Invoices{invoices: invoices, employees: employees, reports: reports, channels: channels, buyers: buyers, clock: clock}
+func NewInvoices(invoices interface {
+	InvoiceStore
+	InvoiceLister
+}, employees EmployeeDirectory, reports ReportReader, channels Channels, buyers []domain.Party, clock Clock) *Invoices {
+	return &Invoices{invoices: invoices, lister: invoices, employees: employees, reports: reports, channels: channels, buyers: buyers, clock: clock}
 }
 
 // Import reads the picked invoices from WeChat in batches and stores them
@@ -182,4 +186,58 @@ func (s *Invoices) duplicate(ctx context.Context, holder *domain.Invoice) *domai
 		}
 	}
 	return domain.ErrInvoiceDuplicate.With(details)
+}
+
+// InvoiceLister lists and deletes an owner's invoices.
+type InvoiceLister interface {
+	ListByOwner(ctx context.Context, owner domain.EmployeeID, filter string, before domain.InvoiceID, limit int) ([]*domain.Invoice, error)
+	Delete(ctx context.Context, id domain.InvoiceID) error
+}
+
+// List returns the employee's own invoices: filter "" (all), "available",
+// "in_report" or "reimbursed".
+func (s *Invoices) List(ctx context.Context, by domain.EmployeeID, filter string, before domain.InvoiceID, limit int) ([]*domain.Invoice, error) {
+	switch filter {
+	case "", "available", "in_report", "reimbursed":
+	default:
+		return nil, domain.Invalid("status", `must be "available", "in_report" or "reimbursed"`)
+	}
+	return s.lister.ListByOwner(ctx, by, filter, before, limit)
+}
+
+// Get shows an invoice to its owner, the approver of the report holding
+// it, finance and admins; to anyone else it does not exist.
+func (s *Invoices) Get(ctx context.Context, by domain.EmployeeID, id domain.InvoiceID) (*domain.Invoice, error) {
+	inv, err := s.invoices.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if inv.OwnerID() == by {
+		return inv, nil
+	}
+	e, err := s.employees.Get(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	if e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin) {
+		return inv, nil
+	}
+	if inv.ReportID() != "" {
+		if r, err := s.reports.Get(ctx, inv.ReportID()); err == nil && r.ApproverID() == by {
+			return inv, nil
+		}
+	}
+	return nil, domain.ErrNotFound
+}
+
+// Delete removes one of the employee's invoices that is in no report.
+func (s *Invoices) Delete(ctx context.Context, by domain.EmployeeID, id domain.InvoiceID) error {
+	inv, err := s.invoices.Get(ctx, id)
+	if err != nil {
+		return err
+	}
+	if inv.OwnerID() != by {
+		return domain.ErrNotFound
+	}
+	return s.lister.Delete(ctx, id)
 }

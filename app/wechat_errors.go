@@ -27,3 +27,7 @@ func asDomainError(err error) error {
 	}
 	return domain.ErrWeChatRejected.With(details)
 }
+
+func asWeChatError(err error, target **WeChatError) bool {
+	return err != nil && errors.As(err, target)
+}

@@ -246,6 +246,14 @@ func (i *Invoice) ApplyStatus(to WeChatStatus, now time.Time) error {
 	return nil
 }
 
+// RecordWeChatStatus records the status WeChat answered or confirmed. It is
+// the truth, whatever we believed before, so it is not checked against the
+// status machine (a lock and a closure may both have happened unseen).
+func (i *Invoice) RecordWeChatStatus(s WeChatStatus, now time.Time) {
+	i.status = s
+	i.updatedAt = now
+}
+
 // Data returns the full state, for repositories.
 func (i *Invoice) Data() InvoiceData {
 	return InvoiceData{

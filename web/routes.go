@@ -46,4 +46,28 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Get("/jsapi/config", js.config)
 		signedIn.Post("/jsapi/choose-invoice-sign", js.chooseInvoiceSign)
 	}
+	if deps.Invoices != nil {
+		inv := &invoiceHandler{invoices: deps.Invoices, auth: deps.Auth}
+		signedIn.Post("/invoices/import", inv.importInvoices)
+		signedIn.Get("/invoices", inv.list)
+		signedIn.Get("/invoices/:id", inv.get)
+		signedIn.Delete("/invoices/:id", inv.delete)
+	}
+	if deps.Reports != nil {
+		rep := &reportHandler{reports: deps.Reports}
+		signedIn.Post("/reports", rep.create)
+		signedIn.Get("/reports", rep.list)
+		signedIn.Get("/reports/:id", rep.get)
+		signedIn.Patch("/reports/:id", rep.edit)
+		signedIn.Delete("/reports/:id", rep.delete)
+		signedIn.Post("/reports/:id/submit", rep.submit)
+		signedIn.Post("/reports/:id/withdraw", rep.withdraw)
+		signedIn.Post("/reports/:id/approve", rep.approve)
+		signedIn.Post("/reports/:id/reject", rep.reject)
+	}
+	if deps.OutboxAdmin != nil {
+		ob := &outboxHandler{admin: deps.OutboxAdmin}
+		signedIn.Get("/admin/outbox", ob.list)
+		signedIn.Post("/admin/outbox/:id/retry", ob.retry)
+	}
 }

@@ -39,8 +39,11 @@ type Deps struct {
 	SessionTTL    time.Duration
 	// Auth and JSAPI are the sign-in and JSSDK use cases; nil leaves their
 	// routes out (tests of the bare skeleton).
-	Auth  *app.Auth
-	JSAPI *app.JSAPI
+	Auth        *app.Auth
+	JSAPI       *app.JSAPI
+	Invoices    *app.Invoices
+	Reports     *app.Reports
+	OutboxAdmin *app.OutboxAdmin
 	// Channels are the enabled WeChat channels, for their OAuth routes.
 	Channels []domain.Channel
 	// Sandbox, when set, is the embedded WeChat simulator, mounted at

@@ -157,10 +157,20 @@ func (s *Invoices) ByWalletID(ctx context.Context, ch domain.Channel, cardID, en
 }
 
 // ListByOwner returns an owner's invoices, newest first, after the cursor
-// id (keyset on id, which sorts by creation).
-func (s *Invoices) ListByOwner(ctx context.Context, owner domain.EmployeeID, before domain.InvoiceID, limit int) ([]*domain.Invoice, error) {
+// id (keyset on id, which sorts by creation). filter is "" (all),
+// "available" (in no report, not reimbursed or cancelled), "in_report" or
+// "reimbursed".
+func (s *Invoices) ListByOwner(ctx context.Context, owner domain.EmployeeID, filter string, before domain.InvoiceID, limit int) ([]*domain.Invoice, error) {
 	return s.loadMany(ctx, s.db, func(q *bun.SelectQuery) *bun.SelectQuery {
 		q = q.Where("i.owner_id = ?", string(owner)).OrderExpr("i.id DESC").Limit(int64(limit))
+		switch filter {
+		case "available":
+			q = q.Where("ri.report_id IS NULL").Where("i.wechat_status IN (?)", bun.In([]string{string(domain.StatusInit), string(domain.StatusLock)}))
+		case "in_report":
+			q = q.Where("ri.report_id IS NOT NULL")
+		case "reimbursed":
+			q = q.Where("i.wechat_status = ?", string(domain.StatusClosure))
+		}
 		if before != "" {
 			q = q.Where("i.id < ?", string(before))
 		}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/uptrace/bun"
 
+	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -225,4 +226,40 @@ func insertHistory(ctx context.Context, tx bun.IDB, r *domain.Report) error {
 		return fmt.Errorf("record history of report %s: %w", r.ID(), err)
 	}
 	return nil
+}
+
+// List returns reports matching q, newest first, loading each fully.
+func (s *Reports) List(ctx context.Context, q app.ReportQuery) ([]*domain.Report, error) {
+	var rows []reportRow
+	sel := s.db.NewSelect().Model(&rows).Column("id").OrderExpr("id DESC").Limit(int64(q.Limit))
+	if q.EmployeeID != "" {
+		sel = sel.Where("employee_id = ?", string(q.EmployeeID))
+	}
+	if q.ApproverID != "" {
+		sel = sel.Where("approver_id = ?", string(q.ApproverID))
+	}
+	if len(q.Statuses) > 0 {
+		st := make([]string, len(q.Statuses))
+		for i, s := range q.Statuses {
+			st[i] = string(s)
+		}
+		sel = sel.Where("status IN (?)", bun.In(st))
+	} else {
+		sel = sel.Where("status <> ?", string(domain.ReportDeleted))
+	}
+	if q.Before != "" {
+		sel = sel.Where("id < ?", string(q.Before))
+	}
+	if err := sel.Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list reports: %w", err)
+	}
+	out := make([]*domain.Report, 0, len(rows))
+	for _, row := range rows {
+		r, err := s.load(ctx, s.db, domain.ReportID(row.ID), false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

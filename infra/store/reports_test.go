@@ -231,7 +231,7 @@ func TestInTxIsAllOrNothing(t *testing.T) {
 		if got.Title() != "差旅报销" || got.Version() != 0 {
 			t.Fatalf("title %q version %d", got.Title(), got.Version())
 		}
-		if invs, _ := s.Invoices.ListByOwner(ctx, li.ID(), "", 10); len(invs) != 0 {
+		if invs, _ := s.Invoices.ListByOwner(ctx, li.ID(), "", "", 10); len(invs) != 0 {
 			t.Fatal("invoice added in a rolled-back transaction")
 		}
 	})

@@ -125,11 +125,11 @@ func TestInvoicesRoundTrip(t *testing.T) {
 		if _, err := s.Invoices.GetMany(ctx, []domain.InvoiceID{inv.ID(), "inv_missing"}); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("get many with a missing id: %v", err)
 		}
-		page, err := s.Invoices.ListByOwner(ctx, li.ID(), "", 1)
+		page, err := s.Invoices.ListByOwner(ctx, li.ID(), "", "", 1)
 		if err != nil || len(page) != 1 {
 			t.Fatal(err)
 		}
-		rest, _ := s.Invoices.ListByOwner(ctx, li.ID(), page[0].ID(), 10)
+		rest, _ := s.Invoices.ListByOwner(ctx, li.ID(), "", page[0].ID(), 10)
 		if len(rest) != 1 || rest[0].ID() == page[0].ID() {
 			t.Fatal("paging repeated or lost an invoice")
 		}

@@ -135,7 +135,7 @@ const maxErrmsg = 300
 
 // newError builds the error of one call. errmsg passes through scrub first,
 // so no token or secret that WeChat (or a proxy) echoed ends up in it.
-func (c *Client) newError(api string, kind app.WeChatErrorKind, errcode int, errmsg string, secrets ...string) *app.WeChatError {
+func newError(api string, kind app.WeChatErrorKind, errcode int, errmsg string, secrets ...string) *app.WeChatError {
 	return &app.WeChatError{Kind: kind, API: api, Errcode: errcode, Errmsg: scrub(errmsg, secrets...)}
 }
 

@@ -1,0 +1,77 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// ReportQuery selects reports for a list.
+type ReportQuery struct {
+	EmployeeID domain.EmployeeID // scope=mine
+	ApproverID domain.EmployeeID // scope=to_approve
+	Statuses   []domain.ReportStatus
+	Before     domain.ReportID // keyset cursor: ids sort by creation
+	Limit      int
+}
+
+// ReportStore is the report repository.
+type ReportStore interface {
+	ReportReader
+	Create(ctx context.Context, year int, build func(number string) (*domain.Report, error)) (*domain.Report, error)
+	Update(ctx context.Context, id domain.ReportID, fn func(*domain.Report) error) (*domain.Report, error)
+	List(ctx context.Context, q ReportQuery) ([]*domain.Report, error)
+}
+
+// InvoiceRepo is the invoice repository the report workflow needs.
+type InvoiceRepo interface {
+	Get(ctx context.Context, id domain.InvoiceID) (*domain.Invoice, error)
+	GetMany(ctx context.Context, ids []domain.InvoiceID) ([]*domain.Invoice, error)
+	Update(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error)
+}
+
+// Repos are repositories bound to one transaction.
+type Repos struct {
+	Reports  ReportStore
+	Invoices InvoiceRepo
+	Outbox   Outbox
+}
+
+// TxRunner runs fn with repositories bound to one transaction: everything
+// fn does commits together or not at all.
+type TxRunner interface {
+	InTx(ctx context.Context, fn func(ctx context.Context, r Repos) error) error
+}
+
+// SyncReader tells how far a report's WeChat updates have got.
+type SyncReader interface {
+	SyncOf(ctx context.Context, report domain.ReportID) (SyncSummary, error)
+}
+
+// retryReads bounds how often a read of WeChat is retried when WeChat is
+// busy: a person is waiting for the answer.
+var retryReads = []time.Duration{100 * time.Millisecond, 300 * time.Millisecond}
+
+// withRetry calls fn again after each delay while it fails with a
+// retryable WeChat error.
+func withRetry(ctx context.Context, fn func() error) error {
+	err := fn()
+	for _, d := range retryReads {
+		if !isTransient(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(d):
+		}
+		err = fn()
+	}
+	return err
+}
+
+func isTransient(err error) bool {
+	var we *WeChatError
+	return asWeChatError(err, &we) && (we.Kind == Retryable || we.Kind == OutcomeUnknown)
+}

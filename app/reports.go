@@ -1,0 +1,517 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// Reports runs the expense-report workflow and keeps the invoices' status
+// in WeChat in step: submit locks synchronously; approve, reject and
+// withdraw commit locally and queue the change in the same transaction.
+type Reports struct {
+	tx        TxRunner
+	reports   ReportStore
+	invoices  InvoiceRepo
+	employees EmployeeDirectory
+	sync      SyncReader
+	channels  Channels
+	clock     Clock
+	queued    func()
+}
+
+// OnQueued registers fn to run after a decision queued WeChat changes,
+// e.g. to wake the outbox worker.
+func (s *Reports) OnQueued(fn func()) { s.queued = fn }
+
+// NewReports returns the report workflow.
+func NewReports(tx TxRunner, reports ReportStore, invoices InvoiceRepo, employees EmployeeDirectory, sync SyncReader, channels Channels, clock Clock) *Reports {
+	return &Reports{tx: tx, reports: reports, invoices: invoices, employees: employees, sync: sync, channels: channels, clock: clock}
+}
+
+// ReportDetails is a report with what a view of it needs.
+type ReportDetails struct {
+	Report   *domain.Report
+	Invoices []*domain.Invoice
+	People   map[domain.EmployeeID]*domain.Employee
+	Sync     SyncSummary
+}
+
+func (s *Reports) actor(ctx context.Context, id domain.EmployeeID) (*domain.Employee, error) {
+	e, err := s.employees.Get(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) || err == nil && !e.Active() {
+		return nil, domain.ErrAuthRequired
+	}
+	return e, err
+}
+
+// Create starts a draft for the employee, with their manager as approver.
+func (s *Reports) Create(ctx context.Context, by domain.EmployeeID, title string, invoiceIDs []domain.InvoiceID) (*ReportDetails, error) {
+	owner, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	invs, err := s.ownInvoices(ctx, by, invoiceIDs)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	r, err := s.reports.Create(ctx, now.Year(), func(number string) (*domain.Report, error) {
+		return domain.NewReport(domain.NewReportID(now), number, title, owner, owner.ManagerID(), invs, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.details(ctx, r)
+}
+
+// ownInvoices loads invoices the employee may put in a report; someone
+// else's invoice is reported as not found, not as forbidden, so ids cannot
+// be probed.
+func (s *Reports) ownInvoices(ctx context.Context, by domain.EmployeeID, ids []domain.InvoiceID) ([]*domain.Invoice, error) {
+	invs, err := s.invoices.GetMany(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range invs {
+		if inv.OwnerID() != by {
+			return nil, domain.ErrNotFound.With(map[string]any{"invoice_id": string(inv.ID())})
+		}
+	}
+	return invs, nil
+}
+
+// Get shows a report to its owner, its approver, finance and admins.
+func (s *Reports) Get(ctx context.Context, by domain.EmployeeID, id domain.ReportID) (*ReportDetails, error) {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.reports.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if !canSee(actor, r) {
+		return nil, domain.ErrNotFound
+	}
+	return s.details(ctx, r)
+}
+
+func canSee(e *domain.Employee, r *domain.Report) bool {
+	return e.ID() == r.EmployeeID() || e.ID() == r.ApproverID() || e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin)
+}
+
+// List returns reports in a scope: "mine", "to_approve" (submitted, waiting
+// for me) or "all" (finance and admin).
+func (s *Reports) List(ctx context.Context, by domain.EmployeeID, scope string, statuses []domain.ReportStatus, before domain.ReportID, limit int) ([]*ReportDetails, error) {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	q := ReportQuery{Statuses: statuses, Before: before, Limit: limit}
+	switch scope {
+	case "", "mine":
+		q.EmployeeID = by
+	case "to_approve":
+		q.ApproverID = by
+		if len(statuses) == 0 {
+			q.Statuses = []domain.ReportStatus{domain.ReportSubmitted}
+		}
+	case "all":
+		if !actor.HasRole(domain.RoleFinance) && !actor.HasRole(domain.RoleAdmin) {
+			return nil, domain.ErrForbidden.WithMessage("only finance and admins see all reports")
+		}
+	default:
+		return nil, domain.Invalid("scope", `must be "mine", "to_approve" or "all"`)
+	}
+	rs, err := s.reports.List(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*ReportDetails, 0, len(rs))
+	for _, r := range rs {
+		d, err := s.details(ctx, r)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// Edit changes a draft, rejected or withdrawn report's title and/or
+// invoices, if the caller saw its current version.
+func (s *Reports) Edit(ctx context.Context, by domain.EmployeeID, id domain.ReportID, version int64, title *string, invoiceIDs []domain.InvoiceID) (*ReportDetails, error) {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	var invs []*domain.Invoice
+	if invoiceIDs != nil {
+		if invs, err = s.ownInvoices(ctx, by, invoiceIDs); err != nil {
+			return nil, err
+		}
+		if invs == nil {
+			invs = []*domain.Invoice{}
+		}
+	}
+	r, err := s.reports.Update(ctx, id, func(r *domain.Report) error {
+		if err := checkVisible(actor, r); err != nil {
+			return err
+		}
+		if r.Version() != version {
+			return domain.ErrVersionConflict.With(map[string]any{"version": r.Version()})
+		}
+		return r.Edit(domain.ActorOf(actor), title, invs, s.clock.Now())
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.details(ctx, r)
+}
+
+func checkVisible(e *domain.Employee, r *domain.Report) error {
+	if !canSee(e, r) {
+		return domain.ErrNotFound
+	}
+	return nil
+}
+
+// Delete removes a draft, rejected or withdrawn report and frees its
+// invoices. Their WeChat status is INIT already.
+func (s *Reports) Delete(ctx context.Context, by domain.EmployeeID, id domain.ReportID) error {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return err
+	}
+	_, err = s.reports.Update(ctx, id, func(r *domain.Report) error {
+		if err := checkVisible(actor, r); err != nil {
+			return err
+		}
+		return r.Delete(domain.ActorOf(actor), s.clock.Now())
+	})
+	return err
+}
+
+// Submit locks every invoice of the report in WeChat, then marks it
+// submitted. The report row stays locked while WeChat is asked, so a
+// concurrent submit, edit or delete waits rather than interleaves. If
+// WeChat refuses any lock, the locks already taken are released and the
+// report keeps its status (DECISIONS 6, 9).
+func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.ReportID) (*ReportDetails, error) {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	var locked []*domain.Invoice
+	var out *domain.Report
+	err = s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		out, err = tx.Reports.Update(ctx, id, func(r *domain.Report) error {
+			if err := checkVisible(actor, r); err != nil {
+				return err
+			}
+			now := s.clock.Now()
+			if err := r.Submit(domain.ActorOf(actor), now); err != nil {
+				return err
+			}
+			invs, err := tx.Invoices.GetMany(ctx, r.InvoiceIDs())
+			if err != nil {
+				return err
+			}
+			for _, inv := range invs {
+				if err := inv.CheckClaimable(r.ID()); err != nil {
+					return err
+				}
+			}
+			if err := s.lockAll(ctx, invs); err != nil {
+				return err
+			}
+			locked = invs
+			ids := make([]domain.InvoiceID, len(invs))
+			for i, inv := range invs {
+				ids[i] = inv.ID()
+				if _, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
+					if _, err := inv.RequestStatus(domain.StatusLock, now); err != nil {
+						return err
+					}
+					return inv.ApplyStatus(domain.StatusLock, now)
+				}); err != nil {
+					return err
+				}
+			}
+			// A queued unlock from an earlier withdraw must not undo this
+			// lock (DECISIONS 7).
+			return tx.Outbox.Supersede(ctx, ids, now)
+		})
+		return err
+	})
+	if err != nil {
+		if locked != nil {
+			// WeChat holds locks for a submit that did not commit.
+			s.unlock(context.WithoutCancel(ctx), locked)
+		}
+		return nil, err
+	}
+	return s.details(ctx, out)
+}
+
+// walletGroup is invoices one updatestatusbatch call may carry: same
+// channel, same owner openid.
+type walletGroup struct {
+	channel  domain.Channel
+	openid   string
+	invoices []*domain.Invoice
+}
+
+func groupByWallet(invs []*domain.Invoice) []walletGroup {
+	var groups []walletGroup
+	index := map[[2]string]int{}
+	for _, inv := range invs {
+		f := inv.Facts()
+		k := [2]string{string(f.Channel), f.OwnerOpenID}
+		i, ok := index[k]
+		if !ok {
+			i = len(groups)
+			index[k] = i
+			groups = append(groups, walletGroup{channel: f.Channel, openid: f.OwnerOpenID})
+		}
+		groups[i].invoices = append(groups[i].invoices, inv)
+	}
+	return groups
+}
+
+func refsOf(invs []*domain.Invoice) []CardRef {
+	refs := make([]CardRef, len(invs))
+	for i, inv := range invs {
+		f := inv.Facts()
+		refs[i] = CardRef{CardID: f.CardID, EncryptCode: f.EncryptCode}
+	}
+	return refs
+}
+
+// lockAll locks the invoices group by group. On a refusal it finds out,
+// invoice by invoice, which ones WeChat refuses, releases every lock taken
+// and answers report.submit_refused with the reasons.
+func (s *Reports) lockAll(ctx context.Context, invs []*domain.Invoice) error {
+	var done []*domain.Invoice
+	for _, g := range groupByWallet(invs) {
+		wc, err := s.channels.Get(g.channel)
+		if err != nil {
+			s.unlock(ctx, done)
+			return err
+		}
+		err = withRetry(ctx, func() error {
+			return wc.SetStatusBatch(ctx, g.openid, domain.StatusLock, refsOf(g.invoices))
+		})
+		if err == nil {
+			done = append(done, g.invoices...)
+			continue
+		}
+		var we *WeChatError
+		if !asWeChatError(err, &we) || we.Kind == Retryable || we.Kind == OutcomeUnknown || we.Kind == Misconfigured {
+			s.unlock(ctx, append(done, g.invoices...))
+			return asDomainError(err)
+		}
+		// The batch error names no invoice: try each alone to learn which.
+		var refused []map[string]any
+		for _, inv := range g.invoices {
+			err := wc.SetStatus(ctx, refsOf([]*domain.Invoice{inv})[0], domain.StatusLock)
+			if err == nil {
+				done = append(done, inv)
+				continue
+			}
+			code := 0
+			if asWeChatError(err, &we) {
+				code = we.Errcode
+			}
+			refused = append(refused, map[string]any{
+				"invoice_id": string(inv.ID()), "code": inv.BusinessID().String(), "errcode": code,
+			})
+		}
+		s.unlock(ctx, done)
+		if len(refused) == 0 {
+			// Each alone went through: the batch failed for the batch's sake.
+			return asDomainError(err)
+		}
+		return domain.ErrSubmitRefused.With(map[string]any{"invoices": refused})
+	}
+	return nil
+}
+
+// unlock releases locks taken by a submit that failed. It is best effort:
+// a lock it cannot release shows up in reconciliation.
+func (s *Reports) unlock(ctx context.Context, invs []*domain.Invoice) {
+	for _, g := range groupByWallet(invs) {
+		wc, err := s.channels.Get(g.channel)
+		if err != nil {
+			continue
+		}
+		if err := withRetry(ctx, func() error {
+			return wc.SetStatusBatch(ctx, g.openid, domain.StatusInit, refsOf(g.invoices))
+		}); err != nil {
+			slog.ErrorContext(ctx, "release locks of a failed submit", "channel", g.channel, "invoices", len(g.invoices), "err", err)
+		}
+	}
+}
+
+// Approve accepts a submitted report. It re-reads the invoices in WeChat
+// first and refuses if one was cancelled meanwhile (DECISIONS 8); then the
+// approval and the queued CLOSURE commit together.
+func (s *Reports) Approve(ctx context.Context, by domain.EmployeeID, id domain.ReportID, comment string) (*ReportDetails, error) {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	r, err := s.reports.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVisible(actor, r); err != nil {
+		return nil, err
+	}
+	// Refuse early who may not approve, before asking WeChat anything.
+	if err := domain.RestoreReport(r.Data()).Approve(domain.ActorOf(actor), comment, s.clock.Now()); err != nil {
+		return nil, err
+	}
+	if err := s.checkNotCancelled(ctx, r); err != nil {
+		return nil, err
+	}
+	return s.decide(ctx, actor, id, domain.StatusClosure, func(r *domain.Report, now time.Time) error {
+		return r.Approve(domain.ActorOf(actor), comment, now)
+	})
+}
+
+// Reject sends a submitted report back; its invoices are unlocked.
+func (s *Reports) Reject(ctx context.Context, by domain.EmployeeID, id domain.ReportID, reason string) (*ReportDetails, error) {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	return s.decide(ctx, actor, id, domain.StatusInit, func(r *domain.Report, now time.Time) error {
+		return r.Reject(domain.ActorOf(actor), reason, now)
+	})
+}
+
+// Withdraw takes a submitted report back; its invoices are unlocked.
+func (s *Reports) Withdraw(ctx context.Context, by domain.EmployeeID, id domain.ReportID) (*ReportDetails, error) {
+	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	return s.decide(ctx, actor, id, domain.StatusInit, func(r *domain.Report, now time.Time) error {
+		return r.Withdraw(domain.ActorOf(actor), now)
+	})
+}
+
+// decide applies a decision and queues the invoices' move to target in
+// WeChat, all in one transaction: the decision is never lost, and never
+// recorded without its WeChat change.
+func (s *Reports) decide(ctx context.Context, actor *domain.Employee, id domain.ReportID, target domain.WeChatStatus, apply func(*domain.Report, time.Time) error) (*ReportDetails, error) {
+	var out *domain.Report
+	err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		var err error
+		out, err = tx.Reports.Update(ctx, id, func(r *domain.Report) error {
+			if err := checkVisible(actor, r); err != nil {
+				return err
+			}
+			now := s.clock.Now()
+			if err := apply(r, now); err != nil {
+				return err
+			}
+			var changes []StatusChange
+			for _, invID := range r.InvoiceIDs() {
+				inv, err := tx.Invoices.Update(ctx, invID, func(inv *domain.Invoice) error {
+					_, err := inv.RequestStatus(target, now)
+					return err
+				})
+				if err != nil {
+					return err
+				}
+				f := inv.Facts()
+				changes = append(changes, StatusChange{
+					InvoiceID: inv.ID(), ReportID: r.ID(), Channel: f.Channel, OpenID: f.OwnerOpenID,
+					Ref: CardRef{CardID: f.CardID, EncryptCode: f.EncryptCode}, Target: target,
+					Generation: inv.StatusGeneration(),
+				})
+			}
+			return tx.Outbox.Enqueue(ctx, changes, now)
+		})
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if s.queued != nil {
+		s.queued()
+	}
+	return s.details(ctx, out)
+}
+
+// checkNotCancelled re-reads the report's invoices in WeChat, one batch
+// per channel, and refuses with invoice.cancelled when one is CANCEL,
+// recording that status on the invoice.
+func (s *Reports) checkNotCancelled(ctx context.Context, r *domain.Report) error {
+	invs, err := s.invoices.GetMany(ctx, r.InvoiceIDs())
+	if err != nil {
+		return err
+	}
+	byChannel := map[domain.Channel][]*domain.Invoice{}
+	for _, inv := range invs {
+		byChannel[inv.Channel()] = append(byChannel[inv.Channel()], inv)
+	}
+	for ch, group := range byChannel {
+		wc, err := s.channels.Get(ch)
+		if err != nil {
+			return err
+		}
+		var results []InvoiceResult
+		if err := withRetry(ctx, func() (err error) {
+			results, err = wc.Invoices(ctx, refsOf(group))
+			return err
+		}); err != nil {
+			return asDomainError(err)
+		}
+		for i, res := range results {
+			if res.Invoice == nil || res.Invoice.Status != domain.StatusCancel {
+				continue
+			}
+			inv := group[i]
+			if _, err := s.invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
+				return inv.ApplyStatus(domain.StatusCancel, s.clock.Now())
+			}); err != nil {
+				return err
+			}
+			return domain.ErrInvoiceCancelled.With(map[string]any{"invoice_id": string(inv.ID()), "code": inv.BusinessID().String()})
+		}
+	}
+	return nil
+}
+
+func (s *Reports) details(ctx context.Context, r *domain.Report) (*ReportDetails, error) {
+	invs, err := s.invoices.GetMany(ctx, r.InvoiceIDs())
+	if err != nil {
+		return nil, fmt.Errorf("invoices of report %s: %w", r.ID(), err)
+	}
+	people := map[domain.EmployeeID]*domain.Employee{}
+	want := []domain.EmployeeID{r.EmployeeID(), r.ApproverID()}
+	for _, h := range r.History() {
+		want = append(want, h.Actor)
+	}
+	for _, id := range want {
+		if _, ok := people[id]; ok || id == "" {
+			continue
+		}
+		if e, err := s.employees.Get(ctx, id); err == nil {
+			people[id] = e
+		}
+	}
+	sync, err := s.sync.SyncOf(ctx, r.ID())
+	if err != nil {
+		return nil, err
+	}
+	return &ReportDetails{Report: r, Invoices: invs, People: people, Sync: sync}, nil
+}

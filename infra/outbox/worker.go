@@ -1,0 +1,276 @@
+// Package outbox delivers queued invoice status changes to WeChat. A worker
+// runs in every serve instance; rows are claimed by lease, so instances
+// never send the same row at once, and a crash anywhere loses nothing: an
+// unfinished row is claimed again when its lease runs out.
+package outbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"time"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// Queue is the outbox table as the worker uses it.
+type Queue interface {
+	Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error)
+	Finish(ctx context.Context, id int64, lease string, state app.OutboxState, next time.Time, errcode int, msg string, now time.Time) error
+}
+
+// Invoices is what the worker reads and records of invoices.
+type Invoices interface {
+	Get(ctx context.Context, id domain.InvoiceID) (*domain.Invoice, error)
+	Update(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error)
+}
+
+// Options tune a worker; zero values take the defaults.
+type Options struct {
+	ID          string        // names this instance in leases
+	Lease       time.Duration // how long a claim lasts (default 30s)
+	Poll        time.Duration // idle wait between claims (default 1s)
+	ClaimLimit  int           // rows per claim (default 500)
+	MaxAttempts int           // then the row fails (default 20)
+	MaxAge      time.Duration // a row older than this fails on its next error (default 24h)
+	Now         func() time.Time
+}
+
+// Worker delivers the outbox.
+type Worker struct {
+	queue    Queue
+	invoices Invoices
+	channels app.Channels
+	opts     Options
+	wake     chan struct{}
+}
+
+// New returns a worker.
+func New(queue Queue, invoices Invoices, channels app.Channels, opts Options) *Worker {
+	if opts.Lease <= 0 {
+		opts.Lease = 30 * time.Second
+	}
+	if opts.Poll <= 0 {
+		opts.Poll = time.Second
+	}
+	if opts.ClaimLimit <= 0 {
+		opts.ClaimLimit = 500
+	}
+	if opts.MaxAttempts <= 0 {
+		opts.MaxAttempts = 20
+	}
+	if opts.MaxAge <= 0 {
+		opts.MaxAge = 24 * time.Hour
+	}
+	if opts.Now == nil {
+		opts.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if opts.ID == "" {
+		opts.ID = fmt.Sprintf("worker-%08x", rand.Uint32())
+	}
+	return &Worker{queue: queue, invoices: invoices, channels: channels, opts: opts, wake: make(chan struct{}, 1)}
+}
+
+// Wake makes an idle worker look at the queue now, so a decision reaches
+// WeChat in milliseconds rather than at the next poll.
+func (w *Worker) Wake() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Run delivers until ctx ends.
+func (w *Worker) Run(ctx context.Context) error {
+	for {
+		n, err := w.RunOnce(ctx)
+		if err != nil && ctx.Err() == nil {
+			slog.ErrorContext(ctx, "outbox round failed", "err", err)
+		}
+		if n >= w.opts.ClaimLimit {
+			continue // more is waiting
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-w.wake:
+		case <-time.After(w.opts.Poll):
+		}
+	}
+}
+
+// RunOnce claims due rows, delivers them and returns how many it handled.
+func (w *Worker) RunOnce(ctx context.Context) (int, error) {
+	items, err := w.queue.Claim(ctx, w.opts.ID, w.opts.Now(), w.opts.Lease, w.opts.ClaimLimit)
+	if err != nil {
+		return 0, err
+	}
+	type groupKey struct {
+		channel domain.Channel
+		openid  string
+		target  domain.WeChatStatus
+	}
+	groups := map[groupKey][]app.OutboxItem{}
+	var order []groupKey
+	for _, it := range items {
+		inv, err := w.invoices.Get(ctx, it.InvoiceID)
+		if errors.Is(err, domain.ErrNotFound) || err == nil && inv.StatusGeneration() > it.Generation {
+			// A newer decision overtook this one (DECISIONS 7).
+			w.finish(ctx, it, app.OutboxSuperseded, 0, "")
+			continue
+		}
+		if err != nil {
+			return 0, err
+		}
+		k := groupKey{it.Channel, it.OpenID, it.Target}
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
+		}
+		groups[k] = append(groups[k], it)
+	}
+	for _, k := range order {
+		w.deliverGroup(ctx, k.channel, k.openid, k.target, groups[k])
+	}
+	return len(items), nil
+}
+
+func (w *Worker) deliverGroup(ctx context.Context, ch domain.Channel, openid string, target domain.WeChatStatus, items []app.OutboxItem) {
+	wc, err := w.channels.Get(ch)
+	if err != nil {
+		for _, it := range items {
+			w.retry(ctx, it, 0, "channel not configured: "+string(ch))
+		}
+		return
+	}
+	refs := make([]app.CardRef, len(items))
+	for i, it := range items {
+		refs[i] = it.Ref
+	}
+	err = wc.SetStatusBatch(ctx, openid, target, refs)
+	if err == nil {
+		for _, it := range items {
+			w.delivered(ctx, it, target)
+		}
+		return
+	}
+	var we *app.WeChatError
+	if errors.As(err, &we) && we.Kind == app.Retryable {
+		for _, it := range items {
+			w.retry(ctx, it, we.Errcode, we.Error())
+		}
+		return
+	}
+	// The batch names no culprit, or may have happened: settle each alone.
+	for _, it := range items {
+		w.deliverOne(ctx, wc, it)
+	}
+}
+
+// deliverOne sends one change; when WeChat refuses or the outcome is
+// unknown it re-reads the invoice and decides from what WeChat holds.
+func (w *Worker) deliverOne(ctx context.Context, wc app.WeChat, it app.OutboxItem) {
+	err := wc.SetStatus(ctx, it.Ref, it.Target)
+	if err == nil {
+		w.delivered(ctx, it, it.Target)
+		return
+	}
+	var we *app.WeChatError
+	if !errors.As(err, &we) {
+		w.retry(ctx, it, 0, err.Error())
+		return
+	}
+	switch we.Kind {
+	case app.Retryable:
+		w.retry(ctx, it, we.Errcode, we.Error())
+		return
+	case app.Misconfigured:
+		// No retry helps a bad secret; an admin retries once it is fixed.
+		w.fail(ctx, it, we.Errcode, we.Error())
+		return
+	}
+	cur, rerr := wc.Invoice(ctx, it.Ref)
+	if rerr != nil {
+		w.retry(ctx, it, we.Errcode, we.Error())
+		return
+	}
+	switch {
+	case cur.Status == it.Target:
+		// Already there: an earlier attempt whose answer was lost.
+		w.delivered(ctx, it, it.Target)
+	case cur.Status == domain.StatusCancel:
+		w.record(ctx, it, domain.StatusCancel)
+		w.fail(ctx, it, we.Errcode, "the invoice was cancelled (红冲) in WeChat")
+	case cur.Status == domain.StatusClosure:
+		w.record(ctx, it, domain.StatusClosure)
+		w.fail(ctx, it, we.Errcode, "the invoice is already reimbursed (CLOSURE) in WeChat and cannot change")
+	case it.Target == domain.StatusClosure && cur.Status == domain.StatusInit:
+		// 72039: a closure needs a lock first (the lock was lost or undone).
+		if err := wc.SetStatus(ctx, it.Ref, domain.StatusLock); err != nil {
+			w.retry(ctx, it, we.Errcode, "lock before closure: "+err.Error())
+			return
+		}
+		if err := wc.SetStatus(ctx, it.Ref, domain.StatusClosure); err != nil {
+			w.retry(ctx, it, we.Errcode, "closure after lock: "+err.Error())
+			return
+		}
+		w.delivered(ctx, it, domain.StatusClosure)
+	case we.Kind == app.Refused:
+		w.fail(ctx, it, we.Errcode, we.Error())
+	default:
+		w.retry(ctx, it, we.Errcode, we.Error())
+	}
+}
+
+func (w *Worker) delivered(ctx context.Context, it app.OutboxItem, status domain.WeChatStatus) {
+	w.record(ctx, it, status)
+	w.finish(ctx, it, app.OutboxDone, 0, "")
+}
+
+// record notes WeChat's status on the invoice unless a newer decision is
+// already under way for it.
+func (w *Worker) record(ctx context.Context, it app.OutboxItem, status domain.WeChatStatus) {
+	_, err := w.invoices.Update(ctx, it.InvoiceID, func(inv *domain.Invoice) error {
+		if inv.StatusGeneration() == it.Generation || status.Final() {
+			inv.RecordWeChatStatus(status, w.opts.Now())
+		}
+		return nil
+	})
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		slog.ErrorContext(ctx, "record WeChat status", "invoice", it.InvoiceID, "err", err)
+	}
+}
+
+func (w *Worker) retry(ctx context.Context, it app.OutboxItem, errcode int, msg string) {
+	now := w.opts.Now()
+	if it.Attempts+1 >= w.opts.MaxAttempts || now.Sub(it.CreatedAt) > w.opts.MaxAge {
+		w.fail(ctx, it, errcode, msg)
+		return
+	}
+	w.finishAt(ctx, it, app.OutboxPending, now.Add(backoff(it.Attempts)), errcode, msg)
+}
+
+func (w *Worker) fail(ctx context.Context, it app.OutboxItem, errcode int, msg string) {
+	slog.WarnContext(ctx, "outbox change failed for good", "outbox_id", it.ID, "invoice", it.InvoiceID, "target", it.Target, "errcode", errcode)
+	w.finish(ctx, it, app.OutboxFailed, errcode, msg)
+}
+
+func (w *Worker) finish(ctx context.Context, it app.OutboxItem, state app.OutboxState, errcode int, msg string) {
+	w.finishAt(ctx, it, state, time.Time{}, errcode, msg)
+}
+
+func (w *Worker) finishAt(ctx context.Context, it app.OutboxItem, state app.OutboxState, next time.Time, errcode int, msg string) {
+	// Finish even if ctx is ending: WeChat has already been told.
+	if err := w.queue.Finish(context.WithoutCancel(ctx), it.ID, it.Lease, state, next, errcode, msg, w.opts.Now()); err != nil {
+		slog.ErrorContext(ctx, "finish outbox row", "outbox_id", it.ID, "err", err)
+	}
+}
+
+// backoff doubles from 1s up to 10m; half is random so instances don't
+// retry in step.
+func backoff(n int) time.Duration {
+	d := min(time.Second<<min(n, 10), 10*time.Minute)
+	return d/2 + rand.N(d/2)
+}
