@@ -17,6 +17,14 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		app.Mount("/sandbox", deps.Sandbox)
 	}
 
+	if deps.Events != nil {
+		for ch, cfg := range deps.Callbacks {
+			h := &callbackHandler{events: deps.Events, channel: ch, cfg: cfg}
+			app.Get("/wechat/"+string(ch)+"/callback", h.verify)
+			app.Post("/wechat/"+string(ch)+"/callback", h.receive)
+		}
+	}
+
 	api := app.Group("/api/v1")
 	api.Get("/openapi.json", openAPI)
 

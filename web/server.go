@@ -44,6 +44,9 @@ type Deps struct {
 	Invoices    *app.Invoices
 	Reports     *app.Reports
 	OutboxAdmin *app.OutboxAdmin
+	// Events and Callbacks serve WeChat's callback URLs, per channel.
+	Events    *app.Events
+	Callbacks map[domain.Channel]CallbackConfig
 	// Channels are the enabled WeChat channels, for their OAuth routes.
 	Channels []domain.Channel
 	// Sandbox, when set, is the embedded WeChat simulator, mounted at

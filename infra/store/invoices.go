@@ -156,6 +156,15 @@ func (s *Invoices) ByWalletID(ctx context.Context, ch domain.Channel, cardID, en
 	})
 }
 
+// ByCardAndOwner finds the invoices of one card template in one wallet:
+// WeChat's events name the card and the owner, with the plain code that we
+// never see otherwise.
+func (s *Invoices) ByCardAndOwner(ctx context.Context, ch domain.Channel, cardID, openid string) ([]*domain.Invoice, error) {
+	return s.loadMany(ctx, s.db, func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where("i.channel = ? AND i.card_id = ? AND i.owner_open_id = ?", string(ch), cardID, openid).OrderExpr("i.id")
+	})
+}
+
 // ListByOwner returns an owner's invoices, newest first, after the cursor
 // id (keyset on id, which sorts by creation). filter is "" (all),
 // "available" (in no report, not reimbursed or cancelled), "in_report" or

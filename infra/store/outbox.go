@@ -5,8 +5,8 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"unicode/utf8"
 	"time"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 

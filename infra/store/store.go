@@ -17,11 +17,12 @@ type Store struct {
 	Invoices  *Invoices
 	Reports   *Reports
 	Outbox    *Outbox
+	Events    *Events
 }
 
 // New returns repositories on db.
 func New(db bun.IDB) *Store {
-	return &Store{db: db, Employees: &Employees{db: db}, Invoices: &Invoices{db: db}, Reports: &Reports{db: db}, Outbox: &Outbox{db: db}}
+	return &Store{db: db, Employees: &Employees{db: db}, Invoices: &Invoices{db: db}, Reports: &Reports{db: db}, Outbox: &Outbox{db: db}, Events: &Events{db: db}}
 }
 
 // InTx runs fn with repositories bound to one transaction: everything fn

@@ -1,0 +1,6 @@
+-- WeChat pushes an event up to three times; one second can carry several
+-- events, so the key holds FromUserName, CreateTime, CardId, Code and Status.
+CREATE TABLE wechat_events (
+  event_key   TEXT NOT NULL PRIMARY KEY,
+  received_at TIMESTAMP NOT NULL
+);
