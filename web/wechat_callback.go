@@ -115,4 +115,3 @@ func (h *callbackHandler) receive(c *fiber.Ctx) error {
 	}
 	return c.SendString("success")
 }
-
