@@ -24,6 +24,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/web"
 )
@@ -140,14 +141,20 @@ func serve(ctx context.Context, cfg *config.Config, log *slog.Logger) error {
 		log.Info("migrations applied", "names", applied)
 	}
 
+	svc, err := service.New(ctx, cfg, db, service.Options{Logger: log, Ready: migrator, Version: buildVersion()})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return err
 	}
-	app := web.New(web.Deps{Logger: log, Ready: migrator, Version: buildVersion()})
 
 	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return web.Serve(ctx, app, ln, cfg.ShutdownTimeout) })
+	g.Go(func() error { return web.Serve(ctx, svc.App, ln, cfg.ShutdownTimeout) })
+	g.Go(func() error { return svc.worker.Run(ctx) })
 	log.Info("baoxiao serving", "mode", cfg.Mode, "listen", ln.Addr().String(), "url", cfg.PublicURL,
 		"database", cfg.Database.Driver, "startup", time.Since(started).Round(time.Millisecond))
 	err = g.Wait()

@@ -1,0 +1,217 @@
+// Package service assembles baoxiao from its configuration: repositories,
+// WeChat channels, use cases, the outbox worker and the HTTP app. main and
+// the end-to-end tests build the product through it, so tests run exactly
+// what ships.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/uptrace/bun"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/outbox"
+	"github.com/baoxiao/baoxiao/infra/sandbox"
+	"github.com/baoxiao/baoxiao/infra/store"
+	"github.com/baoxiao/baoxiao/infra/wechat"
+	"github.com/baoxiao/baoxiao/web"
+)
+
+// Service is baoxiao assembled.
+type Service struct {
+	Store    *store.Store
+	Channels app.Channels
+	Worker   *outbox.Worker
+	App      *fiber.App
+	// Sandbox is the embedded WeChat simulator in sandbox mode, else nil.
+	Sandbox *sandbox.Sandbox
+
+	Directory *app.Directory
+	Invoices  *app.Invoices
+	Reports   *app.Reports
+
+	closers []func() error
+}
+
+// Options are what the configuration does not say.
+type Options struct {
+	Logger   *slog.Logger
+	Ready    web.Readiness
+	Version  string
+	WorkerID string
+	// Worker tunes the outbox worker (tests shorten its poll).
+	Worker outbox.Options
+}
+
+// New builds the service on an open, migrated database. In sandbox mode it
+// also starts the embedded WeChat sandbox, seeds its demo wallets and the
+// demo employees.
+func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Service, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	s := &Service{Store: store.New(db)}
+	clock := app.SystemClock{}
+
+	if cfg.Sandbox() {
+		sb, err := sandbox.New(ctx, db, sandboxOptions(cfg, opts.Logger))
+		if err != nil {
+			return nil, fmt.Errorf("start sandbox: %w", err)
+		}
+		s.closers = append(s.closers, sb.Close)
+		if err := sb.Seed(ctx); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("seed sandbox: %w", err)
+		}
+		s.Sandbox = sb
+	}
+
+	cache := wechat.NewMemoryCache()
+	if url := cfg.Cache.RedisURL.Reveal(); url != "" {
+		var err error
+		if cache, err = wechat.NewRedisCache(ctx, url); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("cache.redis_url: %w", err)
+		}
+		s.closers = append(s.closers, cache.Close)
+	}
+	oa, work := wechat.FromConfig(cfg, cache)
+	s.Channels = app.Channels{}
+	var channelList []domain.Channel
+	callbacks := map[domain.Channel]web.CallbackConfig{}
+	if oa != nil {
+		s.Channels[domain.ChannelOA] = oa
+		channelList = append(channelList, domain.ChannelOA)
+		callbacks[domain.ChannelOA] = web.CallbackConfig{
+			AppID: cfg.WeChat.OA.AppID, Token: cfg.WeChat.OA.CallbackToken.Reveal(), EncodingAESKey: cfg.WeChat.OA.EncodingAESKey.Reveal(),
+		}
+	}
+	if work != nil {
+		s.Channels[domain.ChannelWork] = work
+		channelList = append(channelList, domain.ChannelWork)
+		if cfg.WeChat.Work.EncodingAESKey.Reveal() != "" {
+			callbacks[domain.ChannelWork] = web.CallbackConfig{
+				AppID: cfg.WeChat.Work.CorpID, Token: cfg.WeChat.Work.CallbackToken.Reveal(), EncodingAESKey: cfg.WeChat.Work.EncodingAESKey.Reveal(),
+			}
+		}
+	}
+
+	st := s.Store
+	s.Directory = app.NewDirectory(st.Employees, clock)
+	if s.Sandbox != nil {
+		if err := seedDemoEmployees(ctx, cfg, s.Directory); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("seed demo employees: %w", err)
+		}
+	}
+	workerOpts := opts.Worker
+	if workerOpts.ID == "" {
+		workerOpts.ID = opts.WorkerID
+	}
+	if workerOpts.ID == "" {
+		host, _ := os.Hostname()
+		workerOpts.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
+	}
+	s.Worker = outbox.New(st.Outbox, st.Invoices, s.Channels, workerOpts)
+	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, buyers(cfg), clock)
+	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, clock)
+	s.Reports.OnQueued(s.Worker.Wake)
+
+	deps := web.Deps{
+		Logger: opts.Logger, Ready: opts.Ready, Version: opts.Version,
+		PublicURL: cfg.PublicURL, SessionSecret: cfg.Auth.SessionSecret.Reveal(), SessionTTL: cfg.Auth.SessionTTL,
+		Auth:        app.NewAuth(st.Employees, s.Channels, clock),
+		JSAPI:       app.NewJSAPI(s.Channels, cfg.H5.Origins),
+		Invoices:    s.Invoices,
+		Reports:     s.Reports,
+		OutboxAdmin: app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
+		Events:      app.NewEvents(st.Events, st.Invoices, s.Channels, clock),
+		Callbacks:   callbacks,
+		Channels:    channelList,
+	}
+	if s.Sandbox != nil {
+		deps.Sandbox = s.Sandbox.App()
+	}
+	s.App = web.New(deps)
+	return s, nil
+}
+
+// Close stops what New started.
+func (s *Service) Close() error {
+	var first error
+	for i := len(s.closers) - 1; i >= 0; i-- {
+		if err := s.closers[i](); err != nil && first == nil {
+			first = err
+		}
+	}
+	s.closers = nil
+	return first
+}
+
+func sandboxOptions(cfg *config.Config, log *slog.Logger) sandbox.Options {
+	public := strings.TrimSuffix(cfg.PublicURL, "/")
+	o := sandbox.Options{PublicBase: cfg.Simulator.BaseURL, Logger: log, CompanyName: cfg.Company.Name}
+	o.OA.AppID = cfg.WeChat.OA.AppID
+	o.OA.AppSecret = cfg.WeChat.OA.AppSecret.Reveal()
+	o.OA.CallbackURL = public + "/wechat/oa/callback"
+	o.OA.CallbackToken = cfg.WeChat.OA.CallbackToken.Reveal()
+	o.OA.EncodingAESKey = cfg.WeChat.OA.EncodingAESKey.Reveal()
+	o.Work.CorpID = cfg.WeChat.Work.CorpID
+	o.Work.AgentID = cfg.WeChat.Work.AgentID
+	o.Work.Secret = cfg.WeChat.Work.Secret.Reveal()
+	o.Work.CallbackToken = cfg.WeChat.Work.CallbackToken.Reveal()
+	if key := cfg.WeChat.Work.EncodingAESKey.Reveal(); key != "" {
+		o.Work.CallbackURL = public + "/wechat/work/callback"
+		o.Work.EncodingAESKey = key
+	}
+	return o
+}
+
+// buyers are the company's buyer entities; the sandbox's demo company is
+// one of them when none is configured, so demo invoices match their title.
+func buyers(cfg *config.Config) []domain.Party {
+	var out []domain.Party
+	for _, b := range cfg.Company.Buyers {
+		out = append(out, domain.Party{Name: b.Title, TaxNumber: b.TaxNumber})
+	}
+	if len(out) == 0 && cfg.Sandbox() {
+		name := cfg.Company.Name
+		if name == "" {
+			name = config.SandboxCompanyName
+		}
+		out = append(out, domain.Party{Name: name, TaxNumber: sandbox.DemoBuyerTaxNumber})
+	}
+	return out
+}
+
+// seedDemoEmployees adds the sandbox's demo users as employees through the
+// directory, the same path a real company's employees take.
+func seedDemoEmployees(ctx context.Context, cfg *config.Config, dir *app.Directory) error {
+	for _, u := range sandbox.DemoUsers {
+		d := domain.EmployeeData{ID: domain.EmployeeID(u.ID), Name: u.Name, Department: u.Department, ManagerID: domain.EmployeeID(u.ManagerID)}
+		for _, r := range u.Roles {
+			role, err := domain.ParseRole(r)
+			if err != nil {
+				return err
+			}
+			d.Roles = append(d.Roles, role)
+		}
+		if u.OAOpenID != "" && cfg.WeChat.OA.AppID != "" {
+			d.Identities = append(d.Identities, domain.Identity{Channel: domain.ChannelOA, AppID: cfg.WeChat.OA.AppID, OpenID: u.OAOpenID})
+		}
+		if u.WorkUserID != "" && cfg.WeChat.Work.CorpID != "" {
+			d.Identities = append(d.Identities, domain.Identity{Channel: domain.ChannelWork, AppID: cfg.WeChat.Work.CorpID, UserID: u.WorkUserID, OpenID: u.WorkOpenID})
+		}
+		if _, err := dir.Ensure(ctx, d); err != nil {
+			return fmt.Errorf("demo employee %s: %w", u.ID, err)
+		}
+	}
+	return nil
+}
