@@ -75,7 +75,7 @@ var keys = []key{
 		get:     func(c *Config) string { return strings.Join(c.H5.Origins, ",") },
 		setNode: setOriginsNode,
 	},
-	strKey("h5.jweixin_url", "`https://res.wx.qq.com/open/js/jweixin-1.6.0.js`", "JS-SDK script the H5 pages load", func(c *Config) *string { return &c.H5.JWeixinURL }),
+	strKey("h5.jweixin_url", "`https://res.wx.qq.com/open/js/jweixin-1.6.0.js` (sandbox: sandbox.base_url + `/jweixin.js`)", "JS-SDK script the H5 pages load", func(c *Config) *string { return &c.H5.JWeixinURL }),
 	strKey("company.name", "empty (sandbox: `"+SandboxCompanyName+"`)", "company name shown in the UI", func(c *Config) *string { return &c.Company.Name }),
 	{
 		name: "company.buyers", def: "empty",

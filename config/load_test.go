@@ -38,7 +38,7 @@ func TestDefaults(t *testing.T) {
 	require.False(t, c.Auth.SelfSignup)
 	require.Equal(t, 12*time.Hour, c.Auth.SessionTTL)
 	require.Equal(t, []string{"http://localhost:8080"}, c.H5.Origins)
-	require.Equal(t, "https://res.wx.qq.com/open/js/jweixin-1.6.0.js", c.H5.JWeixinURL)
+	require.Equal(t, "http://localhost:8080/sandbox/jweixin.js", c.H5.JWeixinURL) // the sandbox stand-in
 	require.Equal(t, SandboxCompanyName, c.Company.Name)
 	require.Empty(t, c.Company.Buyers)
 	require.Equal(t, dir+"/data/pdf", c.Storage.Dir)

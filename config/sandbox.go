@@ -31,4 +31,6 @@ func (l *loader) sandboxDefaults() {
 	l.fillSecret("wechat.work.secret", &c.WeChat.Work.Secret, SandboxWorkSecret)
 	l.fillSecret("wechat.work.callback_token", &c.WeChat.Work.CallbackToken, SandboxWorkCallbackToken)
 	l.fill("company.name", &c.Company.Name, SandboxCompanyName)
+	// The sandbox serves a stand-in for WeChat's JS-SDK (DECISIONS 15).
+	l.fill("h5.jweixin_url", &c.H5.JWeixinURL, base+"/jweixin.js")
 }

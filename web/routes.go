@@ -16,6 +16,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	if deps.Sandbox != nil {
 		app.Mount("/sandbox", deps.Sandbox)
 	}
+	registerH5(app, deps)
 
 	if deps.Events != nil {
 		for ch, cfg := range deps.Callbacks {

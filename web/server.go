@@ -49,6 +49,8 @@ type Deps struct {
 	Callbacks map[domain.Channel]CallbackConfig
 	// Channels are the enabled WeChat channels, for their OAuth routes.
 	Channels []domain.Channel
+	// H5 configures the H5 pages.
+	H5 H5Config
 	// Sandbox, when set, is the embedded WeChat simulator, mounted at
 	// /sandbox, and enables POST /auth/sandbox/login. Nil in live mode.
 	Sandbox *fiber.App

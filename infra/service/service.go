@@ -135,7 +135,9 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Events:      app.NewEvents(st.Events, st.Invoices, s.Channels, clock),
 		Callbacks:   callbacks,
 		Channels:    channelList,
+		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox()},
 	}
+
 	if s.Sandbox != nil {
 		deps.Sandbox = s.Sandbox.App()
 	}

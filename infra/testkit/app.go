@@ -1,0 +1,181 @@
+package testkit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/infra/outbox"
+	"github.com/baoxiao/baoxiao/infra/service"
+	"github.com/baoxiao/baoxiao/web"
+)
+
+// AppServer is the whole product in sandbox mode, served on a loopback
+// port: the same assembly as `baoxiao serve`, with the embedded sandbox at
+// URL + "/sandbox".
+type AppServer struct {
+	URL string
+	Svc *service.Service
+	DB  DB
+	Cfg *config.Config
+}
+
+// AppOption changes how App starts.
+type AppOption func(*appOptions)
+
+type appOptions struct {
+	env       []string
+	runWorker bool
+}
+
+// WithEnv adds BAOXIAO_* settings ("BAOXIAO_WECHAT_BATCH_SIZE=10").
+func WithEnv(kv ...string) AppOption { return func(o *appOptions) { o.env = append(o.env, kv...) } }
+
+// WithoutWorker leaves the outbox to the test: call RunOutbox.
+func WithoutWorker() AppOption { return func(o *appOptions) { o.runWorker = false } }
+
+// App starts baoxiao in sandbox mode on db.
+func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
+	t.Helper()
+	o := appOptions{runWorker: true}
+	for _, f := range opts {
+		f(&o)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := "http://" + ln.Addr().String()
+	env := append([]string{
+		"BAOXIAO_PUBLIC_URL=" + base, "BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_LOG_LEVEL=error",
+	}, o.env...)
+	cfg, err := config.Load("", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := service.New(ctx, cfg, db.DB, service.Options{Worker: outbox.Options{Poll: 20 * time.Millisecond, ID: "test-worker"}})
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan struct{}, 2)
+	go func() { _ = web.Serve(ctx, svc.App, ln, 2*time.Second); done <- struct{}{} }()
+	workers := 1
+	if o.runWorker {
+		workers++
+		go func() { _ = svc.Worker.Run(ctx); done <- struct{}{} }()
+	}
+	t.Cleanup(func() {
+		cancel()
+		for range workers {
+			<-done
+		}
+		_ = svc.Close()
+	})
+	return &AppServer{URL: base, Svc: svc, DB: db, Cfg: cfg}
+}
+
+// RunOutbox delivers every due outbox row now.
+func (a *AppServer) RunOutbox(t testing.TB) {
+	t.Helper()
+	for range 100 {
+		n, err := a.Svc.Worker.RunOnce(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+	}
+	t.Fatal("the outbox did not drain")
+}
+
+// Client is a browser-like client with a cookie jar.
+type Client struct {
+	t    testing.TB
+	base string
+	http *http.Client
+}
+
+// Client returns a client with no session.
+func (a *AppServer) Client(t testing.TB) *Client {
+	jar, _ := cookiejar.New(nil)
+	return &Client{t: t, base: a.URL, http: &http.Client{Jar: jar, Timeout: 30 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}}
+}
+
+// Login signs a demo user in through POST /auth/sandbox/login.
+func (a *AppServer) Login(t testing.TB, user string) *Client {
+	t.Helper()
+	c := a.Client(t)
+	res := c.Do(http.MethodPost, "/auth/sandbox/login", map[string]any{"user": user})
+	if res.Status != http.StatusOK {
+		t.Fatalf("login %s: %d %s", user, res.Status, res.Body)
+	}
+	return c
+}
+
+// Response is a decoded answer.
+type Response struct {
+	Status int
+	Body   []byte
+	JSON   map[string]any
+}
+
+// ErrorCode is error.code of an error answer.
+func (r Response) ErrorCode() string {
+	e, _ := r.JSON["error"].(map[string]any)
+	code, _ := e["code"].(string)
+	return code
+}
+
+// Do sends a JSON request (body nil = none) and decodes the answer.
+func (c *Client) Do(method, path string, body any) Response {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, err := json.Marshal(body)
+		if err != nil {
+			c.t.Fatal(err)
+		}
+		rd = bytes.NewReader(b)
+	}
+	req, err := http.NewRequest(method, c.base+path, rd)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	if method != http.MethodGet {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	out := Response{Status: res.StatusCode, Body: b}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(b, &out.JSON)
+	}
+	return out
+}
+
+// Sandbox calls the embedded sandbox's control API.
+func (a *AppServer) Sandbox(t testing.TB, method, path string, body any) Response {
+	t.Helper()
+	c := a.Client(t)
+	return c.Do(method, "/sandbox"+path, body)
+}
+
+// Query escapes a value for a URL query.
+func Query(s string) string { return url.QueryEscape(s) }
