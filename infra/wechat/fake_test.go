@@ -32,6 +32,9 @@ type fakeWeChat struct {
 	handlers map[string]func(w http.ResponseWriter, r *http.Request, body []byte)
 
 	tokenDelay time.Duration
+	sameToken  string // stable_token answers this (valid once) unless force_refresh
+	sameIssued bool
+	forced     []bool // force_refresh of each stable_token call
 	workSecret string
 	staleCode  int // answered for a token that is no longer valid
 }
@@ -62,25 +65,41 @@ func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {
 	f.bodies[r.URL.Path] = append(f.bodies[r.URL.Path], body)
 	f.queries[r.URL.Path] = append(f.queries[r.URL.Path], r.URL.RawQuery)
 	h := f.handlers[r.URL.Path]
+	workSecret, tokenDelay, staleCode := f.workSecret, f.tokenDelay, f.staleCode
 	f.mu.Unlock()
 
 	switch r.URL.Path {
 	case "/cgi-bin/stable_token":
-		var req struct{ AppID, Secret string }
+		var req struct {
+			AppID        string `json:"appid"`
+			Secret       string `json:"secret"`
+			ForceRefresh bool   `json:"force_refresh"`
+		}
 		_ = json.Unmarshal(body, &req)
 		if req.Secret != fakeSecret {
 			writeJSON(w, map[string]any{"errcode": 40001, "errmsg": "invalid credential"})
 			return
 		}
-		time.Sleep(f.tokenDelay)
+		time.Sleep(tokenDelay)
+		f.mu.Lock()
+		f.forced = append(f.forced, req.ForceRefresh)
+		if same := f.sameToken; same != "" && !req.ForceRefresh {
+			if !f.sameIssued {
+				f.valid[same], f.sameIssued = true, true
+			}
+			f.mu.Unlock()
+			writeJSON(w, map[string]any{"access_token": same, "expires_in": 7200})
+			return
+		}
+		f.mu.Unlock()
 		writeJSON(w, map[string]any{"access_token": f.issue("oa"), "expires_in": 7200})
 		return
 	case "/cgi-bin/gettoken":
-		if r.URL.Query().Get("corpsecret") != f.workSecret {
+		if r.URL.Query().Get("corpsecret") != workSecret {
 			writeJSON(w, map[string]any{"errcode": 40001, "errmsg": "invalid credential, corpsecret " + r.URL.Query().Get("corpsecret")})
 			return
 		}
-		time.Sleep(f.tokenDelay)
+		time.Sleep(tokenDelay)
 		writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok", "access_token": f.issue("work"), "expires_in": 7200})
 		return
 	}
@@ -95,7 +114,7 @@ func (f *fakeWeChat) serve(w http.ResponseWriter, r *http.Request) {
 		ok := f.valid[tok]
 		f.mu.Unlock()
 		if !ok {
-			writeJSON(w, map[string]any{"errcode": f.staleCode, "errmsg": "access_token expired"})
+			writeJSON(w, map[string]any{"errcode": staleCode, "errmsg": "access_token expired"})
 			return
 		}
 	}
@@ -120,6 +139,13 @@ func (f *fakeWeChat) issue(prefix string) string {
 	tok := fmt.Sprintf("%s-token-%d", prefix, f.issued)
 	f.valid[tok] = true
 	return tok
+}
+
+// set changes the fake's settings.
+func (f *fakeWeChat) set(fn func(f *fakeWeChat)) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	fn(f)
 }
 
 // expireAll makes every issued token stale.
@@ -201,10 +227,19 @@ func (l *logBuffer) logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(l, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }
 
+func quiet(o Options) Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	return o
+}
+
 func (f *fakeWeChat) oa(o Options) *Client {
+	o = quiet(o)
 	return NewOA(OAOptions{APIBase: f.srv.URL, OpenBase: f.srv.URL, AppID: fakeAppID, AppSecret: fakeSecret, Options: o})
 }
 
 func (f *fakeWeChat) work(o Options) *Client {
+	o = quiet(o)
 	return NewWork(WorkOptions{APIBase: f.srv.URL, OpenBase: f.srv.URL, CorpID: fakeCorpID, AgentID: fakeAgentID, Secret: fakeWorkSecret, Options: o})
 }

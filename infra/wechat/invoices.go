@@ -118,14 +118,20 @@ func (c *Client) fetchChunk(ctx context.Context, res []app.InvoiceResult) {
 	}
 	raw, err := c.post(ctx, ep, map[string]any{"item_list": toWire(refs)})
 	if err != nil {
-		switch code := errcodeOf(err); {
-		case code == codeTooManyInvoices || code == codeTooManyItems:
+		var we *app.WeChatError
+		errors.As(err, &we)
+		switch {
+		case we != nil && (we.Errcode == codeTooManyInvoices || we.Errcode == codeTooManyItems):
 			half := len(res) / 2
 			c.fetchChunk(ctx, res[:half])
 			c.fetchChunk(ctx, res[half:])
-		case kindOf(err) == app.Refused:
+		case we != nil && (we.Kind == app.Refused || (we.Kind == app.Misconfigured && we.API == ep.name)):
+			// WeCom refuses the batch to corps under 200 members, with a
+			// code we cannot know in advance (a permission code, say): the
+			// single call tells a refused batch from a misconfiguration. A
+			// failed token fetch (another API) is not a refusal.
 			c.log.LogAttrs(ctx, slog.LevelDebug, "wechat batch refused; reading one by one",
-				slog.String("api", ep.name), slog.Int("errcode", code), slog.Int("items", len(res)))
+				slog.String("api", ep.name), slog.Int("errcode", we.Errcode), slog.Int("items", len(res)))
 			c.fetchSingles(ctx, res)
 		default:
 			for i := range res {
@@ -155,14 +161,22 @@ func (c *Client) fetchChunk(ctx context.Context, res []app.InvoiceResult) {
 	}
 }
 
+// fetchSingles reads one invoice at a time. A misconfiguration fails the
+// rest at once: every call would meet it.
 func (c *Client) fetchSingles(ctx context.Context, res []app.InvoiceResult) {
 	for i := range res {
 		inv, err := c.Invoice(ctx, res[i].Ref)
-		if err != nil {
-			res[i].Err = err
+		if err == nil {
+			res[i].Invoice = &inv
 			continue
 		}
-		res[i].Invoice = &inv
+		res[i].Err = err
+		if kindOf(err) == app.Misconfigured {
+			for j := i + 1; j < len(res); j++ {
+				res[j].Err = err
+			}
+			return
+		}
 	}
 }
 
