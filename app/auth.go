@@ -1,9 +1,11 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/baoxiao/baoxiao/domain"
 )
@@ -112,7 +114,17 @@ func (a *Auth) SandboxSignIn(ctx context.Context, id domain.EmployeeID, ch domai
 	if !e.Active() {
 		return nil, Session{}, domain.ErrForbidden.WithMessage("this account is deactivated")
 	}
-	for _, identity := range e.Identities() {
+	// Demo users on both channels sign in through WeCom unless asked
+	// otherwise: the OA-only ones have no choice.
+	identities := e.Identities()
+	workFirst := func(i domain.Identity) int {
+		if i.Channel == domain.ChannelWork {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(identities, func(a, b domain.Identity) int { return cmp.Compare(workFirst(a), workFirst(b)) })
+	for _, identity := range identities {
 		if ch != "" && identity.Channel != ch {
 			continue
 		}

@@ -22,6 +22,10 @@ type ReportStore interface {
 	Create(ctx context.Context, year int, build func(number string) (*domain.Report, error)) (*domain.Report, error)
 	Update(ctx context.Context, id domain.ReportID, fn func(*domain.Report) error) (*domain.Report, error)
 	List(ctx context.Context, q ReportQuery) ([]*domain.Report, error)
+	// ClaimSubmit reserves the report at version for one submit until
+	// `until`; ReleaseSubmit ends the claim.
+	ClaimSubmit(ctx context.Context, id domain.ReportID, version int64, now, until time.Time) error
+	ReleaseSubmit(ctx context.Context, id domain.ReportID) error
 }
 
 // InvoiceRepo is the invoice repository the report workflow needs.

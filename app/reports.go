@@ -197,40 +197,72 @@ func (s *Reports) Delete(ctx context.Context, by domain.EmployeeID, id domain.Re
 	return err
 }
 
+// submitBudget bounds a submit's WeChat calls; the claim outlasts it, so a
+// slow submit can never overlap another.
+const (
+	submitBudget = time.Minute
+	submitClaim  = 2 * time.Minute
+)
+
 // Submit locks every invoice of the report in WeChat, then marks it
-// submitted. The report row stays locked while WeChat is asked, so a
-// concurrent submit, edit or delete waits rather than interleaves. If
-// WeChat refuses any lock, the locks already taken are released and the
-// report keeps its status (DECISIONS 6, 9).
+// submitted. No transaction is held while WeChat is asked: a claim on the
+// report keeps other submits out instead, and the final commit checks the
+// report did not change meanwhile. If WeChat refuses any lock, or the
+// commit fails, the locks taken are released and the report keeps its
+// status (DECISIONS 6, 9).
 func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.ReportID) (*ReportDetails, error) {
 	actor, err := s.actor(ctx, by)
 	if err != nil {
 		return nil, err
 	}
-	var locked []*domain.Invoice
+	r, err := s.reports.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := checkVisible(actor, r); err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	// Refuse what the domain refuses before touching WeChat.
+	if err := domain.RestoreReport(r.Data()).Submit(domain.ActorOf(actor), now); err != nil {
+		return nil, err
+	}
+	invs, err := s.invoices.GetMany(ctx, r.InvoiceIDs())
+	if err != nil {
+		return nil, err
+	}
+	for _, inv := range invs {
+		if err := inv.CheckClaimable(r.ID()); err != nil {
+			return nil, err
+		}
+	}
+	if err := s.reports.ClaimSubmit(ctx, id, r.Version(), now, now.Add(submitClaim)); err != nil {
+		return nil, err
+	}
+	release := func() {
+		if err := s.reports.ReleaseSubmit(context.WithoutCancel(ctx), id); err != nil {
+			slog.ErrorContext(ctx, "release submit claim", "report", id, "err", err)
+		}
+	}
+	wctx, cancel := context.WithTimeout(ctx, submitBudget)
+	err = s.lockAll(wctx, invs)
+	cancel()
+	if err != nil {
+		release()
+		return nil, err
+	}
+
 	var out *domain.Report
 	err = s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
-		out, err = tx.Reports.Update(ctx, id, func(r *domain.Report) error {
-			if err := checkVisible(actor, r); err != nil {
-				return err
+		var err error
+		out, err = tx.Reports.Update(ctx, id, func(cur *domain.Report) error {
+			if cur.Version() != r.Version() {
+				return domain.ErrVersionConflict.WithMessage("the report changed while it was being submitted; reload and try again")
 			}
 			now := s.clock.Now()
-			if err := r.Submit(domain.ActorOf(actor), now); err != nil {
+			if err := cur.Submit(domain.ActorOf(actor), now); err != nil {
 				return err
 			}
-			invs, err := tx.Invoices.GetMany(ctx, r.InvoiceIDs())
-			if err != nil {
-				return err
-			}
-			for _, inv := range invs {
-				if err := inv.CheckClaimable(r.ID()); err != nil {
-					return err
-				}
-			}
-			if err := s.lockAll(ctx, invs); err != nil {
-				return err
-			}
-			locked = invs
 			ids := make([]domain.InvoiceID, len(invs))
 			for i, inv := range invs {
 				ids[i] = inv.ID()
@@ -238,22 +270,25 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 					if _, err := inv.RequestStatus(domain.StatusLock, now); err != nil {
 						return err
 					}
-					return inv.ApplyStatus(domain.StatusLock, now)
+					inv.RecordWeChatStatus(domain.StatusLock, now)
+					return nil
 				}); err != nil {
 					return err
 				}
 			}
 			// A queued unlock from an earlier withdraw must not undo this
 			// lock (DECISIONS 7).
-			return tx.Outbox.Supersede(ctx, ids, now)
+			if err := tx.Outbox.Supersede(ctx, ids, now); err != nil {
+				return err
+			}
+			return tx.Reports.ReleaseSubmit(ctx, id)
 		})
 		return err
 	})
 	if err != nil {
-		if locked != nil {
-			// WeChat holds locks for a submit that did not commit.
-			s.unlock(context.WithoutCancel(ctx), locked)
-		}
+		// WeChat holds locks for a submit that did not commit.
+		s.unlock(context.WithoutCancel(ctx), invs)
+		release()
 		return nil, err
 	}
 	return s.details(ctx, out)

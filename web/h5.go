@@ -1,6 +1,17 @@
 package web
 
-import "github.com/gofiber/fiber/v2"
+import (
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"io/fs"
+	"path"
+	"strings"
+
+	"github.com/gofiber/fiber/v2"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
 
 // H5Config is what the H5 pages need to know about this deployment.
 type H5Config struct {
@@ -11,5 +22,134 @@ type H5Config struct {
 	Sandbox bool
 }
 
-// registerH5 serves the H5 pages under /h5/ (filled in by the H5 issue).
-func registerH5(app *fiber.App, deps Deps) {}
+// h5Files are the H5 pages: plain HTML, CSS and JavaScript, no build step.
+//
+//go:embed h5
+var h5Files embed.FS
+
+// h5Pages maps the pages' short paths (below /h5/) to their files, so
+// links carry no ".html".
+var h5Pages = map[string]string{
+	"":        "index.html",
+	"approve": "approve.html",
+	"finance": "finance.html",
+	"login":   "login.html",
+}
+
+// h5Asset is one embedded file, ready to send.
+type h5Asset struct {
+	body        []byte
+	contentType string
+	etag        string
+	html        bool
+}
+
+// h5ConfigView is GET /h5/config.json: how the pages learn the deployment.
+type h5ConfigView struct {
+	JWeixinURL string   `json:"jweixin_url"`
+	Sandbox    bool     `json:"sandbox"`
+	Channels   []string `json:"channels"`
+}
+
+// registerH5 serves the H5 pages under /h5/ and sends "/" there.
+func registerH5(app *fiber.App, deps Deps) {
+	assets := loadH5Assets()
+	cfg := h5ConfigView{JWeixinURL: deps.H5.JWeixinURL, Sandbox: deps.H5.Sandbox, Channels: []string{}}
+	for _, ch := range deps.Channels {
+		cfg.Channels = append(cfg.Channels, string(ch))
+	}
+
+	app.Get("/", func(c *fiber.Ctx) error { return c.Redirect("/h5/", fiber.StatusFound) })
+	app.Get("/h5/config.json", func(c *fiber.Ctx) error {
+		c.Set(fiber.HeaderCacheControl, "no-cache")
+		return c.JSON(cfg)
+	})
+	app.Get("/h5/*", func(c *fiber.Ctx) error {
+		name := c.Params("*")
+		if name == "" && !strings.HasSuffix(c.Path(), "/") {
+			// "/h5" reaches this route too (routing is not strict); the
+			// pages' relative links need the slash.
+			return c.Redirect("/h5/", fiber.StatusFound)
+		}
+		if file, ok := h5Pages[name]; ok {
+			name = file
+		}
+		a, ok := assets[name]
+		if !ok {
+			return domain.ErrNotFound
+		}
+		return sendH5Asset(c, a)
+	})
+}
+
+// sendH5Asset answers with a or 304. Every file is revalidated (no-cache):
+// without a build step the names carry no content hash, and the ETag keeps
+// revalidation cheap.
+func sendH5Asset(c *fiber.Ctx, a h5Asset) error {
+	c.Set(fiber.HeaderCacheControl, "no-cache")
+	c.Set(fiber.HeaderETag, a.etag)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	if a.html {
+		// The pages carry approve and reject buttons: no framing by others.
+		c.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors 'self'")
+		c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+	}
+	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, a.etag) {
+		return c.SendStatus(fiber.StatusNotModified)
+	}
+	c.Set(fiber.HeaderContentType, a.contentType)
+	return c.Send(a.body)
+}
+
+// loadH5Assets reads the embedded files once. Directories and files other
+// than the pages' own kinds are not served.
+func loadH5Assets() map[string]h5Asset {
+	sub, err := fs.Sub(h5Files, "h5")
+	if err != nil {
+		panic(err) // the embed pattern guarantees the directory
+	}
+	out := map[string]h5Asset{}
+	err = fs.WalkDir(sub, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		ct := h5ContentType(name)
+		if ct == "" {
+			return nil
+		}
+		body, err := fs.ReadFile(sub, name)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		out[name] = h5Asset{
+			body: body, contentType: ct, etag: `"` + hex.EncodeToString(sum[:8]) + `"`,
+			html: path.Ext(name) == ".html",
+		}
+		return nil
+	})
+	if err != nil {
+		panic(err)
+	}
+	return out
+}
+
+// h5ContentType is fixed per extension rather than taken from the OS mime
+// table, which differs between machines (.js has been text/plain).
+func h5ContentType(name string) string {
+	switch path.Ext(name) {
+	case ".html":
+		return "text/html; charset=utf-8"
+	case ".js":
+		return "text/javascript; charset=utf-8"
+	case ".css":
+		return "text/css; charset=utf-8"
+	case ".json":
+		return "application/json; charset=utf-8"
+	case ".svg":
+		return "image/svg+xml"
+	case ".png":
+		return "image/png"
+	}
+	return ""
+}

@@ -1,10 +1,3 @@
-// Package sandbox simulates WeChat's Official Account (公众号) and WeCom
-// (企业微信) e-invoice APIs, OAuth pages and JS-SDK, so `make run` is a
-// working demo and every test runs against WeChat's rules
-// (shared/wechat-protocol.md §11). It serves WeChat's own paths, parameters,
-// JSON shapes and errcodes: an independent WeChat-compatible server can
-// replace it. State (tokens, tickets, users, OAuth codes, invoices) lives in
-// its own sandbox_* tables; faults, switches and the call log live in memory.
 package sandbox
 
 import (
@@ -105,10 +98,11 @@ type Sandbox struct {
 
 	ctl *control
 
-	ctx       context.Context // cancelled by Close
-	cancel    context.CancelFunc
-	wg        sync.WaitGroup // event pushes
-	closeOnce sync.Once
+	ctx    context.Context // cancelled by Close
+	cancel context.CancelFunc
+	wg     sync.WaitGroup // event pushes
+	bgMu   sync.Mutex     // guards closed and wg.Add
+	closed bool
 }
 
 // appConfig is one app the sandbox knows: the OA account or the WeCom corp.
@@ -221,10 +215,11 @@ func (s *Sandbox) App() *fiber.App { return s.app }
 // Close stops background event pushes and hanging faults, and waits for
 // them. It does not close the database.
 func (s *Sandbox) Close() error {
-	s.closeOnce.Do(func() {
-		s.cancel()
-		s.wg.Wait()
-	})
+	s.bgMu.Lock()
+	s.closed = true
+	s.bgMu.Unlock()
+	s.cancel()
+	s.wg.Wait()
 	return nil
 }
 

@@ -72,7 +72,7 @@ var tables = []table{
 		name: "sandbox_oauth_codes",
 		cols: []column{
 			{"code", "bin(64)"}, {"channel", "bin(8)"}, {"appid", "bin(64)"}, {"openid", "bin(64)"},
-			{"userid", "bin(64)"}, {"created_ms", "bigint"}, {"used", "bigint"},
+			{"userid", "bin(64)"}, {"scope", "bin(32)"}, {"created_ms", "bigint"}, {"used", "bigint"},
 		},
 		pk: "code",
 	},

@@ -24,6 +24,7 @@ var errmsgs = map[int]string{
 	0:     "ok",
 	40001: "invalid credential, access_token is invalid or not latest",
 	40002: "invalid grant_type",
+	40003: "invalid openid",
 	40013: "invalid appid",
 	40014: "invalid access_token",
 	40029: "invalid code",

@@ -263,3 +263,30 @@ func (s *Reports) List(ctx context.Context, q app.ReportQuery) ([]*domain.Report
 	}
 	return out, nil
 }
+
+// ClaimSubmit reserves a report for one submit until `until`, if it is
+// still at `version` and no other submit holds an unexpired claim.
+func (s *Reports) ClaimSubmit(ctx context.Context, id domain.ReportID, version int64, now, until time.Time) error {
+	res, err := s.db.NewUpdate().Table("reports").
+		Set("submit_claim_until = ?", until.UTC()).
+		Where("id = ?", string(id)).Where("version = ?", version).
+		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
+			return q.Where("submit_claim_until IS NULL").WhereOr("submit_claim_until < ?", now.UTC())
+		}).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("claim report %s for submit: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("claim report %s: %w", id, domain.ErrVersionConflict.WithMessage("the report changed or is being submitted; reload and try again"))
+	}
+	return nil
+}
+
+// ReleaseSubmit ends a submit's claim.
+func (s *Reports) ReleaseSubmit(ctx context.Context, id domain.ReportID) error {
+	_, err := s.db.NewUpdate().Table("reports").Set("submit_claim_until = NULL").Where("id = ?", string(id)).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("release submit claim of report %s: %w", id, err)
+	}
+	return nil
+}

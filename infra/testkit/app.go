@@ -5,10 +5,12 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -63,7 +65,8 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := service.New(ctx, cfg, db.DB, service.Options{Worker: outbox.Options{Poll: 20 * time.Millisecond, ID: "test-worker"}})
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc, err := service.New(ctx, cfg, db.DB, service.Options{Logger: log, Worker: outbox.Options{Poll: 20 * time.Millisecond, ID: "test-worker"}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)

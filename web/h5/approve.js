@@ -1,0 +1,151 @@
+/*
+ * approve.js: /h5/approve, the approver's page: reports waiting for me,
+ * one report with its invoices (#report/<id>), approve with an optional
+ * comment, reject with a required reason.
+ */
+(function () {
+  'use strict';
+  const t = BX.t;
+  const el = BX.el;
+  const $ = function (id) { return document.getElementById(id); };
+
+  const listView = $('list-view');
+  const view = $('report-view');
+  const state = { items: [], cursor: null, seq: 0 };
+
+  async function load(reset) {
+    const seq = ++state.seq;
+    const list = $('to-approve');
+    if (reset) {
+      state.items = [];
+      state.cursor = null;
+      BX.clear(list).append(el('li', { class: 'state' }, t('loading')));
+    }
+    let q = '/api/v1/reports?scope=to_approve&limit=20';
+    if (state.cursor) q += '&cursor=' + encodeURIComponent(state.cursor);
+    let page;
+    try {
+      page = await BX.api('GET', q);
+    } catch (e) {
+      if (seq === state.seq) BX.clear(list).append(el('li', null, BX.errorBox(e, function () { load(true); })));
+      return;
+    }
+    if (seq !== state.seq) return;
+    state.items = state.items.concat(page.items);
+    state.cursor = page.next_cursor;
+    BX.clear(list);
+    if (state.items.length === 0) list.append(el('li', { class: 'state empty' }, t('no_to_approve')));
+    state.items.forEach(function (r) {
+      list.append(el('li', { class: 'card-wrap' },
+        el('a', { class: 'card report', href: '#report/' + encodeURIComponent(r.id), dataset: { reportId: r.id } },
+          el('div', { class: 'row' }, el('span', { class: 'title' }, r.employee.name + ' · ' + r.title),
+            el('span', { class: 'amount' }, BX.money(r.total))),
+          el('div', { class: 'meta' }, [r.number, t('invoices_n', r.invoice_count), BX.when(r.submitted_at)].filter(Boolean).join(' · ')),
+          el('div', { class: 'badges' }, BX.reportStatus(r.status), warnings(r)))));
+    });
+    $('more').hidden = !state.cursor;
+  }
+
+  // warnings summarises the invoice warnings of a report for the list.
+  function warnings(r) {
+    const out = [];
+    const any = function (f) { return (r.invoices || []).some(f); };
+    if (any(function (i) { return i.amounts_consistent === false; })) out.push(BX.badge(t('warn_amounts'), 'warn'));
+    if (any(function (i) { return i.title_matches_company === false; })) out.push(BX.badge(t('warn_title'), 'warn'));
+    if (any(function (i) { return i.needs_review; })) out.push(BX.badge(t('warn_review'), 'warn'));
+    return out;
+  }
+
+  async function open(id) {
+    BX.clear(view).append(el('a', { href: '#', class: 'back' }, t('back')), el('p', { class: 'state' }, t('loading')));
+    try {
+      render(await BX.api('GET', '/api/v1/reports/' + encodeURIComponent(id)));
+    } catch (e) {
+      BX.clear(view).append(el('a', { href: '#', class: 'back' }, t('back')), BX.errorBox(e, function () { open(id); }));
+    }
+  }
+
+  function render(r) {
+    const errBox = el('div', { id: 'decide-error' });
+    const comment = el('textarea', { id: 'comment', rows: '2', maxlength: '500', placeholder: t('comment') });
+    const reason = el('textarea', { id: 'reason', rows: '2', maxlength: '500', placeholder: t('reason') });
+    const buttons = [];
+    function decide(kind) {
+      return async function () {
+        BX.clear(errBox);
+        let body = {};
+        if (kind === 'reject') {
+          if (!reason.value.trim()) {
+            errBox.append(el('div', { class: 'error', role: 'alert' }, t('reason_required')));
+            reason.focus();
+            return;
+          }
+          body = { reason: reason.value.trim() };
+        } else if (comment.value.trim()) {
+          body = { comment: comment.value.trim() };
+        }
+        buttons.forEach(function (b) { b.disabled = true; });
+        try {
+          await BX.api('POST', '/api/v1/reports/' + encodeURIComponent(r.id) + '/' + kind, body);
+          BX.toast(t(kind === 'approve' ? 'approved_ok' : 'rejected_ok'), 'ok');
+          location.hash = '';
+        } catch (e) {
+          buttons.forEach(function (b) { b.disabled = false; });
+          errBox.append(BX.errorBox(e));
+        }
+      };
+    }
+    const approveBtn = el('button', { type: 'button', class: 'primary', id: 'approve', onclick: decide('approve') }, t('approve'));
+    const rejectBtn = el('button', { type: 'button', class: 'danger', id: 'reject', onclick: decide('reject') }, t('reject'));
+    buttons.push(approveBtn, rejectBtn);
+    const open = r.status === 'submitted';
+
+    BX.fill(view,
+      el('a', { href: '#', class: 'back' }, t('back')),
+      el('div', { class: 'section-head' }, el('h2', null, r.title), BX.reportStatus(r.status)),
+      el('dl', { class: 'facts' },
+        el('dt', null, t('employee')), el('dd', null, r.employee.name),
+        el('dt', null, t('number')), el('dd', null, r.number),
+        el('dt', null, t('total')), el('dd', { class: 'amount', id: 'report-total' }, BX.money(r.total)),
+        el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at))),
+      el('h3', null, t('invoices'), ' (', r.invoices.length, ')'),
+      el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
+        return BX.invoiceCard(i, { showReport: false });
+      })),
+      open ? el('div', { class: 'decide' },
+        errBox,
+        el('div', { class: 'decide-row' }, comment, approveBtn),
+        el('div', { class: 'decide-row' }, reason, rejectBtn)) : null,
+      el('h3', null, t('history')),
+      BX.historyList(r.history));
+    view.dataset.reportId = r.id;
+  }
+
+  function route() {
+    const m = /^#report\/(.+)$/.exec(location.hash);
+    if (m) {
+      listView.hidden = true;
+      view.hidden = false;
+      window.scrollTo(0, 0);
+      open(decodeURIComponent(m[1]));
+      return;
+    }
+    view.hidden = true;
+    listView.hidden = false;
+    load(true);
+  }
+
+  async function main() {
+    try {
+      await BX.start('approve');
+    } catch (e) {
+      if (e.code !== 'auth.required') BX.clear(listView).append(BX.errorBox(e, function () { location.reload(); }));
+      return;
+    }
+    $('more').addEventListener('click', function () { load(false); });
+    window.addEventListener('hashchange', route);
+    route();
+  }
+
+  main();
+})();

@@ -1,0 +1,442 @@
+/*
+ * common.js: what every baoxiao page shares: the i18n table, the API
+ * fetch wrapper (JSON, same-origin cookie, 401 → login), money formatting
+ * on strings (never floats), error rendering and a tiny DOM builder.
+ * Exposed as the global BX.
+ */
+(function (global) {
+  'use strict';
+
+  const zh = /^zh/i.test(navigator.language || 'zh');
+  document.documentElement.lang = zh ? 'zh-CN' : 'en';
+
+  // T holds [Chinese, English] for every label the pages show.
+  const T = {
+    app: ['报销', 'Baoxiao'],
+    nav_mine: ['我的报销', 'My expenses'],
+    nav_approve: ['审批', 'Approvals'],
+    nav_finance: ['财务', 'Finance'],
+    logout: ['退出', 'Sign out'],
+    loading: ['加载中…', 'Loading…'],
+    load_more: ['加载更多', 'Load more'],
+    retry: ['重试', 'Retry'],
+    back: ['← 返回', '← Back'],
+    cancel: ['取消', 'Cancel'],
+    save: ['保存', 'Save'],
+    // employee page
+    my_invoices: ['我的发票', 'My invoices'],
+    import_invoices: ['导入发票', 'Import invoices'],
+    importing: ['正在从卡包导入…', 'Importing from the card wallet…'],
+    imported_n: ['已导入 {0} 张发票', '{0} invoice(s) imported'],
+    failed_n: ['{0} 张导入失败', '{0} invoice(s) failed'],
+    tab_all: ['全部', 'All'],
+    tab_available: ['可报销', 'Available'],
+    tab_in_report: ['报销单中', 'In a report'],
+    tab_reimbursed: ['已报销', 'Reimbursed'],
+    no_invoices: ['还没有发票。点“导入发票”从微信卡包添加。', 'No invoices yet. Tap “Import invoices” to add some from the card wallet.'],
+    no_invoices_filter: ['没有符合条件的发票', 'No invoices here'],
+    selected: ['已选 {0} 张 · 合计 {1}', '{0} selected · total {1}'],
+    new_report: ['新建报销单', 'New report'],
+    report_title: ['报销单标题', 'Report title'],
+    report_title_default: ['报销 {0}', 'Expenses {0}'],
+    create: ['创建', 'Create'],
+    created: ['报销单已创建', 'Report created'],
+    my_reports: ['我的报销单', 'My reports'],
+    no_reports: ['还没有报销单', 'No reports yet'],
+    invoices_n: ['{0} 张发票', '{0} invoice(s)'],
+    // report view
+    number: ['单号', 'Number'],
+    employee: ['申请人', 'Employee'],
+    approver: ['审批人', 'Approver'],
+    total: ['合计', 'Total'],
+    sync: ['微信同步', 'WeChat sync'],
+    submitted_at: ['提交时间', 'Submitted'],
+    decided_at: ['审批时间', 'Decided'],
+    invoices: ['发票', 'Invoices'],
+    history: ['处理记录', 'History'],
+    submit: ['提交审批', 'Submit'],
+    resubmit: ['重新提交', 'Resubmit'],
+    withdraw: ['撤回', 'Withdraw'],
+    edit: ['编辑', 'Edit'],
+    delete: ['删除', 'Delete'],
+    confirm_delete: ['确认删除？', 'Really delete?'],
+    submitted_ok: ['已提交审批', 'Submitted for approval'],
+    withdrawn_ok: ['已撤回', 'Withdrawn'],
+    deleted_ok: ['报销单已删除', 'Report deleted'],
+    saved_ok: ['已保存', 'Saved'],
+    edit_invoices: ['报销单中的发票', 'Invoices in this report'],
+    submit_refused: ['微信拒绝锁定部分发票，报销单未提交：', 'WeChat refused to lock some invoices; the report was not submitted:'],
+    // approver page
+    to_approve: ['待我审批', 'Waiting for me'],
+    no_to_approve: ['没有待审批的报销单', 'Nothing to approve'],
+    comment: ['审批意见（可选）', 'Comment (optional)'],
+    approve: ['批准', 'Approve'],
+    reason: ['驳回原因（必填）', 'Reason (required)'],
+    reject: ['驳回', 'Reject'],
+    reason_required: ['请填写驳回原因', 'Please give a reason for rejecting'],
+    approved_ok: ['已批准', 'Approved'],
+    rejected_ok: ['已驳回', 'Rejected'],
+    // finance page
+    finance_title: ['已批准报销的发票', 'Invoices of approved reports'],
+    search: ['搜索发票号、销售方、员工、单号', 'Search number, seller, employee, report'],
+    from: ['开票日期从', 'Issued from'],
+    to: ['至', 'to'],
+    any_status: ['全部微信状态', 'Any WeChat status'],
+    min_amount: ['最小金额', 'Min amount'],
+    max_amount: ['最大金额', 'Max amount'],
+    filter: ['筛选', 'Filter'],
+    reset: ['清除', 'Clear'],
+    rows_n: ['{0} 张发票 · 合计 {1}', '{0} invoice(s) · total {1}'],
+    loaded_reports: ['已加载 {0} 份报销单', '{0} report(s) loaded'],
+    export_csv: ['导出 CSV', 'Export CSV'],
+    export_xlsx: ['导出 XLSX', 'Export XLSX'],
+    export_soon: ['导出功能即将推出', 'Export is coming soon'],
+    no_rows: ['没有符合条件的发票', 'No matching invoices'],
+    col_report: ['报销单', 'Report'],
+    col_employee: ['员工', 'Employee'],
+    col_approved: ['批准日期', 'Approved'],
+    col_number: ['发票号码', 'Invoice no.'],
+    col_seller: ['销售方', 'Seller'],
+    col_issued: ['开票日期', 'Issued'],
+    col_amount: ['价税合计', 'Amount'],
+    col_tax: ['税额', 'Tax'],
+    col_status: ['微信状态', 'WeChat'],
+    // login page
+    login_title: ['登录', 'Sign in'],
+    login_demo: ['选择演示用户（沙箱模式）', 'Pick a demo user (sandbox mode)'],
+    login_oa: ['微信登录', 'Sign in with WeChat'],
+    login_work: ['企业微信登录', 'Sign in with WeCom'],
+    login_no_channel: ['没有启用的登录方式，请联系管理员', 'No sign-in channel is enabled; ask your administrator'],
+    login_pc: ['请在手机微信或企业微信中打开本页登录；电脑扫码登录即将推出。', 'Open this page in WeChat or WeCom on your phone to sign in; QR sign-in for PCs is coming soon.'],
+    role_emp_oa: ['员工 · 微信公众号', 'Employee · WeChat OA'],
+    role_emp_work: ['员工 · 企业微信', 'Employee · WeCom'],
+    role_approver: ['审批人', 'Approver'],
+    role_finance: ['财务', 'Finance'],
+    role_admin: ['管理员', 'Administrator'],
+    // statuses
+    st_draft: ['草稿', 'Draft'],
+    st_submitted: ['待审批', 'Submitted'],
+    st_approved: ['已批准', 'Approved'],
+    st_rejected: ['已驳回', 'Rejected'],
+    st_withdrawn: ['已撤回', 'Withdrawn'],
+    ws_INIT: ['未报销', 'Not reimbursed'],
+    ws_LOCK: ['报销中', 'Locked'],
+    ws_CLOSURE: ['已报销', 'Reimbursed'],
+    ws_CANCEL: ['已红冲', 'Cancelled'],
+    in_report: ['在报销单中', 'In a report'],
+    sync_synced: ['已同步', 'Synced'],
+    sync_pending: ['同步中（{0}）', 'Syncing ({0})'],
+    sync_failed: ['同步失败（{0}），管理员处理中', 'Sync failed ({0}); an admin will retry'],
+    warn_amounts: ['金额不符', 'Amounts differ'],
+    warn_title: ['抬头不符', 'Wrong buyer title'],
+    warn_review: ['需核对号码', 'Check the number'],
+    act_create: ['创建', 'created'],
+    act_edit: ['编辑', 'edited'],
+    act_submit: ['提交', 'submitted'],
+    act_withdraw: ['撤回', 'withdrew'],
+    act_approve: ['批准', 'approved'],
+    act_reject: ['驳回', 'rejected'],
+    act_delete: ['删除', 'deleted'],
+    act_reassign: ['转交审批人', 'reassigned'],
+    kind_vat_special: ['增值税专用发票', 'VAT special invoice'],
+    kind_vat_normal: ['增值税普通发票', 'VAT normal invoice'],
+    kind_vat_e_special: ['增值税电子专用发票', 'VAT e-special invoice'],
+    kind_vat_e_normal: ['增值税电子普通发票', 'VAT e-normal invoice'],
+    kind_digital_special: ['数电专票', 'Digital special invoice'],
+    kind_digital_normal: ['数电普票', 'Digital normal invoice'],
+    kind_other: ['其他发票', 'Other invoice'],
+    // errors by code (the server's message follows)
+    err_network: ['网络错误，请重试', 'Network error; try again'],
+    err_timeout: ['请求超时，请重试', 'The request timed out; try again'],
+    'err_request.invalid': ['输入有误', 'Invalid input'],
+    'err_auth.required': ['请先登录', 'Please sign in'],
+    'err_auth.forbidden': ['无权操作', 'Not allowed'],
+    err_not_found: ['找不到该记录', 'Not found'],
+    'err_conflict.version': ['内容已被修改，请刷新后重试', 'Someone changed this meanwhile; reload and try again'],
+    'err_invoice.duplicate': ['该发票已被导入', 'Already imported'],
+    'err_invoice.in_report': ['发票已在其他报销单中', 'Invoice already in a report'],
+    'err_invoice.locked_elsewhere': ['发票已被其他单位锁定', 'Locked by another reimburser'],
+    'err_invoice.already_reimbursed': ['发票已报销', 'Already reimbursed'],
+    'err_invoice.cancelled': ['发票已红冲', 'Invoice cancelled'],
+    'err_report.invalid_transition': ['当前状态不允许该操作', 'Not possible in this status'],
+    'err_report.empty': ['报销单中没有发票', 'The report has no invoices'],
+    'err_report.submit_refused': ['微信拒绝锁定发票', 'WeChat refused to lock invoices'],
+    'err_wechat.unavailable': ['微信暂时不可用，请稍后重试', 'WeChat is unavailable; try later'],
+    'err_wechat.rejected': ['微信拒绝了请求', 'WeChat refused the request'],
+    err_internal: ['服务器内部错误', 'Internal error'],
+  };
+
+  function t(key) {
+    const pair = T[key];
+    let s = pair ? pair[zh ? 0 : 1] : key;
+    for (let i = 1; i < arguments.length; i++) s = s.split('{' + (i - 1) + '}').join(String(arguments[i]));
+    return s;
+  }
+
+  // translate fills elements marked data-i18n / data-i18n-placeholder.
+  function translate(root) {
+    (root || document).querySelectorAll('[data-i18n]').forEach(function (n) { n.textContent = t(n.dataset.i18n); });
+    (root || document).querySelectorAll('[data-i18n-placeholder]').forEach(function (n) { n.placeholder = t(n.dataset.i18nPlaceholder); });
+  }
+
+  // el builds an element: el('li', {class: 'card', onclick: f}, 'text', child…).
+  function el(tag, attrs) {
+    const n = document.createElement(tag);
+    for (const k in attrs || {}) {
+      const v = attrs[k];
+      if (v === undefined || v === null || v === false) continue;
+      if (k.startsWith('on')) n.addEventListener(k.slice(2), v);
+      else if (k === 'class') n.className = v;
+      else if (k === 'dataset') Object.assign(n.dataset, v);
+      else if (k in n && typeof v !== 'string') n[k] = v;
+      else n.setAttribute(k, v === true ? '' : v);
+    }
+    for (let i = 2; i < arguments.length; i++) append(n, arguments[i]);
+    return n;
+  }
+
+  function append(n, c) {
+    if (c === undefined || c === null || c === false) return;
+    if (Array.isArray(c)) c.forEach(function (x) { append(n, x); });
+    else n.appendChild(typeof c === 'object' ? c : document.createTextNode(String(c)));
+  }
+
+  function clear(n) {
+    while (n.firstChild) n.removeChild(n.firstChild);
+    return n;
+  }
+
+  // fill replaces n's children; like el, it takes nodes, text and arrays.
+  function fill(n) {
+    clear(n);
+    for (let i = 1; i < arguments.length; i++) append(n, arguments[i]);
+    return n;
+  }
+
+  // ApiError is an answer other than 2xx, or no answer at all.
+  class ApiError extends Error {
+    constructor(status, code, message, details) {
+      super(message);
+      this.status = status;
+      this.code = code;
+      this.details = details || {};
+    }
+  }
+
+  function loginURL() {
+    return '/h5/login?next=' + encodeURIComponent(location.pathname + location.search + location.hash);
+  }
+
+  // api calls the JSON API. Mutating calls always send
+  // Content-Type: application/json (the server's CSRF rule). A 401 sends
+  // the user to the login page unless opts.noRedirect.
+  async function api(method, path, body, opts) {
+    opts = opts || {};
+    const ctrl = new AbortController();
+    const timer = setTimeout(function () { ctrl.abort(); }, 20000);
+    const init = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: ctrl.signal };
+    if (method !== 'GET') {
+      init.headers['Content-Type'] = 'application/json';
+      init.body = JSON.stringify(body || {});
+    }
+    let res;
+    let text;
+    try {
+      res = await fetch(path, init);
+      text = await res.text();
+    } catch (e) {
+      const code = e && e.name === 'AbortError' ? 'timeout' : 'network';
+      throw new ApiError(0, code, t('err_' + code));
+    } finally {
+      clearTimeout(timer);
+    }
+    let data = null;
+    try {
+      data = text ? JSON.parse(text) : null;
+    } catch (e) {
+      data = null;
+    }
+    if (res.status === 401 && !opts.noRedirect) {
+      location.assign(loginURL());
+      throw new ApiError(401, 'auth.required', t('err_auth.required'));
+    }
+    if (!res.ok) {
+      const e = (data && data.error) || { code: 'http.' + res.status, message: res.statusText || 'HTTP ' + res.status };
+      throw new ApiError(res.status, e.code, e.message || '', e.details);
+    }
+    return data;
+  }
+
+  // errorText is what the user reads: our label for the code, the
+  // server's own message, invalid fields, and the code itself.
+  function errorText(err) {
+    if (!err) return '';
+    if (err.name === 'BaoxiaoJSAPIError') {
+      const a = err.apiError;
+      return err.message + (a && a.code ? ' [' + a.code + ']' : '');
+    }
+    const code = err.code || '';
+    const label = T['err_' + code] ? t('err_' + code) : '';
+    let text = label;
+    if (err.message && err.message !== label) text += (text ? (zh ? '：' : ': ') : '') + err.message;
+    const fields = err.details && err.details.fields;
+    if (fields && typeof fields === 'object') {
+      text += ' (' + Object.keys(fields).map(function (k) { return k + ': ' + fields[k]; }).join('; ') + ')';
+    }
+    if (code && code !== 'network' && code !== 'timeout') text += ' [' + code + ']';
+    return text || String(err);
+  }
+
+  function errorBox(err, onRetry) {
+    return el('div', { class: 'error', role: 'alert' }, errorText(err),
+      onRetry ? el('button', { class: 'link', type: 'button', onclick: onRetry }, t('retry')) : null);
+  }
+
+  let toastTimer = 0;
+  function toast(text, kind) {
+    let n = document.getElementById('toast');
+    if (!n) {
+      n = el('div', { id: 'toast', role: 'status', 'aria-live': 'polite' });
+      document.body.appendChild(n);
+    }
+    n.textContent = text;
+    n.className = 'show ' + (kind || '');
+    clearTimeout(toastTimer);
+    toastTimer = setTimeout(function () { n.className = ''; }, 3500);
+  }
+
+  // Money arrives as a string with two decimals ("1234.50"). It is shown
+  // and summed as text and integer cents, never as a float.
+  function cents(s) {
+    const m = /^(-?)(\d+)(?:\.(\d{1,2}))?$/.exec(String(s).trim());
+    if (!m) return null;
+    const v = Number(m[2]) * 100 + Number(((m[3] || '') + '00').slice(0, 2));
+    return m[1] ? -v : v;
+  }
+
+  function fromCents(c) {
+    const neg = c < 0;
+    const a = String(Math.abs(c)).padStart(3, '0');
+    return (neg ? '-' : '') + a.slice(0, -2) + '.' + a.slice(-2);
+  }
+
+  function money(s) {
+    if (s === null || s === undefined || s === '') return '—';
+    const c = cents(s);
+    if (c === null) return String(s); // unexpected shape: show it as it came
+    const str = fromCents(c);
+    const neg = str.startsWith('-');
+    const parts = (neg ? str.slice(1) : str).split('.');
+    return (neg ? '-' : '') + '¥' + parts[0].replace(/\B(?=(\d{3})+(?!\d))/g, ',') + '.' + parts[1];
+  }
+
+  function sum(list) {
+    let c = 0;
+    list.forEach(function (s) { c += cents(s) || 0; });
+    return fromCents(c);
+  }
+
+  // when shows an RFC 3339 time as the server wrote it (Asia/Shanghai).
+  function when(s) {
+    return s ? String(s).slice(0, 16).replace('T', ' ') : '';
+  }
+
+  function badge(text, kind) {
+    return el('span', { class: 'badge ' + (kind || '') }, text);
+  }
+
+  function reportStatus(s) {
+    return badge(t('st_' + s), 'rs-' + s);
+  }
+
+  function syncText(sync) {
+    if (!sync) return '';
+    if (sync.state === 'failed') return t('sync_failed', sync.failed || sync.pending || 0);
+    if (sync.state === 'pending') return t('sync_pending', sync.pending || 0);
+    return t('sync_synced');
+  }
+
+  // wechatStatus is the short WeChat status (INIT, LOCK, CLOSURE, CANCEL),
+  // whichever form it came in.
+  function wechatStatus(s) {
+    return String(s || '').replace('INVOICE_REIMBURSE_', '');
+  }
+
+  function wechatLabel(s) {
+    const k = 'ws_' + wechatStatus(s);
+    return T[k] ? t(k) : String(s || '');
+  }
+
+  function kind(k) {
+    return T['kind_' + k] ? t('kind_' + k) : k || '';
+  }
+
+  // invoiceCard renders one invoice: seller, amount, number, date, WeChat
+  // status and the warnings (amounts, title, number shape).
+  function invoiceCard(inv, opts) {
+    opts = opts || {};
+    const badges = [badge(wechatLabel(inv.wechat_status), 'ws-' + wechatStatus(inv.wechat_status).toLowerCase())];
+    if (inv.report_id && opts.showReport !== false) badges.push(badge(t('in_report'), 'muted'));
+    if (inv.amounts_consistent === false) badges.push(badge(t('warn_amounts'), 'warn'));
+    if (inv.title_matches_company === false) badges.push(badge(t('warn_title'), 'warn'));
+    if (inv.needs_review) badges.push(badge(t('warn_review'), 'warn'));
+    const number = (inv.invoice_code ? inv.invoice_code + ' ' : '') + (inv.invoice_number || '');
+    return el('li', { class: 'card inv', dataset: { invoiceId: inv.id } },
+      opts.checkbox || null,
+      el('div', { class: 'grow' },
+        el('div', { class: 'row' },
+          el('span', { class: 'seller' }, inv.seller_name || kind(inv.kind)),
+          el('span', { class: 'amount' }, money(inv.amount))),
+        el('div', { class: 'meta' }, [kind(inv.kind), number ? 'No. ' + number : '', inv.issued_on || ''].filter(Boolean).join(' · ')),
+        el('div', { class: 'badges' }, badges),
+        opts.error ? el('div', { class: 'error small' }, opts.error) : null));
+  }
+
+  function historyList(history) {
+    return el('ol', { class: 'history' }, (history || []).map(function (h) {
+      return el('li', null,
+        el('span', { class: 'when' }, when(h.at)), ' ',
+        el('b', null, h.actor && h.actor.name), ' ',
+        T['act_' + h.action] ? t('act_' + h.action) : h.action,
+        h.to && h.from !== h.to ? el('span', { class: 'muted' }, ' → ' + t('st_' + h.to)) : null,
+        h.comment ? el('div', { class: 'comment' }, h.comment) : null);
+    }));
+  }
+
+  function hasRole(me, role) {
+    return (me.roles || []).indexOf(role) >= 0;
+  }
+
+  async function logout() {
+    try {
+      await api('POST', '/auth/logout', {}, { noRedirect: true });
+    } finally {
+      location.assign('/h5/login');
+    }
+  }
+
+  // start loads the deployment config and the signed-in user, and draws
+  // the top bar with the pages this user may open.
+  async function start(active) {
+    translate();
+    const header = document.getElementById('top');
+    const [cfg, me] = await Promise.all([api('GET', '/h5/config.json'), api('GET', '/api/v1/me')]);
+    const links = [['/h5/', 'nav_mine', 'mine', true], ['/h5/approve', 'nav_approve', 'approve', hasRole(me, 'approver')],
+      ['/h5/finance', 'nav_finance', 'finance', hasRole(me, 'finance') || hasRole(me, 'admin')]];
+    clear(header).append(
+      el('a', { class: 'brand', href: '/h5/' }, t('app')),
+      el('nav', null, links.filter(function (l) { return l[3] || l[2] === active; }).map(function (l) {
+        return el('a', { href: l[0], class: l[2] === active ? 'active' : '' }, t(l[1]));
+      })),
+      el('span', { class: 'who', id: 'who' }, me.name),
+      el('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, t('logout')));
+    return { cfg: cfg, me: me };
+  }
+
+  global.BX = {
+    zh: zh, t: t, translate: translate, el: el, clear: clear, fill: fill, api: api, ApiError: ApiError,
+    errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
+    badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard,
+    historyList: historyList, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
+  };
+})(window);

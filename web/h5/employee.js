@@ -1,0 +1,412 @@
+/*
+ * employee.js: /h5/, the employee's page: my invoices (import from the
+ * wallet, select, new report), my reports, and one report (#report/<id>):
+ * submit, withdraw, edit and resubmit, delete.
+ */
+(function () {
+  'use strict';
+  const t = BX.t;
+  const el = BX.el;
+  const $ = function (id) { return document.getElementById(id); };
+
+  const home = $('home');
+  const view = $('report-view');
+  let cfg = null;
+  const inv = { status: '', items: [], cursor: null, seq: 0 };
+  const rep = { items: [], cursor: null, seq: 0 };
+  const selected = new Map(); // invoice id → invoice
+  let pollTimer = 0;
+
+  function selectable(i) {
+    return !i.report_id && BX.wechatStatus(i.wechat_status) === 'INIT';
+  }
+
+  // ---- invoices -------------------------------------------------------
+
+  async function loadInvoices(reset) {
+    const seq = ++inv.seq;
+    const list = $('invoices');
+    if (reset) {
+      inv.items = [];
+      inv.cursor = null;
+      BX.clear(list).append(el('li', { class: 'state' }, t('loading')));
+    }
+    let q = '/api/v1/invoices?limit=50';
+    if (inv.status) q += '&status=' + inv.status;
+    if (inv.cursor) q += '&cursor=' + encodeURIComponent(inv.cursor);
+    let page;
+    try {
+      page = await BX.api('GET', q);
+    } catch (e) {
+      if (seq === inv.seq) BX.clear(list).append(el('li', null, BX.errorBox(e, function () { loadInvoices(true); })));
+      return;
+    }
+    if (seq !== inv.seq) return; // a newer load (tab switch) won
+    inv.items = inv.items.concat(page.items);
+    inv.cursor = page.next_cursor;
+    renderInvoices();
+  }
+
+  function renderInvoices() {
+    const list = BX.clear($('invoices'));
+    if (inv.items.length === 0) {
+      list.append(el('li', { class: 'state empty' }, t(inv.status ? 'no_invoices_filter' : 'no_invoices')));
+    }
+    inv.items.forEach(function (i) {
+      let box = null;
+      if (selectable(i)) {
+        box = el('input', {
+          type: 'checkbox', class: 'pick', 'aria-label': i.invoice_number, checked: selected.has(i.id),
+          dataset: { invoiceId: i.id },
+          onchange: function (ev) {
+            if (ev.target.checked) selected.set(i.id, i);
+            else selected.delete(i.id);
+            updateSelbar();
+          },
+        });
+      }
+      list.append(BX.invoiceCard(i, { checkbox: box }));
+    });
+    $('inv-more').hidden = !inv.cursor;
+    updateSelbar();
+  }
+
+  function updateSelbar() {
+    const bar = $('selbar');
+    bar.hidden = selected.size === 0;
+    const amounts = Array.from(selected.values()).map(function (i) { return i.amount; });
+    $('sel-summary').textContent = t('selected', selected.size, BX.money(BX.sum(amounts)));
+    if (selected.size === 0) $('new-report-form').hidden = true;
+  }
+
+  async function doImport() {
+    const btn = $('import');
+    const out = BX.clear($('import-result'));
+    btn.disabled = true;
+    out.append(el('div', { class: 'notice' }, t('importing')));
+    try {
+      const r = await BaoxiaoJSAPI.chooseAndImport();
+      showImport(r);
+      loadInvoices(true);
+    } catch (e) {
+      BX.clear(out);
+      if (e.code === 'auth') return location.assign(BX.loginURL());
+      if (e.code === 'cancelled') out.append(el('div', { class: 'notice' }, e.message));
+      else out.append(BX.errorBox(e));
+      if (e.partial && (e.partial.imported.length || e.partial.failed.length)) showImport(e.partial, true);
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  function showImport(r, keep) {
+    const out = $('import-result');
+    if (!keep) BX.clear(out);
+    const box = el('div', { class: 'import-summary', id: 'import-summary' });
+    if (r.imported.length) {
+      box.append(el('div', { class: 'ok' }, t('imported_n', r.imported.length)),
+        el('ul', { class: 'plain' }, r.imported.map(function (i) {
+          return el('li', { class: 'imported', dataset: { invoiceId: i.id } },
+            (i.seller_name || BX.kind(i.kind)) + ' · ' + BX.money(i.amount));
+        })));
+    }
+    if (r.failed.length) {
+      box.append(el('div', { class: 'error' }, t('failed_n', r.failed.length)),
+        el('ul', { class: 'plain' }, r.failed.map(function (f) {
+          return el('li', { class: 'failed', dataset: { code: f.error && f.error.code } }, BaoxiaoJSAPI.describeFailure(f));
+        })));
+    }
+    box.append(el('button', { type: 'button', class: 'link', onclick: function () { BX.clear(out); } }, '×'));
+    out.append(box);
+  }
+
+  async function createReport(ev) {
+    ev.preventDefault();
+    const err = BX.clear($('selbar-error'));
+    const btn = $('create-report');
+    const title = $('report-title').value.trim();
+    btn.disabled = true;
+    try {
+      const r = await BX.api('POST', '/api/v1/reports', { title: title, invoice_ids: Array.from(selected.keys()) });
+      selected.clear();
+      updateSelbar();
+      BX.toast(t('created'), 'ok');
+      location.hash = '#report/' + encodeURIComponent(r.id);
+    } catch (e) {
+      err.append(BX.errorBox(e));
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  // ---- reports --------------------------------------------------------
+
+  async function loadReports(reset) {
+    const seq = ++rep.seq;
+    const list = $('reports');
+    if (reset) {
+      rep.items = [];
+      rep.cursor = null;
+      BX.clear(list).append(el('li', { class: 'state' }, t('loading')));
+    }
+    let q = '/api/v1/reports?scope=mine&limit=20';
+    if (rep.cursor) q += '&cursor=' + encodeURIComponent(rep.cursor);
+    let page;
+    try {
+      page = await BX.api('GET', q);
+    } catch (e) {
+      if (seq === rep.seq) BX.clear(list).append(el('li', null, BX.errorBox(e, function () { loadReports(true); })));
+      return;
+    }
+    if (seq !== rep.seq) return;
+    rep.items = rep.items.concat(page.items);
+    rep.cursor = page.next_cursor;
+    BX.clear(list);
+    if (rep.items.length === 0) list.append(el('li', { class: 'state empty' }, t('no_reports')));
+    rep.items.forEach(function (r) { list.append(reportCard(r, '#report/')); });
+    $('rep-more').hidden = !rep.cursor;
+  }
+
+  function reportCard(r, prefix) {
+    return el('li', { class: 'card-wrap' },
+      el('a', { class: 'card report', href: prefix + encodeURIComponent(r.id), dataset: { reportId: r.id, status: r.status } },
+        el('div', { class: 'row' }, el('span', { class: 'title' }, r.title), el('span', { class: 'amount' }, BX.money(r.total))),
+        el('div', { class: 'meta' }, [r.number, t('invoices_n', r.invoice_count), BX.syncText(r.sync)].join(' · ')),
+        el('div', { class: 'badges' }, BX.reportStatus(r.status))));
+  }
+
+  // ---- one report -----------------------------------------------------
+
+  async function openReport(id) {
+    clearTimeout(pollTimer);
+    BX.clear(view).append(el('a', { href: '#', class: 'back' }, t('back')), el('p', { class: 'state' }, t('loading')));
+    try {
+      renderReport(await BX.api('GET', '/api/v1/reports/' + encodeURIComponent(id)));
+    } catch (e) {
+      BX.clear(view).append(el('a', { href: '#', class: 'back' }, t('back')), BX.errorBox(e, function () { openReport(id); }));
+    }
+  }
+
+  // refusedText explains one item of report.submit_refused's details.
+  function refusedText(x) {
+    const label = t('err_' + x.code) !== 'err_' + x.code ? t('err_' + x.code) : '';
+    return [label, x.code, x.errcode ? 'errcode ' + x.errcode : ''].filter(Boolean).join(' · ');
+  }
+
+  function renderReport(r, problem) {
+    const refused = {};
+    if (problem && problem.code === 'report.submit_refused') {
+      (problem.details.invoices || []).forEach(function (x) { refused[x.invoice_id] = refusedText(x); });
+    }
+    const editable = r.status === 'draft' || r.status === 'rejected' || r.status === 'withdrawn';
+    const errBox = el('div', { id: 'report-error' });
+    if (problem) {
+      errBox.append(problem.code === 'report.submit_refused'
+        ? el('div', { class: 'error', role: 'alert' }, t('submit_refused') + ' ' + BX.errorText(problem))
+        : BX.errorBox(problem));
+    }
+    const actions = el('div', { class: 'actions', id: 'report-actions' });
+    const run = action(r, errBox, actions);
+    if (r.status === 'draft') actions.append(run('submit', 'primary', submit));
+    if (r.status === 'rejected' || r.status === 'withdrawn') actions.append(run('resubmit', 'primary', submit));
+    if (r.status === 'submitted') actions.append(run('withdraw', '', withdraw));
+    if (editable) {
+      actions.append(el('button', { type: 'button', id: 'edit', onclick: function () { showEdit(r); } }, t('edit')));
+      actions.append(deleteButton(r, errBox));
+    }
+    const latestComment = (r.history || []).filter(function (h) { return h.action === 'reject' && h.comment; }).pop();
+
+    BX.fill(view,
+      el('a', { href: '#', class: 'back' }, t('back')),
+      el('div', { class: 'section-head' }, el('h2', { id: 'report-title-h' }, r.title), BX.reportStatus(r.status)),
+      r.status === 'rejected' && latestComment ? el('div', { class: 'notice warn' }, t('st_rejected') + '：' + latestComment.comment) : null,
+      el('dl', { class: 'facts' },
+        el('dt', null, t('number')), el('dd', null, r.number),
+        el('dt', null, t('approver')), el('dd', null, r.approver && r.approver.name),
+        el('dt', null, t('total')), el('dd', { class: 'amount', id: 'report-total' }, BX.money(r.total)),
+        el('dt', null, t('sync')), el('dd', { id: 'report-sync', dataset: { state: r.sync && r.sync.state } }, BX.syncText(r.sync)),
+        r.submitted_at ? [el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at))] : null),
+      errBox, actions,
+      el('div', { id: 'edit-panel' }),
+      el('h3', null, t('invoices'), ' (', r.invoices.length, ')'),
+      el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
+        return BX.invoiceCard(i, { showReport: false, error: refused[i.id] });
+      })),
+      el('h3', null, t('history')),
+      BX.historyList(r.history));
+    view.dataset.reportId = r.id;
+    view.dataset.status = r.status;
+    if (r.sync && r.sync.state === 'pending') {
+      pollTimer = setTimeout(function () {
+        if (location.hash === '#report/' + encodeURIComponent(r.id)) openReportQuiet(r.id);
+      }, 3000);
+    }
+  }
+
+  async function openReportQuiet(id) {
+    try {
+      renderReport(await BX.api('GET', '/api/v1/reports/' + encodeURIComponent(id)));
+    } catch (e) {
+      /* the next user action shows the error */
+    }
+  }
+
+  // action makes a button that runs fn(r), then shows the new report or
+  // the error (refused submits name the invoices).
+  function action(r, errBox, actions) {
+    return function (label, cls, fn) {
+      return el('button', {
+        type: 'button', class: cls, id: 'act-' + label,
+        onclick: async function () {
+          actions.querySelectorAll('button').forEach(function (b) { b.disabled = true; });
+          BX.clear(errBox);
+          try {
+            const next = await fn(r);
+            if (next) renderReport(next);
+          } catch (e) {
+            let fresh = r;
+            try {
+              fresh = await BX.api('GET', '/api/v1/reports/' + encodeURIComponent(r.id));
+            } catch (e2) { /* keep what we have */ }
+            renderReport(fresh, e);
+          }
+        },
+      }, t(label));
+    };
+  }
+
+  async function submit(r) {
+    const next = await BX.api('POST', '/api/v1/reports/' + encodeURIComponent(r.id) + '/submit', {});
+    BX.toast(t('submitted_ok'), 'ok');
+    return next;
+  }
+
+  async function withdraw(r) {
+    const next = await BX.api('POST', '/api/v1/reports/' + encodeURIComponent(r.id) + '/withdraw', {});
+    BX.toast(t('withdrawn_ok'), 'ok');
+    return next;
+  }
+
+  // deleteButton asks once more before deleting: no confirm() dialog,
+  // which WeChat shows with the page's domain as its title.
+  function deleteButton(r, errBox) {
+    const b = el('button', { type: 'button', class: 'danger', id: 'act-delete' }, t('delete'));
+    b.addEventListener('click', async function () {
+      if (!b.classList.contains('confirm')) {
+        b.classList.add('confirm');
+        b.textContent = t('confirm_delete');
+        return;
+      }
+      b.disabled = true;
+      try {
+        await BX.api('DELETE', '/api/v1/reports/' + encodeURIComponent(r.id));
+        BX.toast(t('deleted_ok'), 'ok');
+        location.hash = '';
+      } catch (e) {
+        b.disabled = false;
+        BX.clear(errBox).append(BX.errorBox(e));
+      }
+    });
+    return b;
+  }
+
+  // showEdit lets the owner change the title and the invoices: those in
+  // the report plus their available ones.
+  async function showEdit(r) {
+    const panel = BX.clear($('edit-panel'));
+    panel.append(el('p', { class: 'state' }, t('loading')));
+    let available = [];
+    try {
+      available = (await BX.api('GET', '/api/v1/invoices?status=available&limit=100')).items;
+    } catch (e) {
+      BX.clear(panel).append(BX.errorBox(e));
+      return;
+    }
+    const chosen = new Set(r.invoices.map(function (i) { return i.id; }));
+    const all = r.invoices.concat(available.filter(function (i) { return !chosen.has(i.id) && selectable(i); }));
+    const title = el('input', { id: 'edit-title', maxlength: '100', required: true, value: r.title });
+    const err = el('div');
+    const form = el('form', { class: 'edit', id: 'edit-form' },
+      el('label', null, t('report_title'), title),
+      el('div', { class: 'label' }, t('edit_invoices')),
+      el('ul', { class: 'cards' }, all.map(function (i) {
+        const box = el('input', {
+          type: 'checkbox', class: 'pick', checked: chosen.has(i.id), dataset: { invoiceId: i.id },
+          onchange: function (ev) {
+            if (ev.target.checked) chosen.add(i.id);
+            else chosen.delete(i.id);
+          },
+        });
+        return BX.invoiceCard(i, { checkbox: box, showReport: false });
+      })),
+      err,
+      el('div', { class: 'actions' },
+        el('button', { type: 'submit', class: 'primary', id: 'edit-save' }, t('save')),
+        el('button', { type: 'button', onclick: function () { BX.clear(panel); } }, t('cancel'))));
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      BX.clear(err);
+      try {
+        const next = await BX.api('PATCH', '/api/v1/reports/' + encodeURIComponent(r.id), {
+          version: r.version, title: title.value.trim(), invoice_ids: Array.from(chosen),
+        });
+        BX.toast(t('saved_ok'), 'ok');
+        renderReport(next);
+      } catch (e) {
+        err.append(BX.errorBox(e, e.code === 'conflict.version' ? function () { openReport(r.id); } : null));
+      }
+    });
+    BX.clear(panel).append(form);
+  }
+
+  // ---- wiring ---------------------------------------------------------
+
+  function route() {
+    const m = /^#report\/(.+)$/.exec(location.hash);
+    clearTimeout(pollTimer);
+    if (m) {
+      home.hidden = true;
+      view.hidden = false;
+      window.scrollTo(0, 0);
+      openReport(decodeURIComponent(m[1]));
+      return;
+    }
+    view.hidden = true;
+    home.hidden = false;
+    loadInvoices(true);
+    loadReports(true);
+  }
+
+  async function main() {
+    try {
+      cfg = (await BX.start('mine')).cfg;
+    } catch (e) {
+      if (e.code !== 'auth.required') BX.clear(home).append(BX.errorBox(e, function () { location.reload(); }));
+      return;
+    }
+    // Configure the JS-SDK early so the first tap opens the picker at
+    // once; a failure here shows when the user taps "import".
+    BaoxiaoJSAPI.init({ config: cfg }).catch(function () {});
+    $('import').addEventListener('click', doImport);
+    $('inv-more').addEventListener('click', function () { loadInvoices(false); });
+    $('rep-more').addEventListener('click', function () { loadReports(false); });
+    $('inv-tabs').addEventListener('click', function (ev) {
+      const b = ev.target.closest('button');
+      if (!b) return;
+      this.querySelectorAll('button').forEach(function (x) { x.classList.toggle('active', x === b); });
+      inv.status = b.dataset.status;
+      loadInvoices(true);
+    });
+    $('new-report').addEventListener('click', function () {
+      const f = $('new-report-form');
+      f.hidden = !f.hidden;
+      if (!$('report-title').value) $('report-title').value = t('report_title_default', new Date().toISOString().slice(0, 10));
+      if (!f.hidden) $('report-title').focus();
+    });
+    $('selbar').addEventListener('submit', createReport);
+    window.addEventListener('hashchange', route);
+    route();
+  }
+
+  main();
+})();

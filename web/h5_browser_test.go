@@ -1,0 +1,711 @@
+package web_test
+
+// Browser tests of the H5 pages: real headless Chromium (chromedp) against
+// the whole product in sandbox mode, whose stand-in jweixin opens the
+// sandbox wallet picker, so the pages run the live code path (DECISIONS 15).
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"image/png"
+	"log"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/cdproto/target"
+	"github.com/chromedp/chromedp"
+
+	"github.com/baoxiao/baoxiao/infra/testkit"
+)
+
+// stepTimeout bounds every browser action, so a broken page fails fast.
+const stepTimeout = 20 * time.Second
+
+// Phone-sized viewport of the screenshots (CSS pixels).
+const (
+	viewWidth  = 390
+	viewHeight = 844
+)
+
+// chromiumPath finds the browser: CHROMIUM_PATH, else chromium on PATH.
+// Without one the tests skip, except under CI=true where they must run.
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("CHROMIUM_PATH"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("CI=true but no Chromium: set CHROMIUM_PATH or install chromium")
+	}
+	t.Skip("no Chromium found (set CHROMIUM_PATH or install chromium); skipping the browser tests")
+	return ""
+}
+
+// browser is one headless Chromium for one test; each user gets a tab in
+// a browser context of its own (separate cookies).
+type browser struct {
+	t     *testing.T
+	app   *testkit.AppServer
+	ctx   context.Context
+	shots string
+}
+
+func startBrowser(t *testing.T, app *testkit.AppServer) *browser {
+	t.Helper()
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.Headless, chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck,
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("disable-background-timer-throttling", true),
+		chromedp.Flag("disable-renderer-backgrounding", true),
+		chromedp.Flag("disable-backgrounding-occluded-windows", true),
+		chromedp.Flag("lang", "zh-CN"),
+		chromedp.Flag("accept-lang", "zh-CN,zh"),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.WindowSize(viewWidth, viewHeight),
+		chromedp.UserDataDir(t.TempDir()),
+	}
+	if os.Geteuid() == 0 {
+		opts = append(opts, chromedp.NoSandbox) // DECISIONS 26
+	}
+	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(chromedpErrorf))
+	t.Cleanup(func() {
+		cancel()
+		cancelAlloc()
+	})
+	// The first Run starts the browser and must not carry a deadline (it
+	// would kill the browser later); a watchdog bounds it instead.
+	if err := withWatchdog(ctx, cancelAlloc, func() error { return chromedp.Run(ctx) }); err != nil {
+		t.Fatalf("start Chromium: %v", err)
+	}
+	return &browser{t: t, app: app, ctx: ctx, shots: t.TempDir()}
+}
+
+// browserCall runs a browser-level CDP command within the step timeout.
+func (b *browser) browserCall(fn func(ctx context.Context) error) error {
+	ctx, cancel := context.WithTimeout(b.ctx, stepTimeout)
+	defer cancel()
+	return fn(cdp.WithExecutor(ctx, chromedp.FromContext(b.ctx).Browser))
+}
+
+// chromedpErrorf drops cdproto's complaints about event values newer than
+// it knows (Chromium moves faster than cdproto); other errors are logged.
+func chromedpErrorf(format string, args ...any) {
+	msg := fmt.Sprintf(format, args...)
+	if strings.Contains(msg, "could not unmarshal event") {
+		return
+	}
+	log.Print("chromedp: " + msg)
+}
+
+// withWatchdog runs fn and cancels the browser if it takes longer than
+// the step timeout.
+func withWatchdog(ctx context.Context, cancel context.CancelFunc, fn func() error) error {
+	done := make(chan struct{})
+	timer := time.AfterFunc(stepTimeout, cancel)
+	defer func() {
+		timer.Stop()
+		close(done)
+	}()
+	err := fn()
+	if ctx.Err() != nil && err != nil {
+		return fmt.Errorf("%w (took longer than %v)", err, stepTimeout)
+	}
+	return err
+}
+
+// tab is one user's page, with the console errors it logged.
+type tab struct {
+	t      *testing.T
+	b      *browser
+	ctx    context.Context
+	name   string
+	mu     sync.Mutex
+	errors []string
+}
+
+// newTab opens a tab in a fresh browser context (no cookies) and fails
+// the test at its end if the page logged a console error or threw.
+func (b *browser) newTab(name string) *tab {
+	t := b.t
+	t.Helper()
+	// New headless Chromium opens a tab in a new browser context only in a
+	// new window, which chromedp's WithNewBrowserContext does not ask for.
+	var bctx cdp.BrowserContextID
+	var tid target.ID
+	err := b.browserCall(func(ctx context.Context) error {
+		var err error
+		if bctx, err = target.CreateBrowserContext().Do(ctx); err != nil {
+			return err
+		}
+		tid, err = target.CreateTarget("about:blank").WithBrowserContextID(bctx).WithNewWindow(true).Do(ctx)
+		return err
+	})
+	if err != nil {
+		t.Fatalf("new browser context for %s: %v", name, err)
+	}
+	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithTargetID(tid))
+	tb := &tab{t: t, b: b, ctx: ctx, name: name}
+	chromedp.ListenTarget(ctx, func(ev any) {
+		var msg string
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type != runtime.APITypeError && e.Type != runtime.APITypeAssert {
+				return
+			}
+			var parts []string
+			for _, a := range e.Args {
+				if a.Value != nil {
+					parts = append(parts, string(a.Value))
+				} else {
+					parts = append(parts, a.Description)
+				}
+			}
+			msg = "console." + string(e.Type) + ": " + strings.Join(parts, " ")
+		case *runtime.EventExceptionThrown:
+			d := e.ExceptionDetails
+			msg = "exception: " + d.Text
+			if d.Exception != nil {
+				msg += " " + d.Exception.Description
+			}
+			msg += fmt.Sprintf(" (%s:%d)", d.URL, d.LineNumber+1)
+		default:
+			return
+		}
+		tb.mu.Lock()
+		tb.errors = append(tb.errors, msg)
+		tb.mu.Unlock()
+	})
+	t.Cleanup(func() {
+		tb.mu.Lock()
+		defer tb.mu.Unlock()
+		for _, e := range tb.errors {
+			t.Errorf("%s's page: %s", name, e)
+		}
+		cancel()
+		_ = b.browserCall(func(ctx context.Context) error { return target.DisposeBrowserContext(bctx).Do(ctx) })
+	})
+	if err := withWatchdog(ctx, cancel, func() error {
+		return chromedp.Run(ctx, chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(1), chromedp.EmulateMobile))
+	}); err != nil {
+		t.Fatalf("open a tab for %s: %v", name, err)
+	}
+	return tb
+}
+
+// run runs actions within the step timeout; on failure it reports where
+// the page was and what it showed.
+func (tb *tab) run(what string, actions ...chromedp.Action) {
+	tb.t.Helper()
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	if err := chromedp.Run(ctx, actions...); err != nil {
+		tb.t.Fatalf("%s (%s): %v\n%s", what, tb.name, err, tb.state())
+	}
+}
+
+// state describes the page for a failure message.
+func (tb *tab) state() string {
+	ctx, cancel := context.WithTimeout(tb.ctx, 3*time.Second)
+	defer cancel()
+	var url, text string
+	_ = chromedp.Run(ctx, chromedp.Location(&url), chromedp.Evaluate(`document.body ? document.body.innerText.slice(0, 1500) : ''`, &text))
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
+	return fmt.Sprintf("page %s\n--- text ---\n%s\n--- console errors ---\n%s", url, text, strings.Join(tb.errors, "\n"))
+}
+
+func (tb *tab) open(path string) {
+	tb.t.Helper()
+	tb.run("open "+path, chromedp.Navigate(tb.b.app.URL+path))
+}
+
+// until waits until the JavaScript expression is truthy and stores its
+// value in out (nil: ignore it). It polls on a timer (hidden tabs get no
+// animation frames) and starts again when the page navigates meanwhile.
+func (tb *tab) until(what, expr string, out any) {
+	tb.t.Helper()
+	var v any
+	if out == nil {
+		out = &v
+	}
+	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
+	defer cancel()
+	for {
+		err := chromedp.Run(ctx, chromedp.Poll(expr, out, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
+		if err == nil {
+			return
+		}
+		if ctx.Err() == nil && navigated(err) {
+			time.Sleep(50 * time.Millisecond)
+			continue
+		}
+		tb.t.Fatalf("wait for %s (%s): %v\n%s", what, tb.name, err, tb.state())
+	}
+}
+
+// navigated tells the errors of an evaluation cut short by a navigation.
+func navigated(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"navigated or closed", "Execution context was destroyed", "Cannot find context"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (tb *tab) click(sel string) {
+	tb.t.Helper()
+	tb.run("click "+sel, chromedp.Click(sel, chromedp.ByQuery, chromedp.NodeVisible))
+}
+
+func (tb *tab) eval(expr string, out any) {
+	tb.t.Helper()
+	tb.run("evaluate "+expr, chromedp.Evaluate(expr, out))
+}
+
+// login signs user in through the login page that opening path leads to.
+func (tb *tab) login(user, path string) {
+	tb.t.Helper()
+	tb.open(path)
+	tb.until("the login page", `location.pathname === '/h5/login' && !!document.querySelector('button[data-user]')`, nil)
+	var next string
+	tb.eval(`new URLSearchParams(location.search).get('next')`, &next)
+	if next != path {
+		tb.t.Errorf("login page next = %q, want %q", next, path)
+	}
+	tb.screenshot("login")
+	tb.click(`button[data-user="` + user + `"]`)
+	tb.until("back on "+path, fmt.Sprintf(`location.pathname === %q && document.querySelector('#who') && document.querySelector('#who').textContent !== ''`, path), nil)
+}
+
+// screenshot saves the viewport under the test's temp dir and checks it
+// is a 390×844 picture with something on it.
+func (tb *tab) screenshot(name string) []byte {
+	tb.t.Helper()
+	tb.until("no toast", `!document.querySelector('#toast.show')`, nil)
+	var buf []byte
+	tb.run("screenshot "+name, chromedp.CaptureScreenshot(&buf))
+	checkScreenshot(tb.t, name, buf, viewWidth, viewHeight)
+	if err := os.WriteFile(filepath.Join(tb.b.shots, tb.name+"-"+name+".png"), buf, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+	return buf
+}
+
+// docsScreenshot refreshes docs/<name>.png at twice the pixel density
+// when BAOXIAO_UPDATE_SCREENSHOTS=1.
+func (tb *tab) docsScreenshot(name string) {
+	tb.t.Helper()
+	if os.Getenv("BAOXIAO_UPDATE_SCREENSHOTS") != "1" {
+		return
+	}
+	var buf []byte
+	tb.run("docs screenshot "+name,
+		chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile),
+		chromedp.Sleep(200*time.Millisecond),
+		chromedp.CaptureScreenshot(&buf),
+		chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(1), chromedp.EmulateMobile))
+	checkScreenshot(tb.t, name, buf, 2*viewWidth, 2*viewHeight)
+	if err := os.WriteFile(filepath.Join("..", "docs", name+".png"), buf, 0o644); err != nil {
+		tb.t.Fatal(err)
+	}
+}
+
+func checkScreenshot(t *testing.T, name string, buf []byte, w, h int) {
+	t.Helper()
+	img, err := png.Decode(bytes.NewReader(buf))
+	if err != nil {
+		t.Fatalf("screenshot %s: %v", name, err)
+	}
+	b := img.Bounds()
+	if b.Dx() != w || b.Dy() != h {
+		t.Errorf("screenshot %s is %dx%d, want %dx%d", name, b.Dx(), b.Dy(), w, h)
+	}
+	first := img.At(b.Min.X, b.Min.Y)
+	r0, g0, b0, a0 := first.RGBA()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			if r, g, bl, a := img.At(x, y).RGBA(); r != r0 || g != g0 || bl != b0 || a != a0 {
+				return
+			}
+		}
+	}
+	t.Errorf("screenshot %s is blank", name)
+}
+
+// card is an invoice in the wallet, as the picker shows it.
+type card struct {
+	CardID      string `json:"card_id"`
+	EncryptCode string `json:"encrypt_code"`
+}
+
+// pick waits for the sandbox wallet picker, ticks n selectable invoices
+// (or the one with encrypt code want) and confirms.
+func (tb *tab) pick(n int, want string) []card {
+	tb.t.Helper()
+	expr := fmt.Sprintf(`(() => {
+		const f = document.getElementById('sandbox-invoice-frame');
+		const d = f && f.contentDocument;
+		if (!d || !d.location.pathname.endsWith('/_js/choose-invoice') || d.readyState !== 'complete') return null;
+		const err = d.getElementById('sandbox-error');
+		if (err) return {error: err.textContent};
+		const boxes = Array.from(d.querySelectorAll('input[data-card-id]:not(:disabled)'));
+		const want = %q;
+		const picked = want ? boxes.filter(b => b.dataset.encryptCode === want) : boxes.slice(0, %d);
+		if (picked.length === 0 || (!want && picked.length < %d)) return {error: 'the wallet has ' + boxes.length + ' selectable invoices'};
+		picked.forEach(b => b.click());
+		d.getElementById('sandbox-confirm').click();
+		return {items: picked.map(b => ({card_id: b.dataset.cardId, encrypt_code: b.dataset.encryptCode}))};
+	})()`, want, n, n)
+	var res struct {
+		Error string `json:"error"`
+		Items []card `json:"items"`
+	}
+	tb.until("the wallet picker", expr, &res)
+	if res.Error != "" {
+		tb.t.Fatalf("wallet picker: %s", res.Error)
+	}
+	return res.Items
+}
+
+// importFromWallet taps 导入发票, picks in the sandbox picker and waits for
+// the import summary.
+func (tb *tab) importFromWallet(n int, want string) []card {
+	tb.t.Helper()
+	tb.click("#import")
+	picked := tb.pick(n, want)
+	tb.until("the import summary", `!!document.querySelector('#import-summary')`, nil)
+	return picked
+}
+
+func (tb *tab) ids(sel string) []string {
+	tb.t.Helper()
+	var ids []string
+	tb.eval(`Array.from(document.querySelectorAll(`+jsString(sel)+`)).map(n => n.dataset.invoiceId || n.dataset.reportId)`, &ids)
+	return ids
+}
+
+func jsString(s string) string {
+	b, _ := json.Marshal(s)
+	return string(b)
+}
+
+// wechatStatus asks the sandbox for an invoice's status in the wallet.
+func wechatStatus(t *testing.T, app *testkit.AppServer, c card) string {
+	t.Helper()
+	res := app.Sandbox(t, http.MethodGet, "/_control/invoice?card_id="+testkit.Query(c.CardID)+"&encrypt_code="+testkit.Query(c.EncryptCode), nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("sandbox invoice %s: %d %s", c.EncryptCode, res.Status, res.Body)
+	}
+	s, _ := res.JSON["reimburse_status"].(string)
+	return s
+}
+
+// waitWeChat delivers the outbox and waits until every card has status
+// want in the sandbox.
+func waitWeChat(t *testing.T, app *testkit.AppServer, cards []card, want string) {
+	t.Helper()
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		app.RunOutbox(t)
+		var off []string
+		for _, c := range cards {
+			if s := wechatStatus(t, app, c); s != want {
+				off = append(off, c.EncryptCode+"="+s)
+			}
+		}
+		if len(off) == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("sandbox status after %v: %v, want %s", stepTimeout, off, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// TestBrowserImportSubmitApprove is the issue's main path: emp-li imports
+// three invoices through the picker, makes a report and submits it;
+// mgr-zhao approves it; WeChat (the sandbox) ends at CLOSURE; fin-chen
+// sees the invoices.
+func TestBrowserImportSubmitApprove(t *testing.T) {
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	li := b.newTab("emp-li")
+	li.login("emp-li", "/h5/")
+	li.until("the empty invoice list", `!!document.querySelector('#invoices .state.empty')`, nil)
+	li.screenshot("employee-empty")
+
+	picked := li.importFromWallet(3, "")
+	imported := li.ids("#import-summary li.imported")
+	if len(imported) != 3 {
+		t.Fatalf("imported %v, want 3 invoices\n%s", imported, li.state())
+	}
+	if failed := li.ids("#import-summary li.failed"); len(failed) != 0 {
+		t.Fatalf("failed imports: %s", li.state())
+	}
+	for _, id := range imported {
+		li.until("invoice "+id+" in the list", `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
+		li.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
+	}
+	li.until("the selection bar", `!document.getElementById('selbar').hidden`, nil)
+	var amounts []string
+	li.eval(`Array.from(document.querySelectorAll('#invoices li.inv .amount')).map(n => n.textContent)`, &amounts)
+	for _, a := range amounts {
+		if !strings.HasPrefix(a, "¥") || len(a) < 5 || a[len(a)-3] != '.' {
+			t.Errorf("amount %q is not ¥ with two decimals", a)
+		}
+	}
+	li.screenshot("employee-invoices")
+	li.docsScreenshot("h5-employee")
+
+	li.click("#new-report")
+	li.run("title", chromedp.SetValue("#report-title", "十月差旅报销", chromedp.ByQuery))
+	li.click("#create-report")
+	li.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
+	var reportID string
+	li.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
+	if got := li.ids("#report-invoices li.inv"); len(got) != 3 {
+		t.Fatalf("report shows %d invoices, want 3", len(got))
+	}
+	li.click("#act-submit")
+	li.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
+	li.screenshot("report-submitted")
+	for _, c := range picked {
+		if s := wechatStatus(t, app, c); s != "INVOICE_REIMBURSE_LOCK" {
+			t.Errorf("after submit %s is %s, want LOCK", c.EncryptCode, s)
+		}
+	}
+
+	zhao := b.newTab("mgr-zhao")
+	zhao.login("mgr-zhao", "/h5/approve")
+	card := `a.card.report[data-report-id="` + reportID + `"]`
+	zhao.until("the report to approve", `!!document.querySelector('`+card+`')`, nil)
+	zhao.screenshot("approve-list")
+	zhao.click(card)
+	zhao.until("the report's invoices", `document.querySelectorAll('#report-invoices li.inv').length === 3 && !!document.getElementById('approve')`, nil)
+	zhao.screenshot("approve-report")
+	zhao.docsScreenshot("h5-approve")
+	zhao.run("comment", chromedp.SetValue("#comment", "同意", chromedp.ByQuery))
+	zhao.click("#approve")
+	zhao.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
+
+	waitWeChat(t, app, picked, "INVOICE_REIMBURSE_CLOSURE")
+
+	li.open("/h5/#report/" + reportID)
+	li.until("the approved, synced report", `document.getElementById('report-view').dataset.status === 'approved' && document.getElementById('report-sync').dataset.state === 'synced'`, nil)
+	li.screenshot("report-approved")
+
+	chen := b.newTab("fin-chen")
+	chen.login("fin-chen", "/h5/finance")
+	chen.until("three rows", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
+	var exportDisabled bool
+	chen.eval(`document.getElementById('export-csv').disabled && document.getElementById('export-xlsx').disabled`, &exportDisabled)
+	if !exportDisabled {
+		t.Error("export buttons are enabled, but the export endpoint does not exist yet")
+	}
+	chen.run("search", chromedp.SetValue("#f-q", "no such invoice", chromedp.ByQuery))
+	chen.eval(`document.getElementById('filters').dispatchEvent(new Event('input')), 0`, nil)
+	chen.until("no rows", `!!document.querySelector('#table-wrap .state.empty')`, nil)
+	chen.click(`#filters button[type=reset]`)
+	chen.until("three rows again", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
+	chen.screenshot("finance")
+}
+
+// TestBrowserWeComWithdraw: emp-wang signs in through WeCom, imports with
+// ww.chooseInvoice, submits, withdraws, and the invoices are INIT again.
+func TestBrowserWeComWithdraw(t *testing.T) {
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	wang := b.newTab("emp-wang")
+	wang.login("emp-wang", "/h5/")
+	var channel string
+	wang.run("me", chromedp.Evaluate(`fetch('/api/v1/me').then(r => r.json()).then(me => me.channel)`, &channel, awaitPromise))
+	if channel != "work" {
+		t.Fatalf("emp-wang signed in on channel %q, want work", channel)
+	}
+	wang.until("the empty invoice list", `!!document.querySelector('#invoices .state.empty')`, nil)
+	picked := wang.importFromWallet(2, "")
+	imported := wang.ids("#import-summary li.imported")
+	if len(imported) != 2 {
+		t.Fatalf("imported %v, want 2\n%s", imported, wang.state())
+	}
+	for _, id := range imported {
+		wang.until("invoice "+id, `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
+		wang.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
+	}
+	wang.click("#new-report")
+	wang.click("#create-report") // the default title
+	wang.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
+	var reportID string
+	wang.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
+	wang.click("#act-submit")
+	wang.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
+	for _, c := range picked {
+		if s := wechatStatus(t, app, c); s != "INVOICE_REIMBURSE_LOCK" {
+			t.Errorf("after submit %s is %s, want LOCK", c.EncryptCode, s)
+		}
+	}
+	wang.click("#act-withdraw")
+	wang.until("the withdrawn report", `document.getElementById('report-view').dataset.status === 'withdrawn' && !!document.getElementById('act-resubmit')`, nil)
+
+	waitWeChat(t, app, picked, "INVOICE_REIMBURSE_INIT")
+	wang.open("/h5/#report/" + reportID)
+	wang.until("INIT on the page", `document.getElementById('report-view').dataset.status === 'withdrawn' && document.querySelectorAll('#report-invoices .badge.ws-init').length === 2 && document.getElementById('report-sync').dataset.state === 'synced'`, nil)
+	wang.screenshot("report-withdrawn")
+}
+
+func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
+
+// TestBrowserDuplicateImport: emp-wang's wallet holds the same paper that
+// emp-li imported (same code and number); importing it shows who has it.
+func TestBrowserDuplicateImport(t *testing.T) {
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	li := b.newTab("emp-li")
+	li.login("emp-li", "/h5/")
+	li.importFromWallet(1, "")
+	if ids := li.ids("#import-summary li.imported"); len(ids) != 1 {
+		t.Fatalf("emp-li imported %v, want 1\n%s", ids, li.state())
+	}
+	mine := app.Login(t, "emp-li").Do(http.MethodGet, "/api/v1/invoices", nil)
+	items, _ := mine.JSON["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("emp-li's invoices: %s", mine.Body)
+	}
+	first := items[0].(map[string]any)
+
+	login := app.Client(t).Do(http.MethodPost, "/auth/sandbox/login", map[string]any{"user": "emp-wang", "channel": "work"})
+	openid, _ := login.JSON["openid"].(string)
+	if login.Status != http.StatusOK || openid == "" {
+		t.Fatalf("emp-wang's WeCom openid: %d %s", login.Status, login.Body)
+	}
+	copyRes := app.Sandbox(t, http.MethodPost, "/_control/invoices", map[string]any{
+		"owner_openid": openid, "channel": "work",
+		"billing_code": first["invoice_code"], "billing_no": first["invoice_number"],
+		"payee": first["seller_name"],
+	})
+	dup, _ := copyRes.JSON["encrypt_code"].(string)
+	if copyRes.Status != http.StatusOK || dup == "" {
+		t.Fatalf("copy the invoice into emp-wang's wallet: %d %s", copyRes.Status, copyRes.Body)
+	}
+
+	wang := b.newTab("emp-wang")
+	wang.login("emp-wang", "/h5/")
+	wang.importFromWallet(1, dup)
+	var text string
+	wang.until("the duplicate error", `(() => { const n = document.querySelector('#import-summary li.failed[data-code="invoice.duplicate"]'); return n && n.textContent; })()`, &text)
+	if !strings.Contains(text, "李娜") || !strings.Contains(text, "invoice.duplicate") {
+		t.Errorf("duplicate message %q should name the importer (李娜) and the code", text)
+	}
+	if ids := wang.ids("#import-summary li.imported"); len(ids) != 0 {
+		t.Errorf("the duplicate was imported: %v", ids)
+	}
+	wang.screenshot("duplicate")
+}
+
+// TestBrowserJSAPIHelper runs the helper's pure rules in the browser:
+// result normalisation (wechat-protocol.md §3.4), the signed URL (no
+// "#…"), environment detection and the plain-browser error.
+func TestBrowserJSAPIHelper(t *testing.T) {
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+	tb := b.newTab("blank")
+	// A page of the app's origin, emptied: Chromium refuses loopback
+	// scripts to about:blank (local network access).
+	tb.open("/h5/config.json")
+	tb.eval(`document.body.textContent = '', document.body.childElementCount`, nil)
+	script := `(async () => {
+	await new Promise((ok, bad) => {
+		const s = document.createElement('script');
+		s.src = BASE + '/h5/baoxiao-jsapi.js';
+		s.onload = ok;
+		s.onerror = () => bad(new Error('cannot load the helper'));
+		document.head.appendChild(s);
+	});
+	const A = window.BaoxiaoJSAPI, n = A.normalise, fails = [];
+	const eq = (name, got, want) => {
+		const g = JSON.stringify(got), w = JSON.stringify(want);
+		if (g !== w) fails.push(name + ': got ' + g + ', want ' + w);
+	};
+	const item = {card_id: 'pX', encrypt_code: 'Ab+c/d==', app_id: 'wxI'};
+	const ok = info => ({err_msg: 'choose_invoice:ok', choose_invoice_info: info});
+
+	eq('OA string', n(ok(JSON.stringify([item]))), {status: 'ok', message: 'choose_invoice:ok', err_code: null, items: [item], dropped: []});
+	eq('OA array', n(ok([item])).items, [item]);
+	eq('WeCom', n({errMsg: 'chooseInvoice:ok', errCode: 0, choose_invoice_info: [item]}),
+		{status: 'ok', message: 'chooseInvoice:ok', err_code: 0, items: [item], dropped: []});
+	eq('Mini Program invoiceInfo', n({errMsg: 'chooseInvoice:ok', invoiceInfo: JSON.stringify([item])}).items, [item]);
+	eq('camelCase keys', n(ok([{cardId: 'pX', encryptCode: 'Ab+c/d==', appId: 'wxI'}])).items, [item]);
+	eq('no app_id', n(ok([{card_id: 'pX', encrypt_code: 'E'}])).items, [{card_id: 'pX', encrypt_code: 'E', app_id: ''}]);
+	eq('double-encoded string', n(ok(JSON.stringify(JSON.stringify([item])))).items, [item]);
+	eq('items as strings', n(ok([JSON.stringify(item)])).items, [item]);
+	eq('one object', n(ok(item)).items, [item]);
+	eq('duplicates once', n(ok([item, item])).items, [item]);
+	eq('incomplete item dropped', n(ok([{card_id: 'pX'}, item])).dropped, [{card_id: 'pX'}]);
+	eq('empty string', n(ok('')).items, []);
+	eq('whole result as a string', n(JSON.stringify(ok([item]))).items, [item]);
+	eq('OA cancel', n({err_msg: 'choose_invoice:cancel'}).status, 'cancel');
+	eq('WeCom cancel', n({errMsg: 'chooseInvoice:cancel', errCode: 1}).status, 'cancel');
+	eq('OA fail', n({err_msg: 'choose_invoice:fail'}).status, 'fail');
+	eq('permission denied', n({errMsg: 'chooseInvoice:permission denied'}).status, 'fail');
+	eq('malformed JSON', n(ok('[{')).status, 'fail');
+	eq('ok with errCode', n({errMsg: 'chooseInvoice:ok', errCode: -1, choose_invoice_info: [item]}).status, 'fail');
+	eq('nothing', n(null).status, 'fail');
+	eq('no message, info present', n({choose_invoice_info: [item]}).status, 'ok');
+
+	eq('URL without #', A.pageURL('https://h5.example.com/h5/?a=1&b=2#report/rpt_1'), 'https://h5.example.com/h5/?a=1&b=2');
+	eq('URL kept', A.pageURL('https://h5.example.com/h5/approve?next=%2Fh5%2F'), 'https://h5.example.com/h5/approve?next=%2Fh5%2F');
+	eq('bare #', A.pageURL('https://h5.example.com/h5/#'), 'https://h5.example.com/h5/');
+	eq('first # wins', A.pageURL('https://a.example/b?c#d#e'), 'https://a.example/b?c');
+
+	const wecom = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.40 wxwork/4.1.16 ColorScheme/Light';
+	const wechat = 'Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/116.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231002 MicroMessenger/8.0.43.2480(0x28002B37) NetType/WIFI';
+	eq('WeCom UA', A.detectEnv(wecom, false), 'wecom');
+	eq('WeChat UA', A.detectEnv(wechat, false), 'wechat');
+	eq('plain browser', A.detectEnv('Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0', false), 'browser');
+	eq('sandbox', A.detectEnv(wechat, true), 'sandbox');
+
+	const dup = A.describeFailure({card_id: 'pX', encrypt_code: 'E', error: {code: 'invoice.duplicate',
+		message: 'this invoice has already been imported', details: {imported_by: '李娜', report_number: 'BX-2026-000001'}}});
+	eq('duplicate names the importer', ['李娜', 'BX-2026-000001', '[invoice.duplicate]'].every(s => dup.includes(s)), true);
+
+	try {
+		await A.init({config: {sandbox: false, jweixin_url: '/nowhere.js'}});
+		fails.push('init outside WeChat resolved');
+	} catch (e) {
+		eq('outside WeChat', [e.name, e.code, e.message.length > 0], ['BaoxiaoJSAPIError', 'not_in_wechat', true]);
+	}
+	return fails;
+})()`
+	var fails []string
+	tb.run("helper assertions", chromedp.Evaluate(strings.Replace(script, "BASE", jsString(app.URL), 1), &fails, awaitPromise))
+	for _, f := range fails {
+		t.Error(f)
+	}
+}
