@@ -451,7 +451,7 @@ func waitWeChat(t *testing.T, app *testkit.AppServer, cards []card, want string)
 // mgr-zhao approves it; WeChat (the sandbox) ends at CLOSURE; fin-chen
 // sees the invoices.
 func TestBrowserImportSubmitApprove(t *testing.T) {
-	app := testkit.App(t, testkit.SQLite(t))
+	app := testkit.App(t, testkit.SQLite(t), testkit.WithEnv("BAOXIAO_LOG_LEVEL=info"))
 	b := startBrowser(t, app)
 
 	li := b.newTab("emp-li")

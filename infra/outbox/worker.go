@@ -37,6 +37,9 @@ type Options struct {
 	MaxAttempts int           // then the row fails (default 20)
 	MaxAge      time.Duration // a row older than this fails on its next error (default 24h)
 	Now         func() time.Time
+	// Backoff is the wait before retry n (0-based); default doubles from
+	// 1s to 10m with jitter.
+	Backoff func(n int) time.Duration
 }
 
 // Worker delivers the outbox.
@@ -67,6 +70,9 @@ func New(queue Queue, invoices Invoices, channels app.Channels, opts Options) *W
 	}
 	if opts.Now == nil {
 		opts.Now = func() time.Time { return time.Now().UTC() }
+	}
+	if opts.Backoff == nil {
+		opts.Backoff = backoff
 	}
 	if opts.ID == "" {
 		opts.ID = fmt.Sprintf("worker-%08x", rand.Uint32())
@@ -249,7 +255,7 @@ func (w *Worker) retry(ctx context.Context, it app.OutboxItem, errcode int, msg 
 		w.fail(ctx, it, errcode, msg)
 		return
 	}
-	w.finishAt(ctx, it, app.OutboxPending, now.Add(backoff(it.Attempts)), errcode, msg)
+	w.finishAt(ctx, it, app.OutboxPending, now.Add(w.opts.Backoff(it.Attempts)), errcode, msg)
 }
 
 func (w *Worker) fail(ctx context.Context, it app.OutboxItem, errcode int, msg string) {

@@ -66,7 +66,10 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, err := service.New(ctx, cfg, db.DB, service.Options{Logger: log, Worker: outbox.Options{Poll: 20 * time.Millisecond, ID: "test-worker"}})
+	svc, err := service.New(ctx, cfg, db.DB, service.Options{Logger: log, Worker: outbox.Options{
+		Poll: 20 * time.Millisecond, ID: "test-worker",
+		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
+	}})
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -88,19 +91,30 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 	return &AppServer{URL: base, Svc: svc, DB: db, Cfg: cfg}
 }
 
-// RunOutbox delivers every due outbox row now.
+// RunOutbox runs the worker until no row is pending (retries are due
+// after a millisecond in tests).
 func (a *AppServer) RunOutbox(t testing.TB) {
 	t.Helper()
-	for range 100 {
-		n, err := a.Svc.Worker.RunOnce(context.Background())
-		if err != nil {
+	for range 2000 {
+		if _, err := a.Svc.Worker.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
 		}
-		if n == 0 {
+		if a.Pending(t) == 0 {
 			return
 		}
+		time.Sleep(2 * time.Millisecond)
 	}
 	t.Fatal("the outbox did not drain")
+}
+
+// Pending counts outbox rows still pending.
+func (a *AppServer) Pending(t testing.TB) int {
+	t.Helper()
+	n, err := a.DB.DB.NewSelect().Table("outbox").Where("state = 'pending'").Count(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return int(n)
 }
 
 // Client is a browser-like client with a cookie jar.

@@ -1,0 +1,173 @@
+package service_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/testkit"
+)
+
+// One invoice locked by another company: the submit fails with the
+// culprit named, and nothing stays locked.
+func TestSubmitRefusedLeavesNothingLocked(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		li := a.Login(t, "emp-li")
+		invs := importN(t, a, li, 3)
+		report := createReport(t, li, invs)
+		taken := invs[1]
+		if res := a.Sandbox(t, http.MethodPost, "/_control/invoice", map[string]any{
+			"card_id": taken["card_id"], "encrypt_code": taken["encrypt_code"],
+			"reimburse_status": "INVOICE_REIMBURSE_LOCK", "locked_by_appid": "wxothercompany00001",
+		}); res.Status != http.StatusOK {
+			t.Fatalf("lock elsewhere: %d %s", res.Status, res.Body)
+		}
+		res := act(t, li, report, "submit", nil, http.StatusConflict)
+		if res.ErrorCode() != "report.submit_refused" {
+			t.Fatalf("code %s", res.ErrorCode())
+		}
+		refused := res.JSON["error"].(map[string]any)["details"].(map[string]any)["invoices"].([]any)
+		if len(refused) != 1 {
+			t.Fatalf("refused %v", refused)
+		}
+		r := refused[0].(map[string]any)
+		if r["invoice_id"] != taken["id"] || r["errcode"] != float64(72023) || r["code"] == "" {
+			t.Fatalf("refusal %v", r)
+		}
+		wantStatuses(t, a, []map[string]any{invs[0], invs[2]}, "INIT")
+		if got := li.Do(http.MethodGet, "/api/v1/reports/"+report["id"].(string), nil).JSON; got["status"] != "draft" {
+			t.Fatalf("status %v", got["status"])
+		}
+		// The claim was released: once the blocker is gone, submit works.
+		a.Sandbox(t, http.MethodPost, "/_control/invoice", map[string]any{
+			"card_id": taken["card_id"], "encrypt_code": taken["encrypt_code"], "reimburse_status": "INVOICE_REIMBURSE_INIT", "locked_by_appid": "",
+		})
+		act(t, li, report, "submit", nil, http.StatusOK)
+		wantStatuses(t, a, invs, "LOCK")
+	})
+}
+
+// With 30 % of WeChat's answers failing, every decision still reaches
+// WeChat: approved → CLOSURE, rejected and withdrawn → INIT.
+func TestFaultsEventuallyDelivered(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		invs := importN(t, a, li, 6)
+		var reports []map[string]any
+		for i := 0; i < 6; i += 2 {
+			r := createReport(t, li, invs[i:i+2])
+			act(t, li, r, "submit", nil, http.StatusOK)
+			reports = append(reports, r)
+		}
+		if res := a.Sandbox(t, http.MethodPost, "/_control/faults", map[string]any{
+			"rate": 0.3, "errcodes": []int{-1, 72036}, "paths": []string{"reimburse"},
+		}); res.Status != http.StatusOK {
+			t.Fatalf("faults: %d %s", res.Status, res.Body)
+		}
+		// Approve re-reads WeChat; when WeChat stays busy it answers 503 and
+		// changes nothing, so the approver tries again.
+		for attempt := 0; ; attempt++ {
+			res := mgr.Do(http.MethodPost, "/api/v1/reports/"+reports[0]["id"].(string)+"/approve", nil)
+			if res.Status == http.StatusOK {
+				break
+			}
+			if res.ErrorCode() != "wechat.unavailable" || attempt > 20 {
+				t.Fatalf("approve: %d %s", res.Status, res.Body)
+			}
+		}
+		act(t, mgr, reports[1], "reject", map[string]any{"reason": "重复报销"}, http.StatusOK)
+		act(t, li, reports[2], "withdraw", nil, http.StatusOK)
+		a.RunOutbox(t)
+		a.Sandbox(t, http.MethodDelete, "/_control/faults", nil)
+
+		wantStatuses(t, a, invs[0:2], "CLOSURE")
+		wantStatuses(t, a, invs[2:6], "INIT")
+		failed := a.Sandbox(t, http.MethodGet, "/_control/calls?path=updatestatusbatch", nil)
+		if items, _ := failed.JSON["items"].([]any); len(items) < 3 {
+			t.Fatalf("expected at least 3 batch calls, saw %d", len(items))
+		}
+	})
+}
+
+// A worker sends, then dies before it marks the row done. When its lease
+// runs out another worker takes the row, finds WeChat already there and
+// marks it done: nothing lost, nothing sent to a wrong state.
+func TestCrashBetweenSendAndMark(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		invs := importN(t, a, li, 2)
+		report := createReport(t, li, invs)
+		act(t, li, report, "submit", nil, http.StatusOK)
+		act(t, mgr, report, "approve", nil, http.StatusOK)
+
+		ctx := context.Background()
+		claimed, err := a.Svc.Store.Outbox.Claim(ctx, "doomed", time.Now().UTC(), 50*time.Millisecond, 100)
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claim: %d %v", len(claimed), err)
+		}
+		refs := []app.CardRef{claimed[0].Ref, claimed[1].Ref}
+		if err := a.Svc.Channels[domain.ChannelOA].SetStatusBatch(ctx, claimed[0].OpenID, domain.StatusClosure, refs); err != nil {
+			t.Fatal(err)
+		}
+		// The doomed worker never finishes. Its lease still holds:
+		if n, _ := a.Svc.Worker.RunOnce(ctx); n != 0 {
+			t.Fatalf("a leased row was claimed again (%d)", n)
+		}
+		time.Sleep(60 * time.Millisecond)
+		a.RunOutbox(t)
+		wantStatuses(t, a, invs, "CLOSURE")
+		rows, err := a.Svc.Store.Outbox.List(ctx, app.OutboxDone, 0, 10)
+		if err != nil || len(rows) != 2 {
+			t.Fatalf("done rows: %d %v", len(rows), err)
+		}
+		if got := li.Do(http.MethodGet, "/api/v1/reports/"+report["id"].(string), nil).JSON["sync"].(map[string]any)["state"]; got != "synced" {
+			t.Fatalf("sync %v", got)
+		}
+	})
+}
+
+// Two workers on one database never send the same row twice.
+func TestTwoWorkersNoDoubleSends(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		other := testkit.App(t, db, testkit.WithoutWorker()) // a second instance on the same database
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		invs := importN(t, a, li, 6)
+		for i := 0; i < 6; i += 2 {
+			r := createReport(t, li, invs[i:i+2])
+			act(t, li, r, "submit", nil, http.StatusOK)
+			act(t, mgr, r, "approve", nil, http.StatusOK)
+		}
+		a.Sandbox(t, http.MethodDelete, "/_control/calls", nil)
+		other.Sandbox(t, http.MethodDelete, "/_control/calls", nil)
+		var wg sync.WaitGroup
+		for _, inst := range []*testkit.AppServer{a, other} {
+			wg.Go(func() {
+				for range 20 {
+					_, _ = inst.Svc.Worker.RunOnce(context.Background())
+				}
+			})
+		}
+		wg.Wait()
+		wantStatuses(t, a, invs, "CLOSURE")
+		// Each instance has its own embedded sandbox (on the shared
+		// database); their call logs together are everything WeChat got.
+		sent := 0
+		for _, inst := range []*testkit.AppServer{a, other} {
+			calls := inst.Sandbox(t, http.MethodGet, "/_control/calls?path=reimburse/update", nil)
+			for _, c := range calls.JSON["items"].([]any) {
+				sent += int(c.(map[string]any)["invoices"].(float64))
+			}
+		}
+		if sent != len(invs) {
+			t.Fatalf("%d invoice updates sent for %d invoices", sent, len(invs))
+		}
+	})
+}
