@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync"
 	"testing"
@@ -169,5 +170,94 @@ func TestTwoWorkersNoDoubleSends(t *testing.T) {
 		if sent != len(invs) {
 			t.Fatalf("%d invoice updates sent for %d invoices", sent, len(invs))
 		}
+	})
+}
+
+// The issuer red-flushes an invoice of a submitted report: WeChat pushes
+// update_invoice_status, we record CANCEL, and approval is refused.
+func TestCancelEventBlocksApproval(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		invs := importN(t, a, li, 2)
+		report := createReport(t, li, invs)
+		act(t, li, report, "submit", nil, http.StatusOK)
+
+		victim := invs[0]
+		state := a.Sandbox(t, http.MethodGet, "/_control/invoice?card_id="+testkit.Query(victim["card_id"].(string))+
+			"&encrypt_code="+testkit.Query(victim["encrypt_code"].(string)), nil)
+		tok := a.Sandbox(t, http.MethodGet, "/cgi-bin/token?grant_type=client_credential&appid="+a.Cfg.WeChat.OA.AppID+
+			"&secret="+a.Cfg.WeChat.OA.AppSecret.Reveal(), nil)
+		res := a.Sandbox(t, http.MethodPost, "/card/invoice/platform/updatestatus?access_token="+tok.JSON["access_token"].(string), map[string]any{
+			"card_id": victim["card_id"], "code": state.JSON["code"], "reimburse_status": "INVOICE_REIMBURSE_CANCEL",
+		})
+		if res.JSON["errcode"] != float64(0) {
+			t.Fatalf("red-flush: %s", res.Body)
+		}
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			got := li.Do(http.MethodGet, "/api/v1/invoices/"+victim["id"].(string), nil).JSON
+			if got["wechat_status"] == "CANCEL" {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the CANCEL event was not applied; invoice says %v; pushes: %s", got["wechat_status"],
+					a.Sandbox(t, http.MethodGet, "/_control/events", nil).Body)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		if res := act(t, mgr, report, "approve", nil, http.StatusConflict); res.ErrorCode() != "invoice.cancelled" {
+			t.Fatalf("approve: %s", res.Body)
+		}
+		wantStatuses(t, a, invs[1:], "LOCK")
+	})
+}
+
+// Batching: a 100-invoice import takes 2 batch reads with chunk 50; its
+// approval takes 2 batch updates.
+func TestBatchingCounts(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		openid := me(t, li)["openid"].(string)
+		var items []map[string]any
+		for i := range 100 {
+			res := a.Sandbox(t, http.MethodPost, "/_control/invoices", map[string]any{
+				"owner_openid": openid, "channel": "oa", "type": "增值税电子普通发票", "payee": "批量测试商户",
+				"fee": 1000 + i, "fee_without_tax": 1000 + i, "tax": 0, "title": "演示科技有限公司",
+				"billing_time": 1760000000, "billing_no": fmt.Sprintf("9%07d", i), "billing_code": "044039990001",
+			})
+			if res.Status != http.StatusOK {
+				t.Fatalf("create: %d %s", res.Status, res.Body)
+			}
+			items = append(items, map[string]any{"card_id": res.JSON["card_id"], "encrypt_code": res.JSON["encrypt_code"]})
+		}
+		a.Sandbox(t, http.MethodDelete, "/_control/calls", nil)
+		res := li.Do(http.MethodPost, "/api/v1/invoices/import", map[string]any{"items": items})
+		imported, _ := res.JSON["imported"].([]any)
+		if len(imported) != 100 {
+			t.Fatalf("imported %d: %s", len(imported), res.Body)
+		}
+		reads := a.Sandbox(t, http.MethodGet, "/_control/calls?path=getinvoicebatch", nil).JSON["items"].([]any)
+		if len(reads) != 2 {
+			t.Fatalf("import made %d batch reads, want 2", len(reads))
+		}
+		var invs []map[string]any
+		for _, v := range imported {
+			invs = append(invs, v.(map[string]any))
+		}
+		report := createReport(t, li, invs)
+		if report["total"] != "1049.50" { // 10.00 … 10.99, exact to the cent
+			t.Fatalf("total %v", report["total"])
+		}
+		act(t, li, report, "submit", nil, http.StatusOK)
+		act(t, mgr, report, "approve", nil, http.StatusOK)
+		a.Sandbox(t, http.MethodDelete, "/_control/calls", nil)
+		a.RunOutbox(t)
+		updates := a.Sandbox(t, http.MethodGet, "/_control/calls?path=reimburse/update", nil).JSON["items"].([]any)
+		if len(updates) != 2 {
+			t.Fatalf("approval made %d update calls, want 2", len(updates))
+		}
+		t.Logf("100-invoice import: %d batch reads; 100-invoice approval: %d batch updates", len(reads), len(updates))
 	})
 }
