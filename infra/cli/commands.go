@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"sort"
+
+	"github.com/baoxiao/baoxiao/config"
+)
+
+// Env is what every command gets.
+type Env struct {
+	Cfg     *config.Config
+	Log     *slog.Logger
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Version string
+}
+
+// command is one subcommand: its one-line help and what it does.
+type command struct {
+	usage string
+	run   func(ctx context.Context, env Env, args []string) error
+}
+
+// commands is every subcommand that needs the configuration.
+var commands = map[string]command{
+	"serve": {"serve                    run the service (default)", func(ctx context.Context, env Env, _ []string) error { return Serve(ctx, env.Cfg, env.Log, env.Version) }},
+	"migrate": {"migrate [up|down|status] apply, roll back (last group) or list migrations", func(ctx context.Context, env Env, args []string) error {
+		return Migrate(ctx, env.Cfg, args, env.Stdout)
+	}},
+	"config": {"config                   print the effective configuration, secrets redacted", printConfig},
+}
+
+// Known reports whether name is a subcommand.
+func Known(name string) bool { _, ok := commands[name]; return ok }
+
+// Run runs the named subcommand.
+func Run(ctx context.Context, name string, args []string, env Env) error {
+	c, ok := commands[name]
+	if !ok {
+		return fmt.Errorf("unknown command %q", name)
+	}
+	return c.run(ctx, env, args)
+}
+
+// Usage lists the subcommands, sorted.
+func Usage() string {
+	var lines []string
+	for _, c := range commands {
+		lines = append(lines, "  "+c.usage+"\n")
+	}
+	sort.Strings(lines)
+	out := ""
+	for _, l := range lines {
+		out += l
+	}
+	return out
+}
+
+func printConfig(_ context.Context, env Env, _ []string) error {
+	out, err := env.Cfg.Redacted()
+	if err != nil {
+		return err
+	}
+	_, err = env.Stdout.Write(out)
+	return err
+}
