@@ -98,7 +98,11 @@ func startBrowser(t *testing.T, app *testkit.AppServer) *browser {
 	if err := withWatchdog(ctx, cancelAlloc, func() error { return chromedp.Run(ctx) }); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
-	return &browser{t: t, app: app, ctx: ctx, shots: t.TempDir()}
+	shots := t.TempDir()
+	if d := os.Getenv("BAOXIAO_SHOTS_DIR"); d != "" {
+		shots = d // keep them to look at
+	}
+	return &browser{t: t, app: app, ctx: ctx, shots: shots}
 }
 
 // browserCall runs a browser-level CDP command within the step timeout.

@@ -67,11 +67,11 @@ type verifyAnswer struct {
 // app (the OA ticket for the OA appid, the corp ticket for the corpid).
 func (s *Sandbox) handleVerifyConfig(c *fiber.Ctx) error {
 	var req struct {
-		AppID     string `json:"appId"`
-		Timestamp string `json:"timestamp"`
-		NonceStr  string `json:"nonceStr"`
-		Signature string `json:"signature"`
-		URL       string `json:"url"`
+		AppID     string      `json:"appId"`
+		Timestamp looseString `json:"timestamp"` // wx.config takes a number or a string
+		NonceStr  string      `json:"nonceStr"`
+		Signature string      `json:"signature"`
+		URL       string      `json:"url"`
 	}
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return c.JSON(verifyAnswer{ErrMsg: "config:fail, bad request"})
@@ -80,7 +80,7 @@ func (s *Sandbox) handleVerifyConfig(c *fiber.Ctx) error {
 	if !ok {
 		return c.JSON(verifyAnswer{ErrMsg: "config:fail, invalid appId", Detail: "the sandbox knows no app " + req.AppID})
 	}
-	ans, err := s.verifyJSSignature(c, app, "jsapi", req.NonceStr, req.Timestamp, req.URL, req.Signature, "config")
+	ans, err := s.verifyJSSignature(c, app, "jsapi", req.NonceStr, req.Timestamp.V, req.URL, req.Signature, "config")
 	if err != nil {
 		return err
 	}
@@ -91,12 +91,12 @@ func (s *Sandbox) handleVerifyConfig(c *fiber.Ctx) error {
 // signature, url}: the same with the WeCom agent_config ticket.
 func (s *Sandbox) handleVerifyAgentConfig(c *fiber.Ctx) error {
 	var req struct {
-		CorpID    string `json:"corpid"`
-		AgentID   string `json:"agentid"`
-		Timestamp string `json:"timestamp"`
-		NonceStr  string `json:"nonceStr"`
-		Signature string `json:"signature"`
-		URL       string `json:"url"`
+		CorpID    string      `json:"corpid"`
+		AgentID   string      `json:"agentid"`
+		Timestamp looseString `json:"timestamp"` // wx.config takes a number or a string
+		NonceStr  string      `json:"nonceStr"`
+		Signature string      `json:"signature"`
+		URL       string      `json:"url"`
 	}
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return c.JSON(verifyAnswer{ErrMsg: "agentConfig:fail, bad request"})
@@ -104,7 +104,7 @@ func (s *Sandbox) handleVerifyAgentConfig(c *fiber.Ctx) error {
 	if req.CorpID != s.work.appID || req.AgentID != s.work.agentID {
 		return c.JSON(verifyAnswer{ErrMsg: "agentConfig:fail, invalid corpid or agentid"})
 	}
-	ans, err := s.verifyJSSignature(c, s.work, "agent_config", req.NonceStr, req.Timestamp, req.URL, req.Signature, "agentConfig")
+	ans, err := s.verifyJSSignature(c, s.work, "agent_config", req.NonceStr, req.Timestamp.V, req.URL, req.Signature, "agentConfig")
 	if err != nil {
 		return err
 	}

@@ -119,9 +119,10 @@ func (a *AppServer) Pending(t testing.TB) int {
 
 // Client is a browser-like client with a cookie jar.
 type Client struct {
-	t    testing.TB
-	base string
-	http *http.Client
+	t        testing.TB
+	base     string
+	http     *http.Client
+	location string
 }
 
 // Client returns a client with no session.
@@ -141,6 +142,26 @@ func (a *AppServer) Login(t testing.TB, user string) *Client {
 	}
 	return c
 }
+
+// Get fetches an absolute URL with the client's cookies.
+func (c *Client) Get(rawURL string) Response {
+	c.t.Helper()
+	res, err := c.http.Get(rawURL)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	c.location = res.Header.Get("Location")
+	out := Response{Status: res.StatusCode, Body: b}
+	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
+		_ = json.Unmarshal(b, &out.JSON)
+	}
+	return out
+}
+
+// Location is the Location header of the last answer.
+func (c *Client) Location() string { return c.location }
 
 // Response is a decoded answer.
 type Response struct {
@@ -180,6 +201,7 @@ func (c *Client) Do(method, path string, body any) Response {
 	}
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
+	c.location = res.Header.Get("Location")
 	out := Response{Status: res.StatusCode, Body: b}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		_ = json.Unmarshal(b, &out.JSON)
