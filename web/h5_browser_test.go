@@ -223,8 +223,16 @@ func (tb *tab) run(what string, actions ...chromedp.Action) {
 	tb.t.Helper()
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
+	defer tb.slow(what, time.Now())
 	if err := chromedp.Run(ctx, actions...); err != nil {
 		tb.t.Fatalf("%s (%s): %v\n%s", what, tb.name, err, tb.state())
+	}
+}
+
+// slow logs steps that took long: the first sign of a page going wrong.
+func (tb *tab) slow(what string, start time.Time) {
+	if d := time.Since(start); d > 3*time.Second {
+		tb.t.Logf("slow step: %s (%s) took %v", what, tb.name, d.Round(time.Millisecond))
 	}
 }
 
@@ -260,6 +268,7 @@ func (tb *tab) until(what, expr string, out any) {
 	}
 	ctx, cancel := context.WithTimeout(tb.ctx, stepTimeout)
 	defer cancel()
+	defer tb.slow("wait for "+what, time.Now())
 	for {
 		err := chromedp.Run(ctx, chromedp.Poll(expr, out, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(stepTimeout)))
 		if err == nil {

@@ -9,7 +9,7 @@ import (
 )
 
 // wallet lists the INIT invoices in a demo user's wallet (sandbox control).
-func wallet(t *testing.T, a *testkit.AppServer, openid string) []map[string]any {
+func wallet(t testing.TB, a *testkit.AppServer, openid string) []map[string]any {
 	t.Helper()
 	res := a.Sandbox(t, http.MethodGet, "/_control/wallets/"+openid, nil)
 	if res.Status != http.StatusOK {
@@ -27,7 +27,7 @@ func wallet(t *testing.T, a *testkit.AppServer, openid string) []map[string]any 
 }
 
 // sandboxStatus is WeChat's status of one invoice, short form.
-func sandboxStatus(t *testing.T, a *testkit.AppServer, inv map[string]any) string {
+func sandboxStatus(t testing.TB, a *testkit.AppServer, inv map[string]any) string {
 	t.Helper()
 	res := a.Sandbox(t, http.MethodGet, fmt.Sprintf("/_control/invoice?card_id=%s&encrypt_code=%s",
 		testkit.Query(inv["card_id"].(string)), testkit.Query(inv["encrypt_code"].(string))), nil)
@@ -38,7 +38,7 @@ func sandboxStatus(t *testing.T, a *testkit.AppServer, inv map[string]any) strin
 	return s[len("INVOICE_REIMBURSE_"):]
 }
 
-func me(t *testing.T, c *testkit.Client) map[string]any {
+func me(t testing.TB, c *testkit.Client) map[string]any {
 	t.Helper()
 	res := c.Do(http.MethodGet, "/api/v1/me", nil)
 	if res.Status != http.StatusOK {
@@ -48,7 +48,7 @@ func me(t *testing.T, c *testkit.Client) map[string]any {
 }
 
 // importN imports the first n INIT invoices of the signed-in user's wallet.
-func importN(t *testing.T, a *testkit.AppServer, c *testkit.Client, n int) []map[string]any {
+func importN(t testing.TB, a *testkit.AppServer, c *testkit.Client, n int) []map[string]any {
 	t.Helper()
 	w := wallet(t, a, me(t, c)["openid"].(string))
 	if len(w) < n {
@@ -81,7 +81,7 @@ func ids(invs []map[string]any) []string {
 	return out
 }
 
-func createReport(t *testing.T, c *testkit.Client, invs []map[string]any) map[string]any {
+func createReport(t testing.TB, c *testkit.Client, invs []map[string]any) map[string]any {
 	t.Helper()
 	res := c.Do(http.MethodPost, "/api/v1/reports", map[string]any{"title": "十月差旅", "invoice_ids": ids(invs)})
 	if res.Status != http.StatusCreated {
@@ -90,7 +90,7 @@ func createReport(t *testing.T, c *testkit.Client, invs []map[string]any) map[st
 	return res.JSON
 }
 
-func act(t *testing.T, c *testkit.Client, report map[string]any, action string, body any, want int) testkit.Response {
+func act(t testing.TB, c *testkit.Client, report map[string]any, action string, body any, want int) testkit.Response {
 	t.Helper()
 	res := c.Do(http.MethodPost, "/api/v1/reports/"+report["id"].(string)+"/"+action, body)
 	if res.Status != want {
@@ -99,7 +99,7 @@ func act(t *testing.T, c *testkit.Client, report map[string]any, action string, 
 	return res
 }
 
-func wantStatuses(t *testing.T, a *testkit.AppServer, invs []map[string]any, want string) {
+func wantStatuses(t testing.TB, a *testkit.AppServer, invs []map[string]any, want string) {
 	t.Helper()
 	for _, inv := range invs {
 		if got := sandboxStatus(t, a, inv); got != want {

@@ -160,6 +160,17 @@ func (c *Client) Get(rawURL string) Response {
 	return out
 }
 
+// Cookie returns one of the client's cookies for base.
+func (c *Client) Cookie(base, name string) *http.Cookie {
+	u, _ := url.Parse(base)
+	for _, ck := range c.http.Jar.Cookies(u) {
+		if ck.Name == name {
+			return ck
+		}
+	}
+	return nil
+}
+
 // Location is the Location header of the last answer.
 func (c *Client) Location() string { return c.location }
 

@@ -387,7 +387,9 @@
         el('div', { class: 'row' },
           el('span', { class: 'seller' }, inv.seller_name || kind(inv.kind)),
           el('span', { class: 'amount' }, money(inv.amount))),
-        el('div', { class: 'meta' }, [kind(inv.kind), number ? 'No. ' + number : '', inv.issued_on || ''].filter(Boolean).join(' · ')),
+        el('div', { class: 'meta' }, [kind(inv.kind), number ? 'No. ' + number : '', inv.issued_on || ''].filter(Boolean).map(function (x, k) {
+          return el('span', null, (k ? ' · ' : '') + x);
+        })),
         el('div', { class: 'badges' }, badges),
         opts.error ? el('div', { class: 'error small' }, opts.error) : null));
   }
