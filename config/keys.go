@@ -60,7 +60,7 @@ var keys = []key{
 	strKey("wechat.work.agent_id", "empty (sandbox: `"+SandboxWorkAgentID+"`)", "WeCom AgentId (digits)", func(c *Config) *string { return &c.WeChat.Work.AgentID }),
 	secretKey("wechat.work.secret", "empty (sandbox: demo secret)", "WeCom application Secret", func(c *Config) *Secret { return &c.WeChat.Work.Secret }),
 	secretKey("wechat.work.callback_token", "empty (sandbox: `"+SandboxWorkCallbackToken+"`)", "token of the WeCom callback URL", func(c *Config) *Secret { return &c.WeChat.Work.CallbackToken }),
-	secretKey("wechat.work.encoding_aes_key", "empty", "43-character EncodingAESKey of the WeCom callback URL", func(c *Config) *Secret { return &c.WeChat.Work.EncodingAESKey }),
+	secretKey("wechat.work.encoding_aes_key", "empty (sandbox: a demo key)", "43-character EncodingAESKey of the WeCom callback URL", func(c *Config) *Secret { return &c.WeChat.Work.EncodingAESKey }),
 	secretKey("auth.session_secret", "generated into data_dir in sandbox; required in live", "signs sessions; at least 32 characters in live mode", func(c *Config) *Secret { return &c.Auth.SessionSecret }),
 	secretKey("auth.data_key", "generated into data_dir in sandbox; required in live", "encrypts open-API app secrets at rest; at least 32 characters in live mode", func(c *Config) *Secret { return &c.Auth.DataKey }),
 	boolKey("auth.self_signup", "`false`", "let unknown WeChat users sign up", func(c *Config) *bool { return &c.Auth.SelfSignup }),

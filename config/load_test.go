@@ -30,7 +30,7 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, 50, c.WeChat.BatchSize)
 	require.Equal(t, 10*time.Second, c.WeChat.Timeout)
 	require.Equal(t, OA{AppID: SandboxOAAppID, AppSecret: SandboxOAAppSecret, CallbackToken: SandboxOACallbackToken}, c.WeChat.OA)
-	require.Equal(t, Work{CorpID: SandboxWorkCorpID, AgentID: SandboxWorkAgentID, Secret: SandboxWorkSecret, CallbackToken: SandboxWorkCallbackToken}, c.WeChat.Work)
+	require.Equal(t, Work{CorpID: SandboxWorkCorpID, AgentID: SandboxWorkAgentID, Secret: SandboxWorkSecret, CallbackToken: SandboxWorkCallbackToken, EncodingAESKey: SandboxWorkEncodingAESKey}, c.WeChat.Work)
 	require.True(t, c.OAEnabled())
 	require.True(t, c.WorkEnabled())
 	require.Len(t, c.Auth.SessionSecret.Reveal(), 64)

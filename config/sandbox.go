@@ -11,7 +11,9 @@ const (
 	SandboxWorkAgentID       = "1000002"
 	SandboxWorkSecret        = "sandbox-work-secret"
 	SandboxWorkCallbackToken = "sandbox"
-	SandboxCompanyName       = "演示科技有限公司"
+	// WeCom callbacks are always encrypted, so the demo corp has a key too.
+	SandboxWorkEncodingAESKey = "YmFveGlhby1zYW5kYm94LXdlY29tLWFlcy1rZXktMzI"
+	SandboxCompanyName        = "演示科技有限公司"
 )
 
 // sandboxDefaults points the WeChat bases at the embedded simulator (it
@@ -30,6 +32,7 @@ func (l *loader) sandboxDefaults() {
 	l.fill("wechat.work.agent_id", &c.WeChat.Work.AgentID, SandboxWorkAgentID)
 	l.fillSecret("wechat.work.secret", &c.WeChat.Work.Secret, SandboxWorkSecret)
 	l.fillSecret("wechat.work.callback_token", &c.WeChat.Work.CallbackToken, SandboxWorkCallbackToken)
+	l.fillSecret("wechat.work.encoding_aes_key", &c.WeChat.Work.EncodingAESKey, SandboxWorkEncodingAESKey)
 	l.fill("company.name", &c.Company.Name, SandboxCompanyName)
 	// The sandbox serves a stand-in for WeChat's JS-SDK (DECISIONS 15).
 	l.fill("h5.jweixin_url", &c.H5.JWeixinURL, base+"/jweixin.js")

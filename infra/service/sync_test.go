@@ -175,42 +175,49 @@ func TestTwoWorkersNoDoubleSends(t *testing.T) {
 
 // The issuer red-flushes an invoice of a submitted report: WeChat pushes
 // update_invoice_status, we record CANCEL, and approval is refused.
+// emp-wang's invoices come through WeCom, whose pushes are encrypted.
 func TestCancelEventBlocksApproval(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
-		a := testkit.App(t, db, testkit.WithoutWorker())
-		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
-		invs := importN(t, a, li, 2)
-		report := createReport(t, li, invs)
-		act(t, li, report, "submit", nil, http.StatusOK)
-
-		victim := invs[0]
-		state := a.Sandbox(t, http.MethodGet, "/_control/invoice?card_id="+testkit.Query(victim["card_id"].(string))+
-			"&encrypt_code="+testkit.Query(victim["encrypt_code"].(string)), nil)
-		tok := a.Sandbox(t, http.MethodGet, "/cgi-bin/token?grant_type=client_credential&appid="+a.Cfg.WeChat.OA.AppID+
-			"&secret="+a.Cfg.WeChat.OA.AppSecret.Reveal(), nil)
-		res := a.Sandbox(t, http.MethodPost, "/card/invoice/platform/updatestatus?access_token="+tok.JSON["access_token"].(string), map[string]any{
-			"card_id": victim["card_id"], "code": state.JSON["code"], "reimburse_status": "INVOICE_REIMBURSE_CANCEL",
-		})
-		if res.JSON["errcode"] != float64(0) {
-			t.Fatalf("red-flush: %s", res.Body)
+		for _, user := range []string{"emp-li", "emp-wang"} {
+			t.Run(user, func(t *testing.T) { cancelEventBlocksApproval(t, db, user) })
 		}
-		deadline := time.Now().Add(10 * time.Second)
-		for {
-			got := li.Do(http.MethodGet, "/api/v1/invoices/"+victim["id"].(string), nil).JSON
-			if got["wechat_status"] == "CANCEL" {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("the CANCEL event was not applied; invoice says %v; pushes: %s", got["wechat_status"],
-					a.Sandbox(t, http.MethodGet, "/_control/events", nil).Body)
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		if res := act(t, mgr, report, "approve", nil, http.StatusConflict); res.ErrorCode() != "invoice.cancelled" {
-			t.Fatalf("approve: %s", res.Body)
-		}
-		wantStatuses(t, a, invs[1:], "LOCK")
 	})
+}
+
+func cancelEventBlocksApproval(t *testing.T, db testkit.DB, user string) {
+	a := testkit.App(t, db, testkit.WithoutWorker())
+	li, mgr := a.Login(t, user), a.Login(t, "mgr-zhao")
+	invs := importN(t, a, li, 2)
+	report := createReport(t, li, invs)
+	act(t, li, report, "submit", nil, http.StatusOK)
+
+	victim := invs[0]
+	state := a.Sandbox(t, http.MethodGet, "/_control/invoice?card_id="+testkit.Query(victim["card_id"].(string))+
+		"&encrypt_code="+testkit.Query(victim["encrypt_code"].(string)), nil)
+	tok := a.Sandbox(t, http.MethodGet, "/cgi-bin/token?grant_type=client_credential&appid="+a.Cfg.WeChat.OA.AppID+
+		"&secret="+a.Cfg.WeChat.OA.AppSecret.Reveal(), nil)
+	res := a.Sandbox(t, http.MethodPost, "/card/invoice/platform/updatestatus?access_token="+tok.JSON["access_token"].(string), map[string]any{
+		"card_id": victim["card_id"], "code": state.JSON["code"], "reimburse_status": "INVOICE_REIMBURSE_CANCEL",
+	})
+	if res.JSON["errcode"] != float64(0) {
+		t.Fatalf("red-flush: %s", res.Body)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		got := li.Do(http.MethodGet, "/api/v1/invoices/"+victim["id"].(string), nil).JSON
+		if got["wechat_status"] == "CANCEL" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the CANCEL event was not applied; invoice says %v; pushes: %s", got["wechat_status"],
+				a.Sandbox(t, http.MethodGet, "/_control/events", nil).Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if res := act(t, mgr, report, "approve", nil, http.StatusConflict); res.ErrorCode() != "invoice.cancelled" {
+		t.Fatalf("approve: %s", res.Body)
+	}
+	wantStatuses(t, a, invs[1:], "LOCK")
 }
 
 // Batching: a 100-invoice import takes 2 batch reads with chunk 50; its

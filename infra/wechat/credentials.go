@@ -2,6 +2,8 @@ package wechat
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -184,7 +186,10 @@ type ticketAnswer struct {
 func (c *Client) ticket(ctx context.Context, t ticketType) (string, error) {
 	var out string
 	err := c.withToken(ctx, func(tok string) error {
-		v, err := c.cache.getOrFetch(ctx, c.ticketKey(t), func(ctx context.Context) (string, time.Duration, error) {
+		// The key names the token the ticket was fetched with: a ticket
+		// never outlives its token in our cache, whichever instance
+		// refreshed the token (wechat-protocol.md §11.3).
+		v, err := c.cache.getOrFetch(ctx, c.ticketKey(t)+"_"+tokenTag(tok), func(ctx context.Context) (string, time.Duration, error) {
 			return c.fetchTicket(ctx, tok, t)
 		}, c.cacheWriteFailed)
 		if err == errLockWait {
@@ -223,4 +228,11 @@ func (c *Client) fetchTicket(ctx context.Context, tok string, t ticketType) (str
 		return "", 0, newError(ep.name, app.Retryable, 0, "the answer has no ticket")
 	}
 	return a.Ticket, cacheTTL(a.ExpiresIn.N), nil
+}
+
+// tokenTag is a short fingerprint of a token, for cache keys: never the
+// token itself.
+func tokenTag(tok string) string {
+	h := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(h[:6])
 }
