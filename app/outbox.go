@@ -44,6 +44,16 @@ type OutboxItem struct {
 	Lease         string // the claim token; set on claimed items only
 }
 
+// OutboxAttempt is the outcome of one delivery attempt: State done, failed
+// or superseded ends the row; pending schedules a retry at Next.
+type OutboxAttempt struct {
+	State   OutboxState
+	Next    time.Time
+	Errcode int
+	Message string
+	Latency time.Duration // of the WeChat call; 0 when none was made
+}
+
 // Outbox queues status changes in the transaction that decides them and
 // hands them to workers by lease.
 type Outbox interface {

@@ -126,11 +126,14 @@ type reportView struct {
 	InvoiceCount int           `json:"invoice_count"`
 	Invoices     []invoiceView `json:"invoices"`
 	Sync         syncView      `json:"sync"`
-	History      []historyView `json:"history"`
-	CreatedAt    time.Time     `json:"created_at"`
-	UpdatedAt    time.Time     `json:"updated_at"`
-	SubmittedAt  *time.Time    `json:"submitted_at"`
-	DecidedAt    *time.Time    `json:"decided_at"`
+	// NeedsAttention lists why an open report cannot go ahead as it is,
+	// e.g. an invoice was cancelled (红冲) by its issuer.
+	NeedsAttention []string      `json:"needs_attention"`
+	History        []historyView `json:"history"`
+	CreatedAt      time.Time     `json:"created_at"`
+	UpdatedAt      time.Time     `json:"updated_at"`
+	SubmittedAt    *time.Time    `json:"submitted_at"`
+	DecidedAt      *time.Time    `json:"decided_at"`
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -157,8 +160,12 @@ func newReportView(d *app.ReportDetails) reportView {
 	case d.Sync.Pending > 0:
 		v.Sync.State = "pending"
 	}
+	v.NeedsAttention = []string{}
 	for i, inv := range d.Invoices {
 		v.Invoices[i] = newInvoiceView(inv, d.People)
+		if r.Status().Open() && inv.Status() == domain.StatusCancel {
+			v.NeedsAttention = append(v.NeedsAttention, "invoice "+inv.BusinessID().String()+" was cancelled by its issuer (红冲); remove it from the report")
+		}
 	}
 	for _, h := range r.History() {
 		hv := historyView{At: h.At.In(shanghai), Actor: newPersonView(h.Actor, d.People), Action: string(h.Action), From: string(h.From), To: string(h.To)}

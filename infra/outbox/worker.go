@@ -19,7 +19,7 @@ import (
 // Queue is the outbox table as the worker uses it.
 type Queue interface {
 	Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error)
-	Finish(ctx context.Context, id int64, lease string, state app.OutboxState, next time.Time, errcode int, msg string, now time.Time) error
+	Finish(ctx context.Context, id int64, lease string, a app.OutboxAttempt, now time.Time) error
 }
 
 // Invoices is what the worker reads and records of invoices.
@@ -125,7 +125,7 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		inv, err := w.invoices.Get(ctx, it.InvoiceID)
 		if errors.Is(err, domain.ErrNotFound) || err == nil && inv.StatusGeneration() > it.Generation {
 			// A newer decision overtook this one (DECISIONS 7).
-			w.finish(ctx, it, app.OutboxSuperseded, 0, "")
+			w.finish(ctx, it, app.OutboxAttempt{State: app.OutboxSuperseded})
 			continue
 		}
 		if err != nil {
@@ -147,7 +147,7 @@ func (w *Worker) deliverGroup(ctx context.Context, ch domain.Channel, openid str
 	wc, err := w.channels.Get(ch)
 	if err != nil {
 		for _, it := range items {
-			w.retry(ctx, it, 0, "channel not configured: "+string(ch))
+			w.retry(ctx, it, app.OutboxAttempt{Message: "channel not configured: " + string(ch)})
 		}
 		return
 	}
@@ -155,17 +155,19 @@ func (w *Worker) deliverGroup(ctx context.Context, ch domain.Channel, openid str
 	for i, it := range items {
 		refs[i] = it.Ref
 	}
+	start := time.Now()
 	err = wc.SetStatusBatch(ctx, openid, target, refs)
+	took := time.Since(start)
 	if err == nil {
 		for _, it := range items {
-			w.delivered(ctx, it, target)
+			w.delivered(ctx, it, target, took)
 		}
 		return
 	}
 	var we *app.WeChatError
 	if errors.As(err, &we) && we.Kind == app.Retryable {
 		for _, it := range items {
-			w.retry(ctx, it, we.Errcode, we.Error())
+			w.retry(ctx, it, attemptOf(we, took))
 		}
 		return
 	}
@@ -175,64 +177,75 @@ func (w *Worker) deliverGroup(ctx context.Context, ch domain.Channel, openid str
 	}
 }
 
+func attemptOf(we *app.WeChatError, took time.Duration) app.OutboxAttempt {
+	return app.OutboxAttempt{Errcode: we.Errcode, Message: we.Error(), Latency: took}
+}
+
 // deliverOne sends one change; when WeChat refuses or the outcome is
 // unknown it re-reads the invoice and decides from what WeChat holds.
 func (w *Worker) deliverOne(ctx context.Context, wc app.WeChat, it app.OutboxItem) {
+	start := time.Now()
 	err := wc.SetStatus(ctx, it.Ref, it.Target)
+	took := time.Since(start)
 	if err == nil {
-		w.delivered(ctx, it, it.Target)
+		w.delivered(ctx, it, it.Target, took)
 		return
 	}
 	var we *app.WeChatError
 	if !errors.As(err, &we) {
-		w.retry(ctx, it, 0, err.Error())
+		w.retry(ctx, it, app.OutboxAttempt{Message: err.Error(), Latency: took})
 		return
 	}
+	a := attemptOf(we, took)
 	switch we.Kind {
 	case app.Retryable:
-		w.retry(ctx, it, we.Errcode, we.Error())
+		w.retry(ctx, it, a)
 		return
 	case app.Misconfigured:
 		// No retry helps a bad secret; an admin retries once it is fixed.
-		w.fail(ctx, it, we.Errcode, we.Error())
+		w.fail(ctx, it, a)
 		return
 	}
 	cur, rerr := wc.Invoice(ctx, it.Ref)
 	if rerr != nil {
-		w.retry(ctx, it, we.Errcode, we.Error())
+		w.retry(ctx, it, a)
 		return
 	}
 	switch {
 	case cur.Status == it.Target:
 		// Already there: an earlier attempt whose answer was lost.
-		w.delivered(ctx, it, it.Target)
+		w.delivered(ctx, it, it.Target, took)
 	case cur.Status == domain.StatusCancel:
 		w.record(ctx, it, domain.StatusCancel)
-		w.fail(ctx, it, we.Errcode, "the invoice was cancelled (红冲) in WeChat")
+		a.Message = "the invoice was cancelled (红冲) in WeChat"
+		w.fail(ctx, it, a)
 	case cur.Status == domain.StatusClosure:
 		w.record(ctx, it, domain.StatusClosure)
-		w.fail(ctx, it, we.Errcode, "the invoice is already reimbursed (CLOSURE) in WeChat and cannot change")
+		a.Message = "the invoice is already reimbursed (CLOSURE) in WeChat and cannot change"
+		w.fail(ctx, it, a)
 	case it.Target == domain.StatusClosure && cur.Status == domain.StatusInit:
 		// 72039: a closure needs a lock first (the lock was lost or undone).
 		if err := wc.SetStatus(ctx, it.Ref, domain.StatusLock); err != nil {
-			w.retry(ctx, it, we.Errcode, "lock before closure: "+err.Error())
+			a.Message = "lock before closure: " + err.Error()
+			w.retry(ctx, it, a)
 			return
 		}
 		if err := wc.SetStatus(ctx, it.Ref, domain.StatusClosure); err != nil {
-			w.retry(ctx, it, we.Errcode, "closure after lock: "+err.Error())
+			a.Message = "closure after lock: " + err.Error()
+			w.retry(ctx, it, a)
 			return
 		}
-		w.delivered(ctx, it, domain.StatusClosure)
+		w.delivered(ctx, it, domain.StatusClosure, time.Since(start))
 	case we.Kind == app.Refused:
-		w.fail(ctx, it, we.Errcode, we.Error())
+		w.fail(ctx, it, a)
 	default:
-		w.retry(ctx, it, we.Errcode, we.Error())
+		w.retry(ctx, it, a)
 	}
 }
 
-func (w *Worker) delivered(ctx context.Context, it app.OutboxItem, status domain.WeChatStatus) {
+func (w *Worker) delivered(ctx context.Context, it app.OutboxItem, status domain.WeChatStatus, took time.Duration) {
 	w.record(ctx, it, status)
-	w.finish(ctx, it, app.OutboxDone, 0, "")
+	w.finish(ctx, it, app.OutboxAttempt{State: app.OutboxDone, Latency: took})
 }
 
 // record notes WeChat's status on the invoice unless a newer decision is
@@ -249,27 +262,27 @@ func (w *Worker) record(ctx context.Context, it app.OutboxItem, status domain.We
 	}
 }
 
-func (w *Worker) retry(ctx context.Context, it app.OutboxItem, errcode int, msg string) {
+// retry schedules another attempt, or fails the row once it is out of
+// attempts or too old.
+func (w *Worker) retry(ctx context.Context, it app.OutboxItem, a app.OutboxAttempt) {
 	now := w.opts.Now()
 	if it.Attempts+1 >= w.opts.MaxAttempts || now.Sub(it.CreatedAt) > w.opts.MaxAge {
-		w.fail(ctx, it, errcode, msg)
+		w.fail(ctx, it, a)
 		return
 	}
-	w.finishAt(ctx, it, app.OutboxPending, now.Add(w.opts.Backoff(it.Attempts)), errcode, msg)
+	a.State, a.Next = app.OutboxPending, now.Add(w.opts.Backoff(it.Attempts))
+	w.finish(ctx, it, a)
 }
 
-func (w *Worker) fail(ctx context.Context, it app.OutboxItem, errcode int, msg string) {
-	slog.WarnContext(ctx, "outbox change failed for good", "outbox_id", it.ID, "invoice", it.InvoiceID, "target", it.Target, "errcode", errcode)
-	w.finish(ctx, it, app.OutboxFailed, errcode, msg)
+func (w *Worker) fail(ctx context.Context, it app.OutboxItem, a app.OutboxAttempt) {
+	slog.WarnContext(ctx, "outbox change failed for good", "outbox_id", it.ID, "invoice", it.InvoiceID, "target", it.Target, "errcode", a.Errcode)
+	a.State = app.OutboxFailed
+	w.finish(ctx, it, a)
 }
 
-func (w *Worker) finish(ctx context.Context, it app.OutboxItem, state app.OutboxState, errcode int, msg string) {
-	w.finishAt(ctx, it, state, time.Time{}, errcode, msg)
-}
-
-func (w *Worker) finishAt(ctx context.Context, it app.OutboxItem, state app.OutboxState, next time.Time, errcode int, msg string) {
+func (w *Worker) finish(ctx context.Context, it app.OutboxItem, a app.OutboxAttempt) {
 	// Finish even if ctx is ending: WeChat has already been told.
-	if err := w.queue.Finish(context.WithoutCancel(ctx), it.ID, it.Lease, state, next, errcode, msg, w.opts.Now()); err != nil {
+	if err := w.queue.Finish(context.WithoutCancel(ctx), it.ID, it.Lease, a, w.opts.Now()); err != nil {
 		slog.ErrorContext(ctx, "finish outbox row", "outbox_id", it.ID, "err", err)
 	}
 }

@@ -217,6 +217,10 @@ func cancelEventBlocksApproval(t *testing.T, db testkit.DB, user string) {
 	if res := act(t, mgr, report, "approve", nil, http.StatusConflict); res.ErrorCode() != "invoice.cancelled" {
 		t.Fatalf("approve: %s", res.Body)
 	}
+	got := li.Do(http.MethodGet, "/api/v1/reports/"+report["id"].(string), nil).JSON
+	if attention, _ := got["needs_attention"].([]any); len(attention) != 1 {
+		t.Fatalf("needs_attention %v", got["needs_attention"])
+	}
 	wantStatuses(t, a, invs[1:], "LOCK")
 }
 

@@ -42,11 +42,12 @@ type outboxRow struct {
 type outboxAttemptRow struct {
 	bun.BaseModel `bun:"table:outbox_attempts"`
 
-	ID       int64 `bun:",pk,autoincrement"`
-	OutboxID int64
-	At       time.Time
-	Errcode  int
-	Message  string
+	ID        int64 `bun:",pk,autoincrement"`
+	OutboxID  int64
+	At        time.Time
+	Errcode   int
+	Message   string
+	LatencyMS int
 }
 
 func (r outboxRow) toApp() app.OutboxItem {
@@ -157,26 +158,28 @@ func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, lease 
 	return out, nil
 }
 
-// Finish records the outcome of one delivery attempt for a claimed row:
-// state done, failed or superseded ends it; pending schedules a retry at
-// next. The claim token (lease) must still hold the row, so a worker whose lease ran
-// out cannot overwrite the next worker's result.
-func (s *Outbox) Finish(ctx context.Context, id int64, lease string, state app.OutboxState, next time.Time, errcode int, msg string, now time.Time) error {
-	msg = truncate(msg, 500)
+// Finish records the outcome of one delivery attempt for a claimed row.
+// The claim token (lease) must still hold the row, so a worker whose lease
+// ran out cannot overwrite the next worker's result.
+func (s *Outbox) Finish(ctx context.Context, id int64, lease string, a app.OutboxAttempt, now time.Time) error {
+	msg := truncate(a.Message, 500)
 	q := s.db.NewUpdate().Model((*outboxRow)(nil)).
-		Set("state = ?", string(state)).Set("last_error = ?", msg).Set("updated_at = ?", now.UTC()).
+		Set("state = ?", string(a.State)).Set("last_error = ?", msg).Set("updated_at = ?", now.UTC()).
 		Set("lease_until = NULL").Set("lease_owner = ''").
 		Where("id = ?", id).Where("lease_owner = ?", lease).Where("state = ?", string(app.OutboxPending))
-	if state == app.OutboxPending {
-		q = q.Set("attempts = attempts + 1").Set("next_attempt_at = ?", next.UTC())
-	} else if errcode != 0 || msg != "" {
+	if a.State == app.OutboxPending {
+		q = q.Set("next_attempt_at = ?", a.Next.UTC())
+	}
+	tried := a.Latency > 0 || a.Errcode != 0 || msg != ""
+	if tried {
 		q = q.Set("attempts = attempts + 1")
 	}
-	if _, err := q.Exec(ctx); err != nil {
+	res, err := q.Exec(ctx)
+	if err != nil {
 		return fmt.Errorf("finish outbox row %d: %w", id, err)
 	}
-	if errcode != 0 || msg != "" || state == app.OutboxDone {
-		row := outboxAttemptRow{OutboxID: id, At: now.UTC(), Errcode: errcode, Message: msg}
+	if n, _ := res.RowsAffected(); n == 1 && tried {
+		row := outboxAttemptRow{OutboxID: id, At: now.UTC(), Errcode: a.Errcode, Message: msg, LatencyMS: int(a.Latency.Milliseconds())}
 		if _, err := s.db.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("record outbox attempt %d: %w", id, err)
 		}

@@ -1,0 +1,1 @@
+ALTER TABLE outbox_attempts DROP COLUMN latency_ms;
