@@ -29,17 +29,28 @@ type Session struct {
 	OpenID     string
 }
 
+// SelfSignUp adds an unknown WeChat user who passed OAuth as an employee.
+type SelfSignUp interface {
+	SignUp(ctx context.Context, ch domain.Channel, appID, login string) (*domain.Employee, error)
+}
+
 // Auth signs employees in through WeChat OAuth or, in sandbox mode, by id.
 type Auth struct {
 	employees EmployeeDirectory
 	channels  Channels
 	clock     Clock
+	signUp    SelfSignUp
 }
 
 // NewAuth returns the sign-in service.
 func NewAuth(employees EmployeeDirectory, channels Channels, clock Clock) *Auth {
 	return &Auth{employees: employees, channels: channels, clock: clock}
 }
+
+// AllowSelfSignUp lets unknown OA openids and WeCom userids that pass
+// OAuth become employees through s (auth.self_signup); without it they are
+// refused with ErrUnknownUser (DECISIONS 3).
+func (a *Auth) AllowSelfSignUp(s SelfSignUp) { a.signUp = s }
 
 // AuthorizeURL is where to send a browser to start OAuth on ch.
 func (a *Auth) AuthorizeURL(ch domain.Channel, redirectURI, state string) (string, error) {
@@ -70,6 +81,9 @@ func (a *Auth) SignIn(ctx context.Context, ch domain.Channel, code string) (*dom
 		return nil, Session{}, ErrUnknownUser.With(map[string]any{"channel": string(ch), "openid": user.OpenID})
 	}
 	e, err := a.employees.ByLogin(ctx, ch, wc.AppID(), login)
+	if errors.Is(err, domain.ErrNotFound) && a.signUp != nil {
+		e, err = a.signUp.SignUp(ctx, ch, wc.AppID(), login)
+	}
 	if errors.Is(err, domain.ErrNotFound) {
 		identity := map[string]any{"channel": string(ch), "app_id": wc.AppID()}
 		if ch == domain.ChannelWork {

@@ -39,6 +39,7 @@ type Events struct {
 	invoices InvoicesByCard
 	channels Channels
 	clock    Clock
+	tx       TxRunner // set by PublishIn: status changes queue webhook events
 }
 
 // NewEvents returns the event handler.
@@ -80,10 +81,7 @@ func (e *Events) InvoiceStatusChanged(ctx context.Context, ev InvoiceEvent) erro
 		if cur.Status == inv.Status() {
 			continue
 		}
-		if _, err := e.invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
-			inv.RecordWeChatStatus(cur.Status, e.clock.Now())
-			return nil
-		}); err != nil {
+		if err := e.recordStatus(ctx, inv.ID(), cur.Status); err != nil {
 			return err
 		}
 		slog.InfoContext(ctx, "invoice status changed in WeChat", "invoice", inv.ID(), "status", cur.Status)

@@ -48,16 +48,16 @@ type Invoices struct {
 	employees EmployeeDirectory
 	reports   ReportReader
 	channels  Channels
-	buyers    []domain.Party
+	buyers    BuyerSource
 	clock     Clock
 }
 
-// NewInvoices returns the import use case. buyers are the company's buyer
-// entities, for the title check.
+// NewInvoices returns the import use case. buyers answers the company's
+// current buyer entities, for the title check.
 func NewInvoices(invoices interface {
 	InvoiceStore
 	InvoiceLister
-}, employees EmployeeDirectory, reports ReportReader, channels Channels, buyers []domain.Party, clock Clock) *Invoices {
+}, employees EmployeeDirectory, reports ReportReader, channels Channels, buyers BuyerSource, clock Clock) *Invoices {
 	return &Invoices{invoices: invoices, lister: invoices, employees: employees, reports: reports, channels: channels, buyers: buyers, clock: clock}
 }
 
@@ -115,9 +115,13 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 	if err != nil {
 		return ImportResult{}, asDomainError(err)
 	}
+	buyers, err := s.buyers.Buyers(ctx)
+	if err != nil {
+		return ImportResult{}, err
+	}
 	for i, r := range results {
 		it := toFetch[i]
-		inv, err := s.store(ctx, sess, it, r)
+		inv, err := s.store(ctx, sess, it, r, buyers)
 		if err != nil {
 			var de *domain.Error
 			if !errors.As(err, &de) {
@@ -131,7 +135,7 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 	return res, nil
 }
 
-func (s *Invoices) store(ctx context.Context, sess Session, it ImportItem, r InvoiceResult) (*domain.Invoice, error) {
+func (s *Invoices) store(ctx context.Context, sess Session, it ImportItem, r InvoiceResult, buyers []domain.Party) (*domain.Invoice, error) {
 	if r.Err != nil {
 		return nil, asDomainError(r.Err)
 	}
@@ -147,7 +151,7 @@ func (s *Invoices) store(ctx context.Context, sess Session, it ImportItem, r Inv
 		// reimburser locked it.
 		return nil, domain.ErrLockedElsewhere
 	}
-	inv, err := domain.NewInvoice(domain.NewInvoiceID(s.clock.Now()), sess.EmployeeID, f, r.Invoice.Status, s.buyers, s.clock.Now())
+	inv, err := domain.NewInvoice(domain.NewInvoiceID(s.clock.Now()), sess.EmployeeID, f, r.Invoice.Status, buyers, s.clock.Now())
 	if err != nil {
 		return nil, err
 	}

@@ -40,6 +40,8 @@ type Repos struct {
 	Reports  ReportStore
 	Invoices InvoiceRepo
 	Outbox   Outbox
+	// Webhooks queues outbound webhook events with the change (may be nil).
+	Webhooks WebhookQueue
 }
 
 // TxRunner runs fn with repositories bound to one transaction: everything

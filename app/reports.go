@@ -281,6 +281,9 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 			if err := tx.Outbox.Supersede(ctx, ids, now); err != nil {
 				return err
 			}
+			if err := publish(ctx, tx, reportEvent(cur, now)); err != nil {
+				return err
+			}
 			return tx.Reports.ReleaseSubmit(ctx, id)
 		})
 		return err
@@ -473,7 +476,10 @@ func (s *Reports) decide(ctx context.Context, actor *domain.Employee, id domain.
 					Generation: inv.StatusGeneration(),
 				})
 			}
-			return tx.Outbox.Enqueue(ctx, changes, now)
+			if err := tx.Outbox.Enqueue(ctx, changes, now); err != nil {
+				return err
+			}
+			return publish(ctx, tx, reportEvent(r, now))
 		})
 		return err
 	})
@@ -515,9 +521,7 @@ func (s *Reports) checkNotCancelled(ctx context.Context, r *domain.Report) error
 				continue
 			}
 			inv := group[i]
-			if _, err := s.invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
-				return inv.ApplyStatus(domain.StatusCancel, s.clock.Now())
-			}); err != nil {
+			if err := s.recordCancelled(ctx, inv.ID()); err != nil {
 				return err
 			}
 			return domain.ErrInvoiceCancelled.With(map[string]any{"invoice_id": string(inv.ID()), "code": inv.BusinessID().String()})

@@ -31,6 +31,8 @@ func accessLog(log *slog.Logger) fiber.Handler {
 		if r := c.Route(); r != self {
 			route = r.Path
 		}
+		took := time.Since(start)
+		observeRequest(c.Method(), route, status, took)
 		level := slog.LevelInfo
 		if quietRoutes[route] && status < 400 {
 			level = slog.LevelDebug
@@ -40,7 +42,7 @@ func accessLog(log *slog.Logger) fiber.Handler {
 			slog.String("route", route),
 			slog.String("path", c.Path()),
 			slog.Int("status", status),
-			slog.Duration("latency", time.Since(start)),
+			slog.Duration("latency", took),
 			slog.Int("bytes", responseBytes(res)))
 		return nil
 	}

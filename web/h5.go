@@ -31,9 +31,13 @@ var h5Files embed.FS
 // links carry no ".html".
 var h5Pages = map[string]string{
 	"":        "index.html",
+	"admin":   "admin.html",
 	"approve": "approve.html",
 	"finance": "finance.html",
 	"login":   "login.html",
+	// PC QR import: the PC's page and the page its QR opens on the phone.
+	"pc-import": "pc-import.html",
+	"qr-import": "qr-import.html",
 }
 
 // h5Asset is one embedded file, ready to send.

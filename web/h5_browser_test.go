@@ -82,7 +82,6 @@ func startBrowser(t *testing.T, app *testkit.AppServer) *browser {
 		chromedp.Flag("accept-lang", "zh-CN,zh"),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.WindowSize(viewWidth, viewHeight),
-		chromedp.UserDataDir(t.TempDir()),
 	}
 	if os.Geteuid() == 0 {
 		opts = append(opts, chromedp.NoSandbox) // DECISIONS 26
@@ -90,7 +89,7 @@ func startBrowser(t *testing.T, app *testkit.AppServer) *browser {
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(chromedpErrorf))
 	t.Cleanup(func() {
-		cancel()
+		_ = chromedp.Cancel(ctx) // waits for the browser to exit and its profile to go
 		cancelAlloc()
 	})
 	// The first Run starts the browser and must not carry a deadline (it
@@ -322,7 +321,8 @@ func (tb *tab) login(user, path string) {
 // is a 390×844 picture with something on it.
 func (tb *tab) screenshot(name string) []byte {
 	tb.t.Helper()
-	tb.until("no toast", `!document.querySelector('#toast.show')`, nil)
+	// A toast fades after 3.5 s; screenshots need not wait for it.
+	tb.eval(`(() => { const n = document.querySelector('#toast.show'); if (n) { n.style.transition = 'none'; n.className = ''; } return 0; })()`, nil)
 	var buf []byte
 	tb.run("screenshot "+name, chromedp.CaptureScreenshot(&buf))
 	checkScreenshot(tb.t, name, buf, viewWidth, viewHeight)
@@ -346,7 +346,11 @@ func (tb *tab) docsScreenshot(name string) {
 		chromedp.CaptureScreenshot(&buf),
 		chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(1), chromedp.EmulateMobile))
 	checkScreenshot(tb.t, name, buf, 2*viewWidth, 2*viewHeight)
-	if err := os.WriteFile(filepath.Join("..", "docs", name+".png"), buf, 0o644); err != nil {
+	dir := filepath.Join("..", "docs")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		tb.t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644); err != nil {
 		tb.t.Fatal(err)
 	}
 }
@@ -469,6 +473,7 @@ func waitWeChat(t *testing.T, app *testkit.AppServer, cards []card, want string)
 // mgr-zhao approves it; WeChat (the sandbox) ends at CLOSURE; fin-chen
 // sees the invoices.
 func TestBrowserImportSubmitApprove(t *testing.T) {
+	t.Parallel()
 	app := testkit.App(t, testkit.SQLite(t))
 	b := startBrowser(t, app)
 
@@ -556,6 +561,7 @@ func TestBrowserImportSubmitApprove(t *testing.T) {
 // TestBrowserWeComWithdraw: emp-wang signs in through WeCom, imports with
 // ww.chooseInvoice, submits, withdraws, and the invoices are INIT again.
 func TestBrowserWeComWithdraw(t *testing.T) {
+	t.Parallel()
 	app := testkit.App(t, testkit.SQLite(t))
 	b := startBrowser(t, app)
 
@@ -602,6 +608,7 @@ func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.
 // TestBrowserDuplicateImport: emp-wang's wallet holds the same paper that
 // emp-li imported (same code and number); importing it shows who has it.
 func TestBrowserDuplicateImport(t *testing.T) {
+	t.Parallel()
 	app := testkit.App(t, testkit.SQLite(t))
 	b := startBrowser(t, app)
 
@@ -651,6 +658,7 @@ func TestBrowserDuplicateImport(t *testing.T) {
 // result normalisation (wechat-protocol.md §3.4), the signed URL (no
 // "#…"), environment detection and the plain-browser error.
 func TestBrowserJSAPIHelper(t *testing.T) {
+	t.Parallel()
 	app := testkit.App(t, testkit.SQLite(t))
 	b := startBrowser(t, app)
 	tb := b.newTab("blank")

@@ -12,6 +12,7 @@ import (
 func registerRoutes(app *fiber.App, deps Deps) {
 	app.Get("/healthz", healthz(deps.Version))
 	app.Get("/readyz", readyz(deps.Ready))
+	app.Get("/metrics", metricsHandler(deps.Metrics))
 
 	if deps.Sandbox != nil {
 		app.Mount("/sandbox", deps.Sandbox)
@@ -28,6 +29,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 
 	api := app.Group("/api/v1")
 	api.Get("/openapi.json", openAPI)
+	registerOpenAPI(app, deps)
 
 	if deps.Auth == nil {
 		return
@@ -79,4 +81,8 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Get("/admin/outbox", ob.list)
 		signedIn.Post("/admin/outbox/:id/retry", ob.retry)
 	}
+	registerFinanceRoutes(signedIn, deps)
+	registerDirectoryRoutes(signedIn, deps)
+	registerQRImports(signedIn, deps)
+	registerWebhookAdmin(signedIn, deps)
 }

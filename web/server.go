@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
@@ -44,13 +45,27 @@ type Deps struct {
 	Invoices    *app.Invoices
 	Reports     *app.Reports
 	OutboxAdmin *app.OutboxAdmin
+	// Finance serves /api/v1/finance (search, export, reconciliation).
+	Finance *app.Finance
+	// Directory and Company are the admin's employee directory and company
+	// settings.
+	Directory *app.Directory
+	Company   *app.Company
 	// Events and Callbacks serve WeChat's callback URLs, per channel.
 	Events    *app.Events
 	Callbacks map[domain.Channel]CallbackConfig
 	// Channels are the enabled WeChat channels, for their OAuth routes.
 	Channels []domain.Channel
+	// Metrics is what /metrics serves; nil means the default registry.
+	Metrics prometheus.Gatherer
 	// H5 configures the H5 pages.
 	H5 H5Config
+	// OpenAPI and ERP serve the ERP profiles (/open/v1 and the Yuanian
+	// paths); QRImports the PC QR import; Webhooks the webhook admin.
+	OpenAPI   *app.OpenAPI
+	ERP       *app.ERP
+	QRImports *app.QRImports
+	Webhooks  *app.Webhooks
 	// Sandbox, when set, is the embedded WeChat simulator, mounted at
 	// /sandbox, and enables POST /auth/sandbox/login. Nil in live mode.
 	Sandbox *fiber.App

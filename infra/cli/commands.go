@@ -31,7 +31,11 @@ var commands = map[string]command{
 	"migrate": {"migrate [up|down|status] apply, roll back (last group) or list migrations", func(ctx context.Context, env Env, args []string) error {
 		return Migrate(ctx, env.Cfg, args, env.Stdout)
 	}},
-	"config": {"config                   print the effective configuration, secrets redacted", printConfig},
+	"config":    {"config                   print the effective configuration, secrets redacted", printConfig},
+	"export":    {"export --from D --to D   approved invoices by approval date (--format csv|xlsx, --out FILE)", runExport},
+	"apps":      {"apps create|list|revoke  the open API's ERP clients (app id and secret)", runApps},
+	"reconcile": {"reconcile --from D --to D compare invoices with WeChat (--repair queues the fixes)", runReconcile},
+	"employees": {"employees <sub>          the directory: import FILE.csv [--dry-run] [--partial] | export [--bom] | list | sync-work", runEmployees},
 }
 
 // Known reports whether name is a subcommand.

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/gofiber/fiber/v2"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/baoxiao/baoxiao/app"
@@ -20,6 +21,7 @@ import (
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 	"github.com/baoxiao/baoxiao/infra/store"
+	"github.com/baoxiao/baoxiao/infra/webhook"
 	"github.com/baoxiao/baoxiao/infra/wechat"
 	"github.com/baoxiao/baoxiao/web"
 )
@@ -36,6 +38,14 @@ type Service struct {
 	Directory *app.Directory
 	Invoices  *app.Invoices
 	Reports   *app.Reports
+	Finance   *app.Finance
+
+	// The ERP open API, webhooks and PC QR import (openapi.go).
+	OpenAPI       *app.OpenAPI
+	ERP           *app.ERP
+	QRImports     *app.QRImports
+	Webhooks      *app.Webhooks
+	WebhookWorker *webhook.Worker
 
 	closers []func() error
 }
@@ -48,6 +58,8 @@ type Options struct {
 	WorkerID string
 	// Worker tunes the outbox worker (tests shorten its poll).
 	Worker outbox.Options
+	// Webhooks tunes the webhook delivery worker.
+	Webhooks webhook.Options
 }
 
 // New builds the service on an open, migrated database. In sandbox mode it
@@ -105,6 +117,15 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 
 	st := s.Store
 	s.Directory = app.NewDirectory(st.Employees, clock)
+	apps := app.Apps{}
+	if oa != nil {
+		apps.OA = oa.AppID()
+	}
+	if work != nil {
+		apps.Work = work.AppID()
+		s.Directory.UseWorkDirectory(work)
+	}
+	s.Directory.UseApps(apps)
 	if s.Sandbox != nil {
 		if err := seedDemoEmployees(ctx, cfg, s.Directory); err != nil {
 			s.Close()
@@ -119,27 +140,54 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		host, _ := os.Hostname()
 		workerOpts.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
-	s.Worker = outbox.New(st.Outbox, st.Invoices, s.Channels, workerOpts)
-	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, buyers(cfg), clock)
+	// The queue also queues sync.failed when a change fails for good.
+	s.Worker = outbox.New(webhook.NewOutboxQueue(st), st.Invoices, s.Channels, workerOpts)
+	company := app.NewCompany(store.NewCompany(db), st.Employees, clock)
+	if oa != nil {
+		company.UseTitleLinks(oa)
+	}
+	if err := company.Seed(ctx, buyers(cfg)); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, company, clock)
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
+	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake)
+	s.closers = append(s.closers, s.Finance.Close)
 
+	auth := app.NewAuth(st.Employees, s.Channels, clock)
+	if cfg.Auth.SelfSignup {
+		auth.AllowSelfSignUp(s.Directory)
+	}
 	deps := web.Deps{
 		Logger: opts.Logger, Ready: opts.Ready, Version: opts.Version,
 		PublicURL: cfg.PublicURL, SessionSecret: cfg.Auth.SessionSecret.Reveal(), SessionTTL: cfg.Auth.SessionTTL,
-		Auth:        app.NewAuth(st.Employees, s.Channels, clock),
+		Auth:        auth,
 		JSAPI:       app.NewJSAPI(s.Channels, cfg.H5.Origins),
 		Invoices:    s.Invoices,
 		Reports:     s.Reports,
+		Finance:     s.Finance,
 		OutboxAdmin: app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
 		Events:      app.NewEvents(st.Events, st.Invoices, s.Channels, clock),
 		Callbacks:   callbacks,
 		Channels:    channelList,
+		Directory:   s.Directory,
+		Company:     company,
 		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox()},
 	}
 
 	if s.Sandbox != nil {
 		deps.Sandbox = s.Sandbox.App()
+	}
+	// The outbox lives in the shared database: its gauges are per service,
+	// beside the process-wide HTTP and WeChat metrics.
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(outbox.NewCollector(st.Outbox))
+	deps.Metrics = prometheus.Gatherers{prometheus.DefaultGatherer, reg}
+	if err := s.addOpenAPI(cfg, db, opts, &deps); err != nil {
+		s.Close()
+		return nil, err
 	}
 	s.App = web.New(deps)
 	return s, nil

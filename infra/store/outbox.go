@@ -12,6 +12,7 @@ import (
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/outbox"
 )
 
 // Outbox stores status changes for WeChat until a worker delivers them.
@@ -254,4 +255,27 @@ func (s *Outbox) SyncOf(ctx context.Context, report domain.ReportID) (app.SyncSu
 		}
 	}
 	return sum, nil
+}
+
+// Stats reads the queue's depth, age and attempts for monitoring.
+func (s *Outbox) Stats(ctx context.Context) (outbox.Stats, error) {
+	var st outbox.Stats
+	var row struct {
+		N        int
+		Attempts int
+		Oldest   time.Time `bun:",nullzero"`
+	}
+	err := s.db.NewSelect().Model((*outboxRow)(nil)).
+		ColumnExpr("COUNT(*) AS n").ColumnExpr("COALESCE(SUM(attempts), 0) AS attempts").ColumnExpr("MIN(created_at) AS oldest").
+		Where("state = ?", string(app.OutboxPending)).Scan(ctx, &row.N, &row.Attempts, &row.Oldest)
+	if err != nil {
+		return st, fmt.Errorf("outbox stats: %w", err)
+	}
+	st.Pending, st.PendingAttempts, st.OldestPending = row.N, row.Attempts, row.Oldest
+	n, err := s.db.NewSelect().Model((*outboxRow)(nil)).Where("state = ?", string(app.OutboxFailed)).Count(ctx)
+	if err != nil {
+		return st, fmt.Errorf("outbox stats: %w", err)
+	}
+	st.Failed = int(n)
+	return st, nil
 }

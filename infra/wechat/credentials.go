@@ -97,6 +97,7 @@ func (c *Client) accessToken(ctx context.Context, stale string) (string, error) 
 			tok, ttl, err = c.fetchToken(ctx, true)
 		}
 		if err == nil {
+			tokenRefreshes.WithLabelValues(string(c.channel)).Inc()
 			c.log.LogAttrs(ctx, slog.LevelInfo, "wechat access token refreshed",
 				slog.String("app_id", c.appID), slog.Duration("ttl", ttl))
 		}
@@ -235,4 +236,15 @@ func (c *Client) fetchTicket(ctx context.Context, tok string, t ticketType) (str
 func tokenTag(tok string) string {
 	h := sha256.Sum256([]byte(tok))
 	return hex.EncodeToString(h[:6])
+}
+
+// Check fetches (or reads from the cache) an access token and the JSSDK
+// tickets: it proves the base URL is reachable and the credentials work.
+// `baoxiao doctor` uses it.
+func (c *Client) Check(ctx context.Context) error {
+	if _, err := c.accessToken(ctx, ""); err != nil {
+		return err
+	}
+	_, err := c.ticket(ctx, ticketJSAPI)
+	return err
 }

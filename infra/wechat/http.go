@@ -44,6 +44,7 @@ func (c *Client) call(ctx context.Context, ep endpoint, query url.Values, body a
 		raw, err = c.checkAnswer(ep, raw, secrets)
 		errcode = errcodeOf(err)
 	}
+	c.observeCall(ep.name, status, errcode, err != nil, time.Since(start))
 	// Paths only: the query holds the token or the secret.
 	c.log.LogAttrs(ctx, slog.LevelDebug, "wechat call",
 		slog.String("api", ep.name), slog.String("path", ep.path), slog.Int("http_status", status),

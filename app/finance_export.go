@@ -1,0 +1,132 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// Sheet receives an export row by row. It must not keep rows: an export's
+// memory does not grow with its length (DECISIONS 22).
+type Sheet interface {
+	WriteRow(r FinanceRow) error
+	// Close writes the totals row and finishes the file.
+	Close(t FinanceTotals) error
+}
+
+// SheetFormat is one export file format; infra/export provides CSV and
+// XLSX.
+type SheetFormat struct {
+	Name        string // "csv", "xlsx": the format parameter and the file extension
+	ContentType string
+	New         func(w io.Writer) (Sheet, error)
+}
+
+// exportPage is how many rows an export reads from the database at a time.
+const exportPage = 1000
+
+// ExportJob is a checked export, ready to stream.
+type ExportJob struct {
+	FileName    string // baoxiao-2026-10-01_2026-10-31.csv
+	ContentType string
+	fin         *Finance
+	filter      FinanceFilter
+	format      SheetFormat
+}
+
+// PrepareExport checks who asks and what for, before a byte is sent. An
+// export lists invoices of approved reports by approval date (DECISIONS
+// 19), so from and to are required and report_status may only be
+// "approved".
+func (s *Finance) PrepareExport(ctx context.Context, by domain.EmployeeID, f FinanceFilter, format string) (*ExportJob, error) {
+	if err := s.authorize(ctx, by); err != nil {
+		return nil, err
+	}
+	return s.OperatorExport(f, format)
+}
+
+// OperatorExport is PrepareExport for the command line, whose operator is
+// trusted with the database already.
+func (s *Finance) OperatorExport(f FinanceFilter, format string) (*ExportJob, error) {
+	sf, ok := s.formats[strings.ToLower(strings.TrimSpace(format))]
+	if !ok {
+		return nil, domain.Invalid("format", "must be one of "+strings.Join(s.Formats(), ", "))
+	}
+	if f.FromOn == "" {
+		return nil, domain.Invalid("from", "required: the first approval date, YYYY-MM-DD")
+	}
+	if f.ToOn == "" {
+		return nil, domain.Invalid("to", "required: the last approval date, YYYY-MM-DD")
+	}
+	for _, st := range f.ReportStatuses {
+		if st != domain.ReportApproved {
+			return nil, domain.Invalid("report_status", "an export lists approved reports only")
+		}
+	}
+	f.DateField = ApprovedOn
+	f.ReportStatuses = []domain.ReportStatus{domain.ReportApproved}
+	return &ExportJob{
+		FileName:    fmt.Sprintf("baoxiao-%s_%s.%s", f.FromOn, f.ToOn, sf.Name),
+		ContentType: sf.ContentType,
+		fin:         s, filter: f, format: sf,
+	}, nil
+}
+
+// Count is how many rows the export will have, for a progress bar; rows
+// approved meanwhile may make the file longer.
+func (j *ExportJob) Count(ctx context.Context) (int64, error) {
+	t, err := j.fin.store.FinanceTotals(ctx, j.filter)
+	return t.Count, err
+}
+
+// Run writes the file to w: the rows are read a page at a time, in
+// (approval time, id) order, and written as they come; totals are summed
+// exactly from the rows written. progress, when set, hears the running
+// count after each page. On an error the file is left unfinished, so it
+// cannot pass for a complete one.
+func (j *ExportJob) Run(ctx context.Context, w io.Writer, progress func(rows int64)) (FinanceTotals, error) {
+	var totals FinanceTotals
+	sheet, err := j.format.New(w)
+	if err != nil {
+		return totals, err
+	}
+	var after *FinanceCursor
+	for {
+		rows, err := j.fin.store.FinancePage(ctx, j.filter, after, exportPage)
+		if err != nil {
+			return totals, fmt.Errorf("export: read rows: %w", err)
+		}
+		for _, r := range rows {
+			if err := sheet.WriteRow(r); err != nil {
+				return totals, fmt.Errorf("export: write row: %w", err)
+			}
+			totals.Add(r)
+		}
+		if progress != nil {
+			progress(totals.Count)
+		}
+		if len(rows) < exportPage {
+			break
+		}
+		last := rows[len(rows)-1]
+		after = &FinanceCursor{DateField: ApprovedOn, At: last.ApprovedAt, ID: last.InvoiceID}
+	}
+	if err := sheet.Close(totals); err != nil {
+		return totals, fmt.Errorf("export: finish file: %w", err)
+	}
+	return totals, nil
+}
+
+// Formats lists the export formats' names, sorted.
+func (s *Finance) Formats() []string {
+	names := make([]string, 0, len(s.formats))
+	for n := range s.formats {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}

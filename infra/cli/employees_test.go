@@ -1,0 +1,196 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/cli"
+	"github.com/baoxiao/baoxiao/infra/store"
+	"github.com/baoxiao/baoxiao/infra/testkit"
+)
+
+// empCLI runs `baoxiao employees …` on db and answers its output and error.
+func empCLI(t *testing.T, db testkit.DB, args ...string) (string, error) {
+	t.Helper()
+	cfg, err := config.Load("", []string{
+		"BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_DATABASE_DRIVER=" + db.Driver, "BAOXIAO_DATABASE_DSN=" + db.DSN,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	err = cli.Run(context.Background(), "employees", args, cli.Env{
+		Cfg: cfg, Log: slog.New(slog.DiscardHandler), Stdout: &out, Stderr: &out,
+	})
+	return out.String(), err
+}
+
+func empFile(t *testing.T, content string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "employees.csv")
+	if err := os.WriteFile(p, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func empIDs(t *testing.T, db testkit.DB) []string {
+	t.Helper()
+	es, err := store.New(db.DB).Employees.List(context.Background(), "", 500)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, e := range es {
+		out = append(out, string(e.ID()))
+	}
+	return out
+}
+
+// The example in testdata: a manager after their reports, both channels,
+// a BOM, a deactivated employee.
+func TestEmployeesImportExportRoundTrip(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		example, err := filepath.Abs("../../testdata/employees.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := empCLI(t, db, "import", example, "--dry-run")
+		if err != nil || !strings.Contains(out, "would be created") || !strings.Contains(out, "dry run: nothing was changed") {
+			t.Fatalf("dry run: %v\n%s", err, out)
+		}
+		if ids := empIDs(t, db); len(ids) != 0 {
+			t.Fatalf("a dry run saved %v", ids)
+		}
+
+		out, err = empCLI(t, db, "import", example)
+		if err != nil || strings.Contains(out, "failed:") {
+			t.Fatalf("import: %v\n%s", err, out)
+		}
+		if !strings.Contains(out, "0 updated, 0 unchanged, 0 failed") {
+			t.Fatalf("summary:\n%s", out)
+		}
+		s := store.New(db.DB)
+		wang, err := s.Employees.Get(context.Background(), "emp-wang")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, ok := wang.Identity(domain.ChannelWork, config.SandboxWorkCorpID)
+		if wang.Name() != "王芳" || wang.ManagerID() != "mgr-zhao" || !ok || id.UserID != "WangFang" || !wang.Active() {
+			t.Fatalf("emp-wang %+v", wang.Data())
+		}
+		if zhao, _ := s.Employees.Get(context.Background(), "mgr-zhao"); !zhao.HasRole(domain.RoleApprover) {
+			t.Fatalf("mgr-zhao roles %v", zhao.Roles())
+		}
+		if gone, _ := s.Employees.Get(context.Background(), "emp-gone"); gone.Active() {
+			t.Fatal("emp-gone is active")
+		}
+
+		first, err := empCLI(t, db, "export")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(first, "id,name,department,roles,manager_id,active,oa_openid,work_userid,work_openid\n") {
+			t.Fatalf("export:\n%s", first)
+		}
+		// The export imports as "unchanged" and exports the same again.
+		out, err = empCLI(t, db, "import", empFile(t, first))
+		if err != nil || !strings.Contains(out, "6 rows: 0 created, 0 updated, 6 unchanged, 0 failed") {
+			t.Fatalf("re-import: %v\n%s", err, out)
+		}
+		again, _ := empCLI(t, db, "export", "--bom")
+		if again != "\uFEFF"+first {
+			t.Fatalf("second export differs:\n%s\n---\n%s", first, again)
+		}
+
+		list, err := empCLI(t, db, "list")
+		if err != nil || !strings.Contains(list, "emp-wang") || !strings.Contains(list, "work:WangFang") {
+			t.Fatalf("list: %v\n%s", err, list)
+		}
+	})
+}
+
+func TestEmployeesImportBadRows(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		s := store.New(db.DB)
+		testkit.AddEmployee(t, s, "mgr-zhao", "", domain.RoleApprover)
+		taken, err := domain.NewEmployee(domain.EmployeeData{ID: "emp-taken", Name: "占用", Identities: []domain.Identity{
+			{Channel: domain.ChannelOA, AppID: config.SandboxOAAppID, OpenID: "o-taken"},
+		}}, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Employees.Add(context.Background(), taken); err != nil {
+			t.Fatal(err)
+		}
+		file := empFile(t, "id,name,manager_id,oa_openid\n"+
+			"emp-a,甲,mgr-zhao,oA\n"+ // good
+			"emp-b,乙,nobody,\n"+ // line 3: unknown approver
+			"emp-c,丙,mgr-zhao,oA\n"+ // line 4: openid twice in the file
+			"emp-d,丁,emp-b,\n"+ // line 5: its approver's row failed
+			"emp-e,戊,,o-taken\n"+ // line 6: emp-taken's openid
+			"emp-f,,,\n"+ // line 7: no name
+			"emp-g,己,emp-a,\n") // good: approver in the same file
+
+		out, err := empCLI(t, db, "import", file)
+		if err == nil || !strings.Contains(err.Error(), "nothing was changed") {
+			t.Fatalf("all-or-nothing: %v\n%s", err, out)
+		}
+		for _, want := range []string{
+			`line 3: emp-b: manager_id: there is no employee "nobody"`,
+			"line 4: emp-c: oa_openid: also on line 2",
+			"line 5: emp-d: manager_id: the row of emp-b (line 3) failed",
+			"line 6: emp-e: identities: this WeChat account already belongs to another employee",
+			"line 7: emp-f: name: required",
+			"7 rows: 2 would be created, 0 would be updated, 0 unchanged, 5 failed",
+		} {
+			if !strings.Contains(out, want) {
+				t.Errorf("output lacks %q:\n%s", want, out)
+			}
+		}
+		if ids := empIDs(t, db); len(ids) != 2 {
+			t.Fatalf("all-or-nothing saved %v", ids)
+		}
+
+		out, err = empCLI(t, db, "import", "--partial", file)
+		if err == nil || !strings.Contains(err.Error(), "the other rows were saved") {
+			t.Fatalf("partial: %v\n%s", err, out)
+		}
+		if ids := strings.Join(empIDs(t, db), " "); ids != "emp-a emp-g emp-taken mgr-zhao" {
+			t.Fatalf("partial saved %s", ids)
+		}
+
+		// Updates: a deactivation, a cleared approver, a new identity.
+		out, err = empCLI(t, db, "import", empFile(t, "id,name,active,manager_id,oa_openid\nemp-a,甲,false,,oA2\nemp-g,己,,emp-a,\n"))
+		if err != nil || !strings.Contains(out, "line 2: emp-a updated") || !strings.Contains(out, "line 3: emp-g unchanged") {
+			t.Fatalf("update: %v\n%s", err, out)
+		}
+		a, _ := s.Employees.Get(context.Background(), "emp-a")
+		if id, _ := a.Identity(domain.ChannelOA, config.SandboxOAAppID); a.Active() || a.ManagerID() != "" || id.OpenID != "oA2" {
+			t.Fatalf("emp-a %+v", a.Data())
+		}
+	})
+}
+
+func TestEmployeesCLIUsage(t *testing.T) {
+	db := testkit.SQLite(t)
+	for _, args := range [][]string{{}, {"frobnicate"}, {"import"}, {"list", "--partial"}, {"export", "x.csv"}} {
+		if _, err := empCLI(t, db, args...); err == nil {
+			t.Errorf("%v: no error", args)
+		}
+	}
+	if _, err := empCLI(t, db, "import", filepath.Join(t.TempDir(), "missing.csv")); err == nil {
+		t.Error("a missing file was accepted")
+	}
+	if _, err := empCLI(t, db, "import", empFile(t, "id,name,colour\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
+		t.Errorf("bad header: %v", err)
+	}
+}

@@ -1,0 +1,107 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"text/tabwriter"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/infra/service"
+)
+
+const reconcileUsage = `usage: baoxiao reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--date-field issued_on|imported_on|approved_on] [--repair]`
+
+// runReconcile is `baoxiao reconcile`: compare our invoices in a date
+// range with WeChat's status, list the mismatches on stdout and, with
+// --repair, queue the missing changes through the outbox (the serving
+// instances' workers deliver them). It exits non-zero when the run fails.
+func runReconcile(ctx context.Context, env Env, args []string) error {
+	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, reconcileUsage); fs.PrintDefaults() }
+	var p app.FinanceParams
+	fs.StringVar(&p.From, "from", "", "first date, YYYY-MM-DD (Asia/Shanghai)")
+	fs.StringVar(&p.To, "to", "", "last date, YYYY-MM-DD, inclusive")
+	fs.StringVar(&p.DateField, "date-field", "issued_on", "the date the range applies to")
+	repair := fs.Bool("repair", false, "queue the missing WeChat changes through the outbox")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("reconcile: unexpected %q\n%s", fs.Arg(0), reconcileUsage)
+	}
+	f, err := p.Parse()
+	if err != nil {
+		return err
+	}
+
+	db, m, err := OpenDB(ctx, env.Cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if _, err := m.Up(ctx); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	fin, closeFin, err := service.Finance(ctx, env.Cfg, db)
+	if err != nil {
+		return err
+	}
+	defer closeFin()
+
+	bar := newBar(ctx, env.Stderr, "reconcile", func() (int64, error) {
+		return fin.OperatorCount(ctx, f)
+	})
+	run, err := fin.ReconcileNow(ctx, "cli", f, func(n int) { bar.set(int64(n)) })
+	bar.finish()
+	if err != nil {
+		return err
+	}
+	if run.State == app.ReconcileDone && *repair {
+		if run, err = fin.RepairNow(ctx, run.ID); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(env.Stdout, "run %s: %s, %d checked, %d skipped (change on its way), %d mismatches\n",
+		run.ID, run.State, run.Checked, run.Pending, run.Mismatches)
+	if run.Error != "" {
+		fmt.Fprintln(env.Stdout, run.Error)
+	}
+	if run.Mismatches > 0 {
+		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "INVOICE\tREPORT\tOURS\tWECHAT\tKIND\tREPAIR\tREASON")
+		var after int64
+		for {
+			ms, err := fin.OperatorMismatches(ctx, run.ID, after, 500)
+			if err != nil {
+				return err
+			}
+			for _, mm := range ms {
+				after = mm.ID
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mm.InvoiceID, dash(mm.ReportNumber), mm.Expected,
+					dash(string(mm.WeChat)), mm.Kind, dash(string(mm.Repair)), mm.Reason)
+			}
+			if len(ms) < 500 {
+				break
+			}
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	if run.State != app.ReconcileDone {
+		return errReconcileFailed
+	}
+	return nil
+}
+
+var errReconcileFailed = errors.New("reconcile: the run failed")
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

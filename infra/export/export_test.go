@@ -1,0 +1,295 @@
+package export_test
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/csv"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/export"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// sampleRows cover what a writer must get right: Chinese text, XML and CSV
+// specials, a would-be formula, a control character, a negative amount,
+// an unapproved row with empty cells and every warning.
+func sampleRows() []app.FinanceRow {
+	approved := time.Date(2026, 10, 9, 8, 30, 15, 0, time.UTC) // 16:30:15 in Shanghai
+	issued := time.Date(2026, 10, 7, 17, 0, 0, 0, time.UTC)    // 2026-10-08 in Shanghai
+	base := app.FinanceRow{
+		InvoiceID: "inv_0001", Channel: domain.ChannelOA, Kind: domain.KindVATENormal, RawType: "增值税电子普通发票",
+		ID: domain.BusinessID{Code: "044031900111", Number: "00000001"}, IssuedAt: issued,
+		ImportedAt: issued.Add(time.Hour),
+		Buyer:      domain.Party{Name: "演示科技有限公司", TaxNumber: "91440300MA5DEMO001"},
+		Seller:     domain.Party{Name: "深圳市鹏城海鲜酒家有限公司", TaxNumber: "91440300MA5F7K2L3P"},
+		Amount:     domain.MustMoney("386.00"), AmountWithoutTax: domain.MustMoney("364.15"), Tax: domain.MustMoney("21.85"),
+		TitleMatchesCompany: true, WeChatStatus: domain.StatusClosure,
+		Employee: app.Person{ID: "emp-li", Name: "李娜", Department: "市场部"},
+		ReportID: "rpt_1", ReportNumber: "BX-2026-000001", ReportStatus: domain.ReportApproved,
+		Approver: app.Person{ID: "mgr-zhao", Name: "赵磊"}, ApprovedAt: approved, Sync: app.InvoiceSynced,
+	}
+	r2 := base
+	r2.InvoiceID, r2.ID = "inv_0002", domain.BusinessID{Number: "26442000000012345678"}
+	r2.Kind, r2.RawType = domain.KindDigitalNormal, "电子发票（普通发票）"
+	r2.Seller = domain.Party{Name: `=HYPERLINK("http://x")&<b>"引号",逗号`, TaxNumber: "91110302MA00C8JX9D"}
+	r2.Buyer = domain.Party{Name: " 前后空格 ", TaxNumber: ""}
+	r2.Amount, r2.AmountWithoutTax, r2.Tax = domain.MustMoney("-17.70"), domain.MustMoney("-15.66"), domain.MustMoney("-2.04")
+	r2.Sync = app.InvoicePending
+	r3 := base
+	r3.InvoiceID, r3.ID = "inv_0003", domain.BusinessID{Code: "0440119003", Number: "12\x01AB"}
+	r3.Kind, r3.RawType, r3.NeedsReview = domain.KindOther, "电子发票（铁路电子客票）", true
+	r3.Seller.Name = "换行\n制表\t回车\r"
+	r3.Amount, r3.AmountWithoutTax, r3.Tax = domain.MustMoney("114.00"), domain.MustMoney("100.00"), domain.MustMoney("13.00")
+	r3.TitleMatchesCompany, r3.WeChatStatus, r3.Sync = false, domain.StatusCancel, app.InvoiceFailed
+	r3.IssuedAt = time.Time{}
+	r3.ReportID, r3.ReportNumber, r3.ReportStatus, r3.Approver, r3.ApprovedAt = "", "", "", app.Person{}, time.Time{}
+	return []app.FinanceRow{base, r2, r3}
+}
+
+func write(t *testing.T, format string, rows []app.FinanceRow) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	var sf app.SheetFormat
+	for _, f := range export.Formats() {
+		if f.Name == format {
+			sf = f
+		}
+	}
+	sheet, err := sf.New(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var totals app.FinanceTotals
+	for _, r := range rows {
+		if err := sheet.WriteRow(r); err != nil {
+			t.Fatal(err)
+		}
+		totals.Add(r)
+	}
+	if err := sheet.Close(totals); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte, same func(want, got []byte) bool) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !same(want, got) {
+		t.Errorf("%s differs from the golden file; inspect and rerun with -update if intended", name)
+	}
+}
+
+func TestCSVGolden(t *testing.T) {
+	got := write(t, "csv", sampleRows())
+	golden(t, "finance.csv", got, bytes.Equal)
+
+	if !bytes.HasPrefix(got, []byte("\xEF\xBB\xBF")) {
+		t.Fatal("no UTF-8 BOM")
+	}
+	records, err := csv.NewReader(bytes.NewReader(got[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(records) != 5 || records[0][0] != "报销单号" {
+		t.Fatalf("%d records, header %v", len(records), records[0])
+	}
+	col := columnIndex(t, records[0])
+	if v := records[2][col["销售方名称"]]; v != `'=HYPERLINK("http://x")&<b>"引号",逗号` {
+		t.Errorf("formula not defused: %q", v)
+	}
+	if v := records[2][col["价税合计"]]; v != "-17.70" {
+		t.Errorf("negative amount %q", v)
+	}
+	if v := records[1][col["审批时间"]]; v != "2026-10-09 16:30:15" {
+		t.Errorf("approval time %q", v)
+	}
+	total := records[4]
+	if total[0] != "合计 3 张" || total[col["价税合计"]] != "482.30" || total[col["税额"]] != "32.81" || total[col["金额（不含税）"]] != "448.49" {
+		t.Errorf("totals row %v", total)
+	}
+}
+
+func columnIndex(t *testing.T, header []string) map[string]int {
+	t.Helper()
+	m := map[string]int{}
+	for i, h := range header {
+		m[h] = i
+	}
+	return m
+}
+
+// unzip reads every part of an archive, for a comparison that does not
+// depend on how deflate packed it.
+func unzip(t *testing.T, b []byte) map[string]string {
+	t.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(b), int64(len(b)))
+	if err != nil {
+		t.Fatalf("not a zip: %v", err)
+	}
+	parts := map[string]string{}
+	for _, f := range zr.File {
+		rc, err := f.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		parts[f.Name] = string(body)
+	}
+	return parts
+}
+
+func TestXLSXGolden(t *testing.T) {
+	got := write(t, "xlsx", sampleRows())
+	golden(t, "finance.xlsx", got, func(want, got []byte) bool {
+		w, g := unzip(t, want), unzip(t, got)
+		if len(w) != len(g) {
+			return false
+		}
+		for name, body := range w {
+			if g[name] != body {
+				t.Logf("part %s differs:\nwant %s\ngot  %s", name, body, g[name])
+				return false
+			}
+		}
+		return true
+	})
+	checkXLSX(t, got, sampleRows())
+}
+
+// checkXLSX opens the file with excelize and checks cells, the number
+// format of amounts and the totals row.
+func checkXLSX(t *testing.T, b []byte, rows []app.FinanceRow) {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(b))
+	if err != nil {
+		t.Fatalf("excelize cannot open the file: %v", err)
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) != 1 || sheets[0] != "报销明细" {
+		t.Fatalf("sheets %v", sheets)
+	}
+	sh := sheets[0]
+	cells, err := f.GetRows(sh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cells) != len(rows)+2 {
+		t.Fatalf("%d rows, want %d", len(cells), len(rows)+2)
+	}
+	col := columnIndex(t, cells[0])
+	cell := func(name string, row int) string {
+		c, _ := excelize.CoordinatesToCellName(col[name]+1, row)
+		return c
+	}
+	value := func(name string, row int) string {
+		v, err := f.GetCellValue(sh, cell(name, row))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	for i, r := range rows {
+		row := i + 2
+		if got := value("价税合计", row); got != r.Amount.String() {
+			t.Errorf("row %d amount %q, want %s", row, got, r.Amount)
+		}
+		if typ, _ := f.GetCellType(sh, cell("价税合计", row)); typ != excelize.CellTypeUnset && typ != excelize.CellTypeNumber {
+			t.Errorf("row %d amount is not a number cell: %v", row, typ)
+		}
+		if got := value("发票ID", row); got != string(r.InvoiceID) {
+			t.Errorf("row %d id %q", row, got)
+		}
+	}
+	// Raw values are the exact decimals, and the style shows two decimals.
+	if len(rows) == len(sampleRows()) {
+		checkSampleCells(t, f, sh, cell, value)
+	}
+	last := len(rows) + 2
+	if v := value("报销单号", last); v != fmt.Sprintf("合计 %d 张", len(rows)) {
+		t.Errorf("totals label %q", v)
+	}
+	var totals app.FinanceTotals
+	for _, r := range rows {
+		totals.Add(r)
+	}
+	for name, want := range map[string]domain.Money{"价税合计": totals.Amount, "税额": totals.Tax, "金额（不含税）": totals.AmountWithoutTax} {
+		if got := value(name, last); got != want.String() {
+			t.Errorf("total %s = %q, want %s", name, got, want)
+		}
+	}
+	styleID, err := f.GetCellStyle(sh, cell("价税合计", last))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if style, err := f.GetStyle(styleID); err != nil || style.NumFmt != 2 || style.Font == nil || !style.Font.Bold {
+		t.Errorf("totals style %+v %v", style, err)
+	}
+	if !strings.Contains(unzip(t, b)["xl/worksheets/sheet1.xml"], `state="frozen"`) {
+		t.Error("header row not frozen")
+	}
+}
+
+func checkSampleCells(t *testing.T, f *excelize.File, sh string, cell func(string, int) string, value func(string, int) string) {
+	t.Helper()
+	raw, _ := f.GetCellValue(sh, cell("税额", 3), excelize.Options{RawCellValue: true})
+	if raw != "-2.04" {
+		t.Errorf("raw tax %q", raw)
+	}
+	styleID, err := f.GetCellStyle(sh, cell("价税合计", 2))
+	if err != nil {
+		t.Fatal(err)
+	}
+	style, err := f.GetStyle(styleID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if style.NumFmt != 2 {
+		t.Errorf("amount number format %d, want 2 (0.00)", style.NumFmt)
+	}
+	if v := value("销售方名称", 3); v != `=HYPERLINK("http://x")&<b>"引号",逗号` {
+		t.Errorf("text cell %q", v)
+	}
+	if v := value("购买方抬头", 3); v != " 前后空格 " {
+		t.Errorf("spaces lost: %q", v)
+	}
+	if fm, _ := f.GetCellFormula(sh, cell("销售方名称", 3)); fm != "" {
+		t.Errorf("a text cell became a formula %q", fm)
+	}
+}
+
+func TestEmptyExport(t *testing.T) {
+	csvOut := write(t, "csv", nil)
+	if !strings.HasSuffix(string(csvOut), "合计 0 张,,,,,,,,,,,,,,0.00,0.00,0.00,,,,\r\n") {
+		t.Errorf("empty CSV ends %q", csvOut[max(0, len(csvOut)-60):])
+	}
+	checkXLSX(t, write(t, "xlsx", nil), nil)
+}

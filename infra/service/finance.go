@@ -1,0 +1,62 @@
+package service
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/uptrace/bun"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/export"
+	"github.com/baoxiao/baoxiao/infra/store"
+	"github.com/baoxiao/baoxiao/infra/wechat"
+)
+
+// newFinance builds the finance service: search and exports on the
+// database, reconciliation through the WeChat channels, repairs through
+// the outbox (wake, when set, tells the worker).
+func newFinance(cfg *config.Config, db bun.IDB, channels app.Channels, wake func()) *app.Finance {
+	st := store.New(db)
+	return app.NewFinance(app.FinanceDeps{
+		Store: store.NewFinance(db), Employees: st.Employees, Formats: export.Formats(),
+		Runs: store.NewFinance(db), Tx: store.TxRunner{Store: st}, Channels: channels,
+		BatchSize: cfg.WeChat.BatchSize, Queued: wake,
+	})
+}
+
+// Finance builds the finance service alone, for the export and reconcile
+// commands: no HTTP server, no sandbox, no outbox worker. Reconciliation
+// reads WeChat through the configured channels; in sandbox mode those are
+// served by a running `baoxiao serve`. Repairs are queued in the outbox,
+// which the serving instances' workers deliver. Call close when done.
+func Finance(ctx context.Context, cfg *config.Config, db *bun.DB) (fin *app.Finance, close func() error, err error) {
+	cache := wechat.NewMemoryCache()
+	var closers []func() error
+	if url := cfg.Cache.RedisURL.Reveal(); url != "" {
+		if cache, err = wechat.NewRedisCache(ctx, url); err != nil {
+			return nil, nil, fmt.Errorf("cache.redis_url: %w", err)
+		}
+		closers = append(closers, cache.Close)
+	}
+	oa, work := wechat.FromConfig(cfg, cache)
+	channels := app.Channels{}
+	if oa != nil {
+		channels[domain.ChannelOA] = oa
+	}
+	if work != nil {
+		channels[domain.ChannelWork] = work
+	}
+	fin = newFinance(cfg, db, channels, nil)
+	closers = append(closers, fin.Close)
+	return fin, func() error {
+		var first error
+		for i := len(closers) - 1; i >= 0; i-- {
+			if err := closers[i](); err != nil && first == nil {
+				first = err
+			}
+		}
+		return first
+	}, nil
+}

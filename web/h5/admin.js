@@ -1,0 +1,204 @@
+/*
+ * admin.js: /h5/admin, the administrator's page: the employee directory
+ * (GET/POST /api/v1/admin/employees, PATCH …/{id} with its version, the
+ * WeCom sync button) and the company's buyer entities
+ * (GET/PUT /api/v1/admin/company).
+ */
+(function () {
+  'use strict';
+  const el = BX.el;
+  const $ = function (id) { return document.getElementById(id); };
+  // L picks the page's own text by language; common.js holds the shared ones.
+  const L = function (zh, en) { return BX.zh ? zh : en; };
+  const ROLES = ['employee', 'approver', 'finance', 'admin'];
+  const ROLE_NAMES = { employee: L('员工', 'Employee'), approver: L('审批人', 'Approver'), finance: L('财务', 'Finance'), admin: L('管理员', 'Admin') };
+
+  const state = { items: [], cursor: null, loading: false, company: null };
+
+  async function load(reset) {
+    if (state.loading) return;
+    state.loading = true;
+    if (reset) {
+      state.items = [];
+      state.cursor = null;
+    }
+    let q = '/api/v1/admin/employees?limit=100';
+    if (state.cursor) q += '&cursor=' + encodeURIComponent(state.cursor);
+    try {
+      const page = await BX.api('GET', q);
+      state.items = state.items.concat(page.items);
+      state.cursor = page.next_cursor;
+      renderEmployees();
+    } catch (e) {
+      BX.fill($('employee-table'), BX.errorBox(e, function () { load(reset); }));
+    } finally {
+      state.loading = false;
+    }
+  }
+
+  function identityText(e) {
+    return e.identities.map(function (i) { return i.channel + ':' + (i.channel === 'work' ? i.userid : i.openid); }).join(' ');
+  }
+
+  function renderEmployees() {
+    $('more').hidden = !state.cursor;
+    const cols = [L('工号', 'ID'), L('姓名', 'Name'), L('部门', 'Department'), L('角色', 'Roles'), L('审批人', 'Approver'), L('状态', 'Status'), L('微信身份', 'WeChat')];
+    BX.fill($('employee-table'), el('table', { class: 'grid', id: 'employees-grid' },
+      el('thead', null, el('tr', null, cols.map(function (c) { return el('th', null, c); }))),
+      el('tbody', null, state.items.map(function (e) {
+        const cells = [e.id, e.name, e.department, e.roles.map(function (r) { return ROLE_NAMES[r] || r; }).join('、'),
+          e.manager_id || '', e.active ? L('在职', 'Active') : L('已停用', 'Deactivated'), identityText(e)];
+        return el('tr', { dataset: { id: e.id }, class: e.active ? '' : 'muted', onclick: function () { edit(e); } },
+          cells.map(function (v, k) { return el('td', { 'data-label': cols[k] }, v); }));
+      }))));
+  }
+
+  function field(label, input) {
+    return el('label', null, el('span', { class: 'label' }, label), input);
+  }
+
+  // edit shows the form for e, or for a new employee when e is null.
+  function edit(e) {
+    const form = $('employee-form');
+    const isNew = !e;
+    e = e || { id: '', name: '', department: '', roles: ['employee'], manager_id: null, active: true, identities: [] };
+    const inputs = {
+      id: el('input', { name: 'id', value: e.id, required: true, disabled: !isNew, pattern: '[a-z0-9][a-z0-9._\\-]{0,63}' }),
+      name: el('input', { name: 'name', value: e.name, required: true }),
+      department: el('input', { name: 'department', value: e.department }),
+      manager: el('input', { name: 'manager_id', value: e.manager_id || '' }),
+      active: el('input', { type: 'checkbox', name: 'active', checked: e.active }),
+    };
+    const roleBoxes = ROLES.map(function (r) {
+      return el('label', null, el('input', { type: 'checkbox', name: 'role', value: r, checked: e.roles.indexOf(r) >= 0, disabled: r === 'employee' }), ' ', ROLE_NAMES[r]);
+    });
+    const error = el('div');
+    BX.fill(form,
+      el('h3', null, isNew ? L('新增员工', 'New employee') : L('编辑 ', 'Edit ') + e.id),
+      field(L('工号', 'ID'), inputs.id), field(L('姓名', 'Name'), inputs.name), field(L('部门', 'Department'), inputs.department),
+      el('div', null, el('span', { class: 'label' }, L('角色', 'Roles')), roleBoxes),
+      field(L('审批人工号', 'Approver ID'), inputs.manager),
+      el('label', null, inputs.active, ' ', L('在职（停用后不能登录，历史保留）', 'Active (deactivated: no sign-in, history kept)')),
+      e.identities.length ? el('p', { class: 'muted small' }, L('微信身份：', 'WeChat: ') + identityText(e)) : null,
+      error,
+      el('div', { class: 'actions' },
+        el('button', { type: 'submit', class: 'primary', id: 'employee-save' }, BX.t('save')),
+        el('button', { type: 'button', onclick: function () { form.hidden = true; } }, BX.t('cancel'))));
+    form.hidden = false;
+    form.onsubmit = async function (ev) {
+      ev.preventDefault();
+      const body = {
+        name: inputs.name.value.trim(), department: inputs.department.value.trim(),
+        roles: roleBoxes.map(function (l) { return l.firstChild; }).filter(function (b) { return b.checked; }).map(function (b) { return b.value; }),
+        manager_id: inputs.manager.value.trim() || null, active: inputs.active.checked,
+      };
+      try {
+        if (isNew) {
+          body.id = inputs.id.value.trim();
+          await BX.api('POST', '/api/v1/admin/employees', body);
+        } else {
+          body.version = e.version;
+          await BX.api('PATCH', '/api/v1/admin/employees/' + encodeURIComponent(e.id), body);
+        }
+        form.hidden = true;
+        BX.toast(L('已保存', 'Saved'), 'ok');
+        load(true);
+      } catch (err) {
+        BX.fill(error, BX.errorBox(err));
+        if (err.code === 'conflict.version') load(true);
+      }
+    };
+    form.scrollIntoView({ block: 'nearest' });
+  }
+
+  async function syncWork() {
+    const btn = $('sync-work');
+    btn.disabled = true;
+    try {
+      const r = await BX.api('POST', '/api/v1/admin/employees/sync-work', {});
+      const list = function (ids) { return ids.length ? ids.join('、') : '—'; };
+      BX.fill($('sync-result'), el('div', { class: 'notice', id: 'sync-summary' },
+        el('div', null, L('新增：', 'Created: ') + list(r.created)),
+        el('div', null, L('更新：', 'Updated: ') + list(r.updated)),
+        el('div', null, L('停用：', 'Deactivated: ') + list(r.deactivated)),
+        el('div', null, L('未变：', 'Unchanged: ') + r.unchanged),
+        r.skipped.map(function (s) { return el('div', { class: 'error small' }, s.userid + '：' + s.reason); }),
+        r.missing.length ? el('div', { class: 'muted' }, L('企业微信中已不存在（未改动）：', 'No longer in WeCom (left as they are): ') + list(r.missing)) : null));
+      load(true);
+    } catch (e) {
+      BX.fill($('sync-result'), BX.errorBox(e));
+    } finally {
+      btn.disabled = false;
+    }
+  }
+
+  async function loadCompany() {
+    try {
+      state.company = await BX.api('GET', '/api/v1/admin/company');
+      renderCompany(state.company.buyers);
+    } catch (e) {
+      BX.fill($('company-form'), BX.errorBox(e, loadCompany));
+    }
+  }
+
+  function buyerRow(b) {
+    const row = el('div', { class: 'buyer row' },
+      el('input', { name: 'title', value: b.title, required: true, placeholder: L('抬头', 'Title') }),
+      el('input', { name: 'tax_number', value: b.tax_number, required: true, placeholder: L('税号', 'Tax number'), pattern: '[0-9A-Za-z]{15,20}' }));
+    row.append(el('button', { type: 'button', class: 'link', onclick: function () { row.remove(); } }, BX.t('delete')));
+    return row;
+  }
+
+  function renderCompany(buyers) {
+    $('company-note').textContent = L('导入发票时，购买方与这里任一抬头和税号一致即视为本公司发票。',
+      'An imported invoice matches the company when its buyer is one of these titles and tax numbers.');
+    const rows = el('div', { id: 'buyers' }, buyers.map(buyerRow));
+    const error = el('div');
+    const form = BX.fill($('company-form'), rows, error,
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', onclick: function () { rows.append(buyerRow({ title: '', tax_number: '' })); } }, L('添加抬头', 'Add a title')),
+        el('button', { type: 'submit', class: 'primary', id: 'company-save' }, BX.t('save'))));
+    form.onsubmit = async function (ev) {
+      ev.preventDefault();
+      const list = Array.prototype.map.call(rows.querySelectorAll('.buyer'), function (r) {
+        return { title: r.querySelector('[name=title]').value.trim(), tax_number: r.querySelector('[name=tax_number]').value.trim() };
+      });
+      try {
+        state.company = await BX.api('PUT', '/api/v1/admin/company', { version: state.company.version, buyers: list });
+        renderCompany(state.company.buyers);
+        BX.toast(L('已保存', 'Saved'), 'ok');
+      } catch (e) {
+        BX.fill(error, BX.errorBox(e));
+        if (e.code === 'conflict.version') loadCompany();
+      }
+    };
+  }
+
+  async function main() {
+    document.title = L('管理', 'Admin');
+    $('employees-title').textContent = L('员工', 'Employees');
+    $('company-title').textContent = L('购买方（发票抬头）', 'Buyer entities (invoice titles)');
+    $('new-employee').textContent = L('新增员工', 'New employee');
+    $('sync-work').textContent = L('从企业微信同步', 'Sync from WeCom');
+    let me;
+    try {
+      me = (await BX.start('admin')).me;
+    } catch (e) {
+      if (e.code !== 'auth.required') BX.fill($('employee-table'), BX.errorBox(e, function () { location.reload(); }));
+      return;
+    }
+    if (!BX.hasRole(me, 'admin')) {
+      BX.fill($('employee-table'), el('p', { class: 'state empty' }, L('仅管理员可用', 'Administrators only')));
+      $('company').hidden = true;
+      $('new-employee').hidden = $('sync-work').hidden = true;
+      return;
+    }
+    $('new-employee').addEventListener('click', function () { edit(null); });
+    $('sync-work').addEventListener('click', syncWork);
+    $('more').addEventListener('click', function () { load(false); });
+    load(true);
+    loadCompany();
+  }
+
+  main();
+})();
