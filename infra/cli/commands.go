@@ -35,6 +35,8 @@ var commands = map[string]command{
 	"export":    {"export --from D --to D   approved invoices by approval date (--format csv|xlsx, --out FILE)", runExport},
 	"apps":      {"apps create|list|revoke  the open API's ERP clients (app id and secret)", runApps},
 	"reconcile": {"reconcile --from D --to D compare invoices with WeChat (--repair queues the fixes)", runReconcile},
+	"doctor":    {"doctor                   check config, database, Redis and WeChat, and say what is wrong", Doctor},
+	"sandbox":   {"sandbox [--listen :8090] run the WeChat sandbox on its own (DECISIONS 25; see sandbox -h)", Sandbox},
 	"employees": {"employees <sub>          the directory: import FILE.csv [--dry-run] [--partial] | export [--bom] | list | sync-work", runEmployees},
 }
 
