@@ -23,7 +23,7 @@ type CompanyStore interface {
 	// Settings answers the stored settings, or zero ones (version 0) when
 	// nothing was stored yet.
 	Settings(ctx context.Context) (CompanySettings, error)
-	// SeedBuyers stores buyers only if nothing was ever stored, and says
+	// SeedBuyers stores buyers only if no buyer is stored, and says
 	// whether it did.
 	SeedBuyers(ctx context.Context, buyers []domain.Party, now time.Time) (bool, error)
 	// SetBuyers replaces the buyers if the stored version is still version
@@ -73,9 +73,9 @@ func NewCompany(store CompanyStore, employees EmployeeDirectory, clock Clock) *C
 // without it TitleLink answers that the channel is off.
 func (c *Company) UseTitleLinks(t TitleLinker) { c.titles = t }
 
-// Seed stores buyers (the config's company.buyers) when the company has no
-// stored settings yet; afterwards the database is the truth and the config
-// is ignored.
+// Seed stores buyers (the config's company.buyers) when the database holds
+// no buyer entity; otherwise the database is the truth and the config is
+// ignored.
 func (c *Company) Seed(ctx context.Context, buyers []domain.Party) error {
 	clean, err := cleanBuyers(buyers)
 	if err != nil {

@@ -61,32 +61,51 @@ func (s *Company) settings(ctx context.Context, db bun.IDB, lock bool) (app.Comp
 	if err := db.NewSelect().Model(&rows).OrderExpr("position").Scan(ctx); err != nil {
 		return app.CompanySettings{}, fmt.Errorf("load buyers: %w", err)
 	}
-	out := app.CompanySettings{Buyers: make([]domain.Party, len(rows)), Version: row.Version, UpdatedAt: row.UpdatedAt.UTC()}
+	out := app.CompanySettings{Buyers: make([]domain.Party, len(rows)), Version: row.Version}
+	if row.Version > 0 {
+		out.UpdatedAt = row.UpdatedAt.UTC()
+	}
 	for i, b := range rows {
 		out.Buyers[i] = domain.Party{Name: b.Title, TaxNumber: b.TaxNumber}
 	}
 	return out, nil
 }
 
-// SeedBuyers stores buyers unless settings exist. Instances starting
-// together race on the settings row's key: one inserts, the others see a
-// duplicate and leave it.
+// ensureRow adds the settings row at version 0 unless it exists, outside
+// any transaction: then the transactions below lock an existing row, not
+// a gap, and two instances cannot deadlock on a first insert.
+func (s *Company) ensureRow(ctx context.Context, now time.Time) error {
+	row := companySettingsRow{ID: companyRowID, Version: 0, UpdatedAt: now.UTC()}
+	if _, err := s.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+		if _, dup := uniqueViolation(err); dup {
+			return nil
+		}
+		return fmt.Errorf("add company settings: %w", err)
+	}
+	return nil
+}
+
+// SeedBuyers stores buyers when none are stored. Instances starting
+// together serialise on the settings row's lock; the later ones find
+// buyers stored and leave them.
 func (s *Company) SeedBuyers(ctx context.Context, buyers []domain.Party, now time.Time) (bool, error) {
+	if len(buyers) == 0 {
+		return false, nil
+	}
+	if err := s.ensureRow(ctx, now); err != nil {
+		return false, err
+	}
 	seeded := false
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-		n, err := tx.NewSelect().Model((*companySettingsRow)(nil)).Where("id = ?", companyRowID).Count(ctx)
-		if err != nil || n > 0 {
+		cur, err := s.settings(ctx, tx, true)
+		if err != nil || len(cur.Buyers) > 0 {
 			return err
 		}
-		row := companySettingsRow{ID: companyRowID, Version: 1, UpdatedAt: now.UTC()}
-		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-			if _, dup := uniqueViolation(err); dup {
-				return nil
-			}
-			return fmt.Errorf("seed company settings: %w", err)
+		if err := s.save(ctx, tx, cur.Version, buyers, now); err != nil {
+			return err
 		}
 		seeded = true
-		return insertBuyers(ctx, tx, buyers)
+		return nil
 	})
 	return seeded, err
 }
@@ -94,7 +113,9 @@ func (s *Company) SeedBuyers(ctx context.Context, buyers []domain.Party, now tim
 // SetBuyers replaces the buyers if the stored version is version (0 when
 // nothing was stored yet).
 func (s *Company) SetBuyers(ctx context.Context, version int64, buyers []domain.Party, now time.Time) (app.CompanySettings, error) {
-	var out app.CompanySettings
+	if err := s.ensureRow(ctx, now); err != nil {
+		return app.CompanySettings{}, err
+	}
 	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
 		cur, err := s.settings(ctx, tx, true)
 		if err != nil {
@@ -103,33 +124,28 @@ func (s *Company) SetBuyers(ctx context.Context, version int64, buyers []domain.
 		if cur.Version != version {
 			return domain.ErrVersionConflict.With(map[string]any{"version": cur.Version})
 		}
-		row := companySettingsRow{ID: companyRowID, Version: version + 1, UpdatedAt: now.UTC()}
-		if version == 0 {
-			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
-				if _, dup := uniqueViolation(err); dup {
-					return fmt.Errorf("save company settings: %w", domain.ErrVersionConflict)
-				}
-				return fmt.Errorf("save company settings: %w", err)
-			}
-		} else {
-			res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", version).Exec(ctx)
-			if err != nil {
-				return fmt.Errorf("save company settings: %w", err)
-			}
-			if err := versionCheck(res, "company settings"); err != nil {
-				return err
-			}
-		}
-		if _, err := tx.NewDelete().Model((*companyBuyerRow)(nil)).Where("1 = 1").Exec(ctx); err != nil {
-			return fmt.Errorf("replace buyers: %w", err)
-		}
-		if err := insertBuyers(ctx, tx, buyers); err != nil {
-			return err
-		}
-		out = app.CompanySettings{Buyers: append([]domain.Party{}, buyers...), Version: row.Version, UpdatedAt: row.UpdatedAt}
-		return nil
+		return s.save(ctx, tx, version, buyers, now)
 	})
-	return out, err
+	if err != nil {
+		return app.CompanySettings{}, err
+	}
+	return app.CompanySettings{Buyers: append([]domain.Party{}, buyers...), Version: version + 1, UpdatedAt: now.UTC()}, nil
+}
+
+// save moves the settings from version to version+1 with buyers.
+func (s *Company) save(ctx context.Context, tx bun.Tx, version int64, buyers []domain.Party, now time.Time) error {
+	row := companySettingsRow{ID: companyRowID, Version: version + 1, UpdatedAt: now.UTC()}
+	res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", version).Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("save company settings: %w", err)
+	}
+	if err := versionCheck(res, "company settings"); err != nil {
+		return err
+	}
+	if _, err := tx.NewDelete().Model((*companyBuyerRow)(nil)).Where("1 = 1").Exec(ctx); err != nil {
+		return fmt.Errorf("replace buyers: %w", err)
+	}
+	return insertBuyers(ctx, tx, buyers)
 }
 
 func insertBuyers(ctx context.Context, tx bun.IDB, buyers []domain.Party) error {

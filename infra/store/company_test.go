@@ -51,24 +51,35 @@ func TestCompanySettings(t *testing.T) {
 			t.Fatalf("seeded: %+v %v", s, err)
 		}
 
-		// Seeding again changes nothing, even after an admin emptied the list.
-		s, err = c.SetBuyers(ctx, 1, nil, now.Add(time.Hour))
-		if err != nil || s.Version != 2 || len(s.Buyers) != 0 {
-			t.Fatalf("emptied: %+v %v", s, err)
+		// Seeding again changes nothing while buyers are stored.
+		if ok, err := c.SeedBuyers(ctx, demo[:1], now); ok || err != nil {
+			t.Fatalf("seeded over stored buyers: %v %v", ok, err)
 		}
-		if ok, err := c.SeedBuyers(ctx, demo, now); ok || err != nil {
-			t.Fatalf("seeded over stored settings: %v %v", ok, err)
-		}
-		if _, err := c.SetBuyers(ctx, 1, demo, now); !errors.Is(err, domain.ErrVersionConflict) {
+		if _, err := c.SetBuyers(ctx, 0, demo, now); !errors.Is(err, domain.ErrVersionConflict) {
 			t.Fatalf("stale version: %v", err)
 		}
-		s, err = c.SetBuyers(ctx, 2, demo[1:], now)
-		if err != nil || s.Version != 3 {
+		s, err = c.SetBuyers(ctx, 1, demo[1:], now)
+		if err != nil || s.Version != 2 {
 			t.Fatalf("set: %+v %v", s, err)
 		}
 		s, _ = c.Settings(ctx)
 		if len(s.Buyers) != 1 || s.Buyers[0] != demo[1] {
 			t.Fatalf("stored: %+v", s)
+		}
+
+		// An emptied list is seeded again, a version later; nothing to seed
+		// is no change.
+		if s, err = c.SetBuyers(ctx, 2, nil, now); err != nil || len(s.Buyers) != 0 {
+			t.Fatalf("emptied: %+v %v", s, err)
+		}
+		if ok, err := c.SeedBuyers(ctx, nil, now); ok || err != nil {
+			t.Fatalf("seeded nothing: %v %v", ok, err)
+		}
+		if ok, err := c.SeedBuyers(ctx, demo, now); !ok || err != nil {
+			t.Fatalf("reseed: %v %v", ok, err)
+		}
+		if s, _ = c.Settings(ctx); s.Version != 4 || len(s.Buyers) != 2 {
+			t.Fatalf("reseeded: %+v", s)
 		}
 	})
 }
