@@ -50,7 +50,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		app.Get("/auth/"+string(ch)+"/callback", auth.oauthCallback(ch))
 	}
 
-	signedIn := api.Group("", sess.require)
+	signedIn := api.Group("", sess.require(deps.Auth))
 	signedIn.Get("/me", auth.me)
 	if deps.JSAPI != nil {
 		js := &jsapiHandler{jsapi: deps.JSAPI}

@@ -89,15 +89,22 @@ func (s *sessions) clear(c *fiber.Ctx) {
 
 const sessionLocal = "session"
 
-// requireSession answers auth.required unless a valid session cookie came
-// with the request, and keeps the session for the handler.
-func (s *sessions) require(c *fiber.Ctx) error {
-	sess, ok := s.decode(c.Cookies(sessionCookie))
-	if !ok {
-		return domain.ErrAuthRequired
+// require answers auth.required unless a valid session cookie came with
+// the request and its employee is still active: a deactivated employee's
+// session ends at once, not when the cookie expires. It keeps the session
+// for the handler.
+func (s *sessions) require(auth *app.Auth) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		sess, ok := s.decode(c.Cookies(sessionCookie))
+		if !ok {
+			return domain.ErrAuthRequired
+		}
+		if _, err := auth.Actor(c.UserContext(), sess); err != nil {
+			return err
+		}
+		c.Locals(sessionLocal, sess)
+		return c.Next()
 	}
-	c.Locals(sessionLocal, sess)
-	return c.Next()
 }
 
 // currentSession is the session requireSession checked.

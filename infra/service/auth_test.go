@@ -1,12 +1,15 @@
 package service_test
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
@@ -182,4 +185,24 @@ func TestJSSDKSignaturesVerify(t *testing.T) {
 func jsonNumber(v any) string {
 	f, _ := v.(float64)
 	return strconv.FormatInt(int64(f), 10)
+}
+
+// A deactivated employee's session ends at once, on every endpoint.
+func TestDeactivationEndsSessions(t *testing.T) {
+	a := testkit.App(t, testkit.SQLite(t), testkit.WithoutWorker())
+	li := a.Login(t, "emp-li")
+	if res := li.Do(http.MethodGet, "/api/v1/invoices", nil); res.Status != http.StatusOK {
+		t.Fatalf("before: %d", res.Status)
+	}
+	if _, err := a.Svc.Store.Employees.Update(context.Background(), "emp-li", func(e *domain.Employee) error {
+		e.Deactivate(time.Now())
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, path := range []string{"/api/v1/me", "/api/v1/invoices", "/api/v1/jsapi/config?url=" + url.QueryEscape(a.URL+"/h5/")} {
+		if res := li.Do(http.MethodGet, path, nil); res.Status != http.StatusUnauthorized {
+			t.Errorf("%s after deactivation: %d", path, res.Status)
+		}
+	}
 }

@@ -76,17 +76,21 @@ func sqliteDSN(dsn string) string {
 	if strings.Contains(dsn, "_pragma=") || strings.Contains(dsn, "_txlock=") {
 		return dsn // the operator chose their own
 	}
+	if !strings.HasPrefix(dsn, "file:") {
+		// A plain path becomes a file: URI, where '?' and '#' are syntax.
+		dsn = "file:" + strings.NewReplacer("%", "%25", "?", "%3F", "#", "%23").Replace(dsn)
+	}
 	sep := "?"
 	if strings.Contains(dsn, "?") {
 		sep = "&"
-	}
-	if !strings.HasPrefix(dsn, "file:") {
-		dsn = "file:" + dsn
 	}
 	return dsn + sep + sqlitePragmas
 }
 
 func sqlitePath(dsn string) string {
+	if !strings.HasPrefix(dsn, "file:") {
+		return dsn // a plain path
+	}
 	p := strings.TrimPrefix(dsn, "file:")
 	if i := strings.IndexByte(p, '?'); i >= 0 {
 		p = p[:i]

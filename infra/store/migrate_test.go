@@ -1,6 +1,8 @@
 package store_test
 
 import (
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -81,4 +83,20 @@ func TestMigrateDownAndUpAgain(t *testing.T) {
 			t.Fatalf("schema missing after up: %v", err)
 		}
 	})
+}
+
+// Plain paths may hold characters that are syntax in a file: URI.
+func TestSQLitePathWithURISyntax(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "run#1?x")
+	db, err := store.Open(ctx, "sqlite", filepath.Join(dir, "test.db"), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.ExecContext(ctx, "CREATE TABLE t (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "test.db")); err != nil {
+		t.Fatalf("the database is not where asked: %v", err)
+	}
 }
