@@ -31,6 +31,8 @@ func (s *Sandbox) routes() *fiber.App {
 	app.Post(oaR+"updateinvoicestatus", s.api(s.handleUpdateInvoiceStatus(channelOA)))
 	app.Post(oaR+"updatestatusbatch", s.api(s.handleUpdateStatusBatch(channelOA)))
 	app.Get("/sns/oauth2/access_token", s.api(s.handleSNSAccessToken))
+	app.Post("/card/invoice/biz/getusertitleurl", s.api(s.handleUserTitleURL))
+	app.Get("/_title", s.handleTitlePage)
 	// Issuer side.
 	app.Post("/card/invoice/insert", s.api(s.handleInsert))
 	app.Post("/card/invoice/platform/updatestatus", s.api(s.handlePlatformUpdateStatus))
