@@ -225,7 +225,7 @@ func (s *ERP) ownerSession(ctx context.Context, ref CardRef) (Session, error) {
 	return Session{}, asDomainError(lastErr)
 }
 
-// Invoice is one invoice with its owner.
+// Invoice is one invoice, whoever owns it.
 func (s *ERP) Invoice(ctx context.Context, id domain.InvoiceID) (*domain.Invoice, error) {
 	return s.repo.Get(ctx, id)
 }

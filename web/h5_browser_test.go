@@ -65,7 +65,14 @@ type browser struct {
 	shots string
 }
 
+// startBrowser starts Chromium preferring Chinese, as the pages' users do.
 func startBrowser(t *testing.T, app *testkit.AppServer) *browser {
+	t.Helper()
+	return startBrowserLang(t, app, "zh-CN")
+}
+
+// startBrowserLang starts Chromium with lang as the browser's language.
+func startBrowserLang(t *testing.T, app *testkit.AppServer, lang string) *browser {
 	t.Helper()
 	opts := []chromedp.ExecAllocatorOption{
 		chromedp.ExecPath(chromiumPath(t)),
@@ -78,8 +85,8 @@ func startBrowser(t *testing.T, app *testkit.AppServer) *browser {
 		chromedp.Flag("disable-background-timer-throttling", true),
 		chromedp.Flag("disable-renderer-backgrounding", true),
 		chromedp.Flag("disable-backgrounding-occluded-windows", true),
-		chromedp.Flag("lang", "zh-CN"),
-		chromedp.Flag("accept-lang", "zh-CN,zh"),
+		chromedp.Flag("lang", lang),
+		chromedp.Flag("accept-lang", lang),
 		chromedp.Flag("hide-scrollbars", true),
 		chromedp.WindowSize(viewWidth, viewHeight),
 	}
@@ -90,6 +97,7 @@ func startBrowser(t *testing.T, app *testkit.AppServer) *browser {
 	ctx, cancel := chromedp.NewContext(allocCtx, chromedp.WithErrorf(chromedpErrorf))
 	t.Cleanup(func() {
 		_ = chromedp.Cancel(ctx) // waits for the browser to exit and its profile to go
+		cancel()
 		cancelAlloc()
 	})
 	// The first Run starts the browser and must not carry a deadline (it
@@ -124,12 +132,8 @@ func chromedpErrorf(format string, args ...any) {
 // withWatchdog runs fn and cancels the browser if it takes longer than
 // the step timeout.
 func withWatchdog(ctx context.Context, cancel context.CancelFunc, fn func() error) error {
-	done := make(chan struct{})
 	timer := time.AfterFunc(stepTimeout, cancel)
-	defer func() {
-		timer.Stop()
-		close(done)
-	}()
+	defer timer.Stop()
 	err := fn()
 	if ctx.Err() != nil && err != nil {
 		return fmt.Errorf("%w (took longer than %v)", err, stepTimeout)
@@ -339,6 +343,7 @@ func (tb *tab) docsScreenshot(name string) {
 	if os.Getenv("BAOXIAO_UPDATE_SCREENSHOTS") != "1" {
 		return
 	}
+	tb.eval(`document.activeElement && document.activeElement.blur(), 0`, nil) // no focus ring
 	var buf []byte
 	tb.run("docs screenshot "+name,
 		chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(2), chromedp.EmulateMobile),
@@ -468,270 +473,5 @@ func waitWeChat(t *testing.T, app *testkit.AppServer, cards []card, want string)
 	}
 }
 
-// TestBrowserImportSubmitApprove is the issue's main path: emp-li imports
-// three invoices through the picker, makes a report and submits it;
-// mgr-zhao approves it; WeChat (the sandbox) ends at CLOSURE; fin-chen
-// sees the invoices.
-func TestBrowserImportSubmitApprove(t *testing.T) {
-	t.Parallel()
-	app := testkit.App(t, testkit.SQLite(t))
-	b := startBrowser(t, app)
-
-	li := b.newTab("emp-li")
-	li.login("emp-li", "/h5/")
-	li.until("the empty invoice list", `!!document.querySelector('#invoices .state.empty')`, nil)
-	li.screenshot("employee-empty")
-
-	picked := li.importFromWallet(3, "")
-	imported := li.ids("#import-summary li.imported")
-	if len(imported) != 3 {
-		t.Fatalf("imported %v, want 3 invoices\n%s", imported, li.state())
-	}
-	if failed := li.ids("#import-summary li.failed"); len(failed) != 0 {
-		t.Fatalf("failed imports: %s", li.state())
-	}
-	for _, id := range imported {
-		li.until("invoice "+id+" in the list", `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
-		li.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
-	}
-	li.until("the selection bar", `!document.getElementById('selbar').hidden`, nil)
-	var amounts []string
-	li.eval(`Array.from(document.querySelectorAll('#invoices li.inv .amount')).map(n => n.textContent)`, &amounts)
-	for _, a := range amounts {
-		if !strings.HasPrefix(a, "¥") || len(a) < 5 || a[len(a)-3] != '.' {
-			t.Errorf("amount %q is not ¥ with two decimals", a)
-		}
-	}
-	li.screenshot("employee-invoices")
-	li.docsScreenshot("h5-employee")
-
-	li.click("#new-report")
-	li.run("title", chromedp.SetValue("#report-title", "十月差旅报销", chromedp.ByQuery))
-	li.click("#create-report")
-	li.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
-	var reportID string
-	li.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
-	if got := li.ids("#report-invoices li.inv"); len(got) != 3 {
-		t.Fatalf("report shows %d invoices, want 3", len(got))
-	}
-	li.click("#act-submit")
-	li.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
-	li.screenshot("report-submitted")
-	for _, c := range picked {
-		if s := wechatStatus(t, app, c); s != "INVOICE_REIMBURSE_LOCK" {
-			t.Errorf("after submit %s is %s, want LOCK", c.EncryptCode, s)
-		}
-	}
-
-	zhao := b.newTab("mgr-zhao")
-	zhao.login("mgr-zhao", "/h5/approve")
-	card := `a.card.report[data-report-id="` + reportID + `"]`
-	zhao.until("the report to approve", `!!document.querySelector('`+card+`')`, nil)
-	zhao.screenshot("approve-list")
-	zhao.click(card)
-	zhao.until("the report's invoices", `document.querySelectorAll('#report-invoices li.inv').length === 3 && !!document.getElementById('approve')`, nil)
-	zhao.screenshot("approve-report")
-	zhao.docsScreenshot("h5-approve")
-	zhao.run("comment", chromedp.SetValue("#comment", "同意", chromedp.ByQuery))
-	zhao.click("#approve")
-	zhao.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
-
-	waitWeChat(t, app, picked, "INVOICE_REIMBURSE_CLOSURE")
-
-	li.open("/h5/#report/" + reportID)
-	li.until("the approved, synced report", `document.getElementById('report-view').dataset.status === 'approved' && document.getElementById('report-sync').dataset.state === 'synced'`, nil)
-	li.screenshot("report-approved")
-
-	chen := b.newTab("fin-chen")
-	chen.login("fin-chen", "/h5/finance")
-	chen.until("three rows", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
-	var exportDisabled bool
-	chen.eval(`document.getElementById('export-csv').disabled && document.getElementById('export-xlsx').disabled`, &exportDisabled)
-	if !exportDisabled {
-		t.Error("export buttons are enabled, but the export endpoint does not exist yet")
-	}
-	chen.run("search", chromedp.SetValue("#f-q", "no such invoice", chromedp.ByQuery))
-	chen.eval(`document.getElementById('filters').dispatchEvent(new Event('input')), 0`, nil)
-	chen.until("no rows", `!!document.querySelector('#table-wrap .state.empty')`, nil)
-	chen.click(`#filters button[type=reset]`)
-	chen.until("three rows again", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
-	chen.screenshot("finance")
-}
-
-// TestBrowserWeComWithdraw: emp-wang signs in through WeCom, imports with
-// ww.chooseInvoice, submits, withdraws, and the invoices are INIT again.
-func TestBrowserWeComWithdraw(t *testing.T) {
-	t.Parallel()
-	app := testkit.App(t, testkit.SQLite(t))
-	b := startBrowser(t, app)
-
-	wang := b.newTab("emp-wang")
-	wang.login("emp-wang", "/h5/")
-	var channel string
-	wang.run("me", chromedp.Evaluate(`fetch('/api/v1/me').then(r => r.json()).then(me => me.channel)`, &channel, awaitPromise))
-	if channel != "work" {
-		t.Fatalf("emp-wang signed in on channel %q, want work", channel)
-	}
-	wang.until("the empty invoice list", `!!document.querySelector('#invoices .state.empty')`, nil)
-	picked := wang.importFromWallet(2, "")
-	imported := wang.ids("#import-summary li.imported")
-	if len(imported) != 2 {
-		t.Fatalf("imported %v, want 2\n%s", imported, wang.state())
-	}
-	for _, id := range imported {
-		wang.until("invoice "+id, `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
-		wang.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
-	}
-	wang.click("#new-report")
-	wang.click("#create-report") // the default title
-	wang.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
-	var reportID string
-	wang.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
-	wang.click("#act-submit")
-	wang.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
-	for _, c := range picked {
-		if s := wechatStatus(t, app, c); s != "INVOICE_REIMBURSE_LOCK" {
-			t.Errorf("after submit %s is %s, want LOCK", c.EncryptCode, s)
-		}
-	}
-	wang.click("#act-withdraw")
-	wang.until("the withdrawn report", `document.getElementById('report-view').dataset.status === 'withdrawn' && !!document.getElementById('act-resubmit')`, nil)
-
-	waitWeChat(t, app, picked, "INVOICE_REIMBURSE_INIT")
-	wang.open("/h5/#report/" + reportID)
-	wang.until("INIT on the page", `document.getElementById('report-view').dataset.status === 'withdrawn' && document.querySelectorAll('#report-invoices .badge.ws-init').length === 2 && document.getElementById('report-sync').dataset.state === 'synced'`, nil)
-	wang.screenshot("report-withdrawn")
-}
-
+// awaitPromise makes Evaluate wait for the promise the expression returns.
 func awaitPromise(p *runtime.EvaluateParams) *runtime.EvaluateParams { return p.WithAwaitPromise(true) }
-
-// TestBrowserDuplicateImport: emp-wang's wallet holds the same paper that
-// emp-li imported (same code and number); importing it shows who has it.
-func TestBrowserDuplicateImport(t *testing.T) {
-	t.Parallel()
-	app := testkit.App(t, testkit.SQLite(t))
-	b := startBrowser(t, app)
-
-	li := b.newTab("emp-li")
-	li.login("emp-li", "/h5/")
-	li.importFromWallet(1, "")
-	if ids := li.ids("#import-summary li.imported"); len(ids) != 1 {
-		t.Fatalf("emp-li imported %v, want 1\n%s", ids, li.state())
-	}
-	mine := app.Login(t, "emp-li").Do(http.MethodGet, "/api/v1/invoices", nil)
-	items, _ := mine.JSON["items"].([]any)
-	if len(items) != 1 {
-		t.Fatalf("emp-li's invoices: %s", mine.Body)
-	}
-	first := items[0].(map[string]any)
-
-	login := app.Client(t).Do(http.MethodPost, "/auth/sandbox/login", map[string]any{"user": "emp-wang", "channel": "work"})
-	openid, _ := login.JSON["openid"].(string)
-	if login.Status != http.StatusOK || openid == "" {
-		t.Fatalf("emp-wang's WeCom openid: %d %s", login.Status, login.Body)
-	}
-	copyRes := app.Sandbox(t, http.MethodPost, "/_control/invoices", map[string]any{
-		"owner_openid": openid, "channel": "work",
-		"billing_code": first["invoice_code"], "billing_no": first["invoice_number"],
-		"payee": first["seller_name"],
-	})
-	dup, _ := copyRes.JSON["encrypt_code"].(string)
-	if copyRes.Status != http.StatusOK || dup == "" {
-		t.Fatalf("copy the invoice into emp-wang's wallet: %d %s", copyRes.Status, copyRes.Body)
-	}
-
-	wang := b.newTab("emp-wang")
-	wang.login("emp-wang", "/h5/")
-	wang.importFromWallet(1, dup)
-	var text string
-	wang.until("the duplicate error", `(() => { const n = document.querySelector('#import-summary li.failed[data-code="invoice.duplicate"]'); return n && n.textContent; })()`, &text)
-	if !strings.Contains(text, "李娜") || !strings.Contains(text, "invoice.duplicate") {
-		t.Errorf("duplicate message %q should name the importer (李娜) and the code", text)
-	}
-	if ids := wang.ids("#import-summary li.imported"); len(ids) != 0 {
-		t.Errorf("the duplicate was imported: %v", ids)
-	}
-	wang.screenshot("duplicate")
-}
-
-// TestBrowserJSAPIHelper runs the helper's pure rules in the browser:
-// result normalisation (wechat-protocol.md §3.4), the signed URL (no
-// "#…"), environment detection and the plain-browser error.
-func TestBrowserJSAPIHelper(t *testing.T) {
-	t.Parallel()
-	app := testkit.App(t, testkit.SQLite(t))
-	b := startBrowser(t, app)
-	tb := b.newTab("blank")
-	// A page of the app's origin, emptied: Chromium refuses loopback
-	// scripts to about:blank (local network access).
-	tb.open("/h5/config.json")
-	tb.eval(`document.body.textContent = '', document.body.childElementCount`, nil)
-	script := `(async () => {
-	await new Promise((ok, bad) => {
-		const s = document.createElement('script');
-		s.src = BASE + '/h5/baoxiao-jsapi.js';
-		s.onload = ok;
-		s.onerror = () => bad(new Error('cannot load the helper'));
-		document.head.appendChild(s);
-	});
-	const A = window.BaoxiaoJSAPI, n = A.normalise, fails = [];
-	const eq = (name, got, want) => {
-		const g = JSON.stringify(got), w = JSON.stringify(want);
-		if (g !== w) fails.push(name + ': got ' + g + ', want ' + w);
-	};
-	const item = {card_id: 'pX', encrypt_code: 'Ab+c/d==', app_id: 'wxI'};
-	const ok = info => ({err_msg: 'choose_invoice:ok', choose_invoice_info: info});
-
-	eq('OA string', n(ok(JSON.stringify([item]))), {status: 'ok', message: 'choose_invoice:ok', err_code: null, items: [item], dropped: []});
-	eq('OA array', n(ok([item])).items, [item]);
-	eq('WeCom', n({errMsg: 'chooseInvoice:ok', errCode: 0, choose_invoice_info: [item]}),
-		{status: 'ok', message: 'chooseInvoice:ok', err_code: 0, items: [item], dropped: []});
-	eq('Mini Program invoiceInfo', n({errMsg: 'chooseInvoice:ok', invoiceInfo: JSON.stringify([item])}).items, [item]);
-	eq('camelCase keys', n(ok([{cardId: 'pX', encryptCode: 'Ab+c/d==', appId: 'wxI'}])).items, [item]);
-	eq('no app_id', n(ok([{card_id: 'pX', encrypt_code: 'E'}])).items, [{card_id: 'pX', encrypt_code: 'E', app_id: ''}]);
-	eq('double-encoded string', n(ok(JSON.stringify(JSON.stringify([item])))).items, [item]);
-	eq('items as strings', n(ok([JSON.stringify(item)])).items, [item]);
-	eq('one object', n(ok(item)).items, [item]);
-	eq('duplicates once', n(ok([item, item])).items, [item]);
-	eq('incomplete item dropped', n(ok([{card_id: 'pX'}, item])).dropped, [{card_id: 'pX'}]);
-	eq('empty string', n(ok('')).items, []);
-	eq('whole result as a string', n(JSON.stringify(ok([item]))).items, [item]);
-	eq('OA cancel', n({err_msg: 'choose_invoice:cancel'}).status, 'cancel');
-	eq('WeCom cancel', n({errMsg: 'chooseInvoice:cancel', errCode: 1}).status, 'cancel');
-	eq('OA fail', n({err_msg: 'choose_invoice:fail'}).status, 'fail');
-	eq('permission denied', n({errMsg: 'chooseInvoice:permission denied'}).status, 'fail');
-	eq('malformed JSON', n(ok('[{')).status, 'fail');
-	eq('ok with errCode', n({errMsg: 'chooseInvoice:ok', errCode: -1, choose_invoice_info: [item]}).status, 'fail');
-	eq('nothing', n(null).status, 'fail');
-	eq('no message, info present', n({choose_invoice_info: [item]}).status, 'ok');
-
-	eq('URL without #', A.pageURL('https://h5.example.com/h5/?a=1&b=2#report/rpt_1'), 'https://h5.example.com/h5/?a=1&b=2');
-	eq('URL kept', A.pageURL('https://h5.example.com/h5/approve?next=%2Fh5%2F'), 'https://h5.example.com/h5/approve?next=%2Fh5%2F');
-	eq('bare #', A.pageURL('https://h5.example.com/h5/#'), 'https://h5.example.com/h5/');
-	eq('first # wins', A.pageURL('https://a.example/b?c#d#e'), 'https://a.example/b?c');
-
-	const wecom = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148 MicroMessenger/8.0.40 wxwork/4.1.16 ColorScheme/Light';
-	const wechat = 'Mozilla/5.0 (Linux; Android 13) AppleWebKit/537.36 Chrome/116.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231002 MicroMessenger/8.0.43.2480(0x28002B37) NetType/WIFI';
-	eq('WeCom UA', A.detectEnv(wecom, false), 'wecom');
-	eq('WeChat UA', A.detectEnv(wechat, false), 'wechat');
-	eq('plain browser', A.detectEnv('Mozilla/5.0 (X11; Linux x86_64) Chrome/120.0', false), 'browser');
-	eq('sandbox', A.detectEnv(wechat, true), 'sandbox');
-
-	const dup = A.describeFailure({card_id: 'pX', encrypt_code: 'E', error: {code: 'invoice.duplicate',
-		message: 'this invoice has already been imported', details: {imported_by: '李娜', report_number: 'BX-2026-000001'}}});
-	eq('duplicate names the importer', ['李娜', 'BX-2026-000001', '[invoice.duplicate]'].every(s => dup.includes(s)), true);
-
-	try {
-		await A.init({config: {sandbox: false, jweixin_url: '/nowhere.js'}});
-		fails.push('init outside WeChat resolved');
-	} catch (e) {
-		eq('outside WeChat', [e.name, e.code, e.message.length > 0], ['BaoxiaoJSAPIError', 'not_in_wechat', true]);
-	}
-	return fails;
-})()`
-	var fails []string
-	tb.run("helper assertions", chromedp.Evaluate(strings.Replace(script, "BASE", jsString(app.URL), 1), &fails, awaitPromise))
-	for _, f := range fails {
-		t.Error(f)
-	}
-}

@@ -81,8 +81,12 @@ func (h *openHandler) record(c *fiber.Ctx) error {
 	if appID == "" {
 		appID = c.Get(HeaderOpenApp) // refused calls are recorded under the id claimed
 	}
+	endpoint := c.Route().Path
+	if endpoint == "/open/v1" {
+		endpoint = c.Path() // refused before routing: the path (ids only, no query)
+	}
 	h.api.RecordCall(c.UserContext(), app.OpenAPICall{
-		AppID: appID, Profile: "native", Method: c.Method(), Endpoint: c.Route().Path, Status: status,
+		AppID: appID, Profile: "native", Method: c.Method(), Endpoint: endpoint, Status: status,
 		Result: result, Latency: time.Since(start), RequestID: RequestID(c.UserContext()),
 	})
 	return err

@@ -164,9 +164,11 @@ func yuanianCode(err error) (int, string) {
 	switch {
 	case e.Code == domain.ErrSignatureReplayed.Code:
 		return ynReplay, msg
-	case e.Code == domain.ErrSignatureInvalid.Code || e.Code == domain.ErrAuthRequired.Code || e.Code == domain.ErrForbidden.Code:
+	case e.Code == domain.ErrSignatureInvalid.Code || e.Code == domain.ErrAuthRequired.Code:
 		return ynAuth, msg
-	case strings.HasPrefix(e.Code, "request."):
+	case strings.HasPrefix(e.Code, "request.") || e.Code == domain.ErrForbidden.Code:
+		// An app has no roles: forbidden here is about the invoice (not
+		// in the wallet named), a fault of the request.
 		return ynBadRequest, msg
 	case e.Code == domain.ErrNotFound.Code:
 		return ynNotFound, msg

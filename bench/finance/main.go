@@ -41,6 +41,7 @@ var (
 	flagDB     = flag.String("db", "", "SQLite file (default: bench-finance-<n>.db in the temp directory); reused when it exists")
 	flagIter   = flag.Int("iter", 200, "search queries per shape")
 	flagSkipEx = flag.Bool("skip-export", false, "skip the export runs")
+	flagOnly   = flag.String("only", "", "run only the search shapes whose name contains this")
 	flagPhase  = flag.String("phase", "", "internal: run one export phase (csv, xlsx, raw) in this process")
 	flagOut    = flag.String("out", os.DevNull, "internal: where an export phase writes")
 )
@@ -132,48 +133,57 @@ func seed(ctx context.Context, db *bun.DB, n int) error {
 		INSERT INTO employees (id, name, department, roles, manager_id, active, version, created_at, updated_at)
 		SELECT printf('mgr-%02d', x), '经理' || x, '管理部', 'employee,approver', NULL, 1, 0,
 		  '2025-01-01 00:00:00+00:00', '2025-01-01 00:00:00+00:00' FROM s`,
-		// Reports: r's base time is spread over two years; its status by r % 100.
+		// Reports in time order, as a company makes them: r's base time
+		// grows with r, its status is by r %% 100. Ids carry the creation
+		// time first, as domain's ids do, so id order is time order too.
 		fmt.Sprintf(`WITH RECURSIVE s(r) AS (SELECT 0 UNION ALL SELECT r+1 FROM s WHERE r < %d),
-		t(r, base, st) AS (SELECT r, %d + ((r * 7919) %% %d) * %d,
+		t(r, base, st) AS (SELECT r, %d + r * %d,
 		  CASE WHEN r %% 100 < 85 THEN 'approved' WHEN r %% 100 < 90 THEN 'submitted' WHEN r %% 100 < 93 THEN 'rejected'
 		       WHEN r %% 100 < 95 THEN 'withdrawn' WHEN r %% 100 < 97 THEN 'draft' ELSE 'none' END FROM s)
 		INSERT INTO reports (id, number, title, status, employee_id, approver_id, total_cents, invoice_count, version,
 		  created_at, updated_at, submitted_at, decided_at)
-		SELECT printf('rpt_%%09d', r), printf('BX-%%09d', r), '差旅报销', st, printf('emp-%%03d', r %% %d),
+		SELECT printf('rpt_%%010d%%06d', base + 86400, r %% 1000000), printf('BX-%%09d', r), '差旅报销', st, printf('emp-%%03d', r %% %d),
 		  printf('mgr-%%02d', (r %% %d) %% 20), 0, %d, 1,
 		  strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 86400, 'unixepoch'),
 		  strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 86400 * 12, 'unixepoch'),
 		  CASE WHEN st = 'draft' THEN NULL ELSE strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 86400 * 2, 'unixepoch') END,
 		  CASE WHEN st IN ('approved', 'rejected') THEN strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 86400 * 10 + (r %% 86400), 'unixepoch') END
 		FROM t WHERE st <> 'none'`,
-			reports-1, start.Unix(), reports, int64(days)*86400/int64(reports), employees, employees, perReport),
-		// Invoices: four per report, issued up to three days before the report's base time.
+			reports-1, start.Unix(), int64(days)*86400/int64(reports), employees, employees, perReport),
+		// Invoices: four per report, issued up to three days before the
+		// report's base time and imported after it.
 		fmt.Sprintf(`WITH RECURSIVE s(x) AS (SELECT 0 UNION ALL SELECT x+1 FROM s WHERE x < %d),
-		t(x, r, base, st, net, tax) AS (SELECT x, x / %d, %d + (((x / %d) * 7919) %% %d) * %d,
+		t(x, r, base, st, net, tax, rs) AS (SELECT x, x / %d, %d + (x / %d) * %d,
 		  CASE WHEN (x / %d) %% 100 < 85 THEN 'CLOSURE' WHEN (x / %d) %% 100 < 90 THEN 'LOCK' ELSE 'INIT' END,
-		  1000 + (x * 7717) %% 200000, ((1000 + (x * 7717) %% 200000) * 6) / 100 FROM s)
+		  1000 + (x * 7717) %% 200000, ((1000 + (x * 7717) %% 200000) * 6) / 100,
+		  CASE WHEN (x / %d) %% 100 < 85 THEN 'approved' WHEN (x / %d) %% 100 < 90 THEN 'submitted' WHEN (x / %d) %% 100 < 93 THEN 'rejected'
+		       WHEN (x / %d) %% 100 < 95 THEN 'withdrawn' WHEN (x / %d) %% 100 < 97 THEN 'draft' ELSE '' END FROM s)
 		INSERT INTO invoices (id, owner_id, channel, card_id, encrypt_code, issuer_app_id, owner_open_id, invoice_code,
 		  invoice_number, needs_review, billing_no, billing_code, kind, raw_type, check_code, issued_at, buyer_name,
 		  buyer_tax_number, buyer_address_phone, buyer_bank_account, seller_name, seller_tax_number, seller_address_phone,
 		  seller_bank_account, amount_cents, amount_without_tax_cents, tax_cents, pdf_url, trip_pdf_url, remarks, cashier,
 		  maker, valid_from, valid_until, raw, wechat_status, status_generation, title_matches_company, imported_at,
-		  updated_at, version)
-		SELECT printf('inv_%%010d', (x * 48271) %% 2147483647), printf('emp-%%03d', r %% %d), 'oa', printf('pCard%%04d', x %% %d),
+		  updated_at, version, report_status, approved_at)
+		SELECT printf('inv_%%010d%%06d', base + 3600 * (x %% 24), x %% 1000000), printf('emp-%%03d', r %% %d), 'oa', printf('pCard%%04d', x %% %d),
 		  printf('O/mPnGTpBu22a1szmK2Og+%%010d==', x), 'wxissuer0000000001', printf('o-emp-%%03d', r %% %d), '044031900111',
-		  printf('%%08d', x), 0, printf('%%08d', x), '044031900111', 'vat_e_normal', '增值税电子普通发票', '12345678901234567890',
+		  printf('%%08d', (x * 48271) %% 100000000), 0, printf('%%08d', x), '044031900111', 'vat_e_normal', '增值税电子普通发票', '12345678901234567890',
 		  strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base - (x %% 3) * 86400 - (x %% 7200), 'unixepoch'),
 		  '演示科技有限公司', '91440300MA5DEMO001', '深圳市南山区 0755-0000000', '招商银行 7559 0000 1080 1',
 		  '销售方' || ((x * 31) %% %d) || '有限公司', printf('91440300MA%%08d', (x * 31) %% %d), '', '',
 		  net + tax, net, tax, 'https://example.invalid/invoice.pdf', '', '', '', '', NULL, NULL, '{"errcode":0}',
 		  st, 1, 1, strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 3600 * (x %% 24), 'unixepoch'),
-		  strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 3600 * (x %% 24), 'unixepoch'), 1
+		  strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 3600 * (x %% 24), 'unixepoch'), 1, rs,
+		  CASE WHEN rs = 'approved' THEN strftime('%%Y-%%m-%%d %%H:%%M:%%S+00:00', base + 86400 * 10 + (r %% 86400), 'unixepoch') END
 		FROM t`,
-			n-1, perReport, start.Unix(), perReport, reports, int64(days)*86400/int64(reports), perReport, perReport,
+			n-1, perReport, start.Unix(), perReport, int64(days)*86400/int64(reports), perReport, perReport,
+			perReport, perReport, perReport, perReport, perReport,
 			employees, 5000, employees, sellers, sellers),
 		fmt.Sprintf(`WITH RECURSIVE s(x) AS (SELECT 0 UNION ALL SELECT x+1 FROM s WHERE x < %d)
 		INSERT INTO report_invoices (report_id, invoice_id, position)
-		SELECT printf('rpt_%%09d', x / %d), printf('inv_%%010d', (x * 48271) %% 2147483647), x %% %d FROM s
-		WHERE (x / %d) %% 100 < 97`, n-1, perReport, perReport, perReport),
+		SELECT printf('rpt_%%010d%%06d', %d + (x / %d) * %d + 86400, (x / %d) %% 1000000),
+		  printf('inv_%%010d%%06d', %d + (x / %d) * %d + 3600 * (x %% 24), x %% 1000000), x %% %d FROM s
+		WHERE (x / %d) %% 100 < 97`, n-1, start.Unix(), perReport, int64(days)*86400/int64(reports), perReport,
+			start.Unix(), perReport, int64(days)*86400/int64(reports), perReport, perReport),
 	)
 	stmts = append(stmts, indexes...)
 	stmts = append(stmts,
@@ -215,7 +225,9 @@ func shapes() []shape {
 		}
 	}
 	emp := func(r *rand.Rand, p *app.FinanceParams) { p.Employee = fmt.Sprintf("emp-%03d", r.IntN(employees)) }
-	seller := func(r *rand.Rand, p *app.FinanceParams) { p.SellerTaxNumber = fmt.Sprintf("91440300MA%08d", r.IntN(sellers)) }
+	seller := func(r *rand.Rand, p *app.FinanceParams) {
+		p.SellerTaxNumber = fmt.Sprintf("91440300MA%08d", r.IntN(sellers))
+	}
 	return []shape{
 		{"issued + employee", with("issued_on", emp)},
 		{"issued + seller", with("issued_on", seller)},
@@ -252,6 +264,9 @@ func searchBench(ctx context.Context, db *bun.DB) {
 	fmt.Printf("%-32s %8s %8s %8s %8s %8s %10s %10s\n", "shape", "p50", "p95", "max", "next p50", "next p95", "totals p50", "totals p95")
 	var allFirst, allNext, allTotals []time.Duration
 	for _, s := range shapes() {
+		if !strings.Contains(s.name, *flagOnly) {
+			continue
+		}
 		var first, next, totals []time.Duration
 		for i := 0; i < *flagIter; i++ {
 			f, err := s.params(r).Parse()

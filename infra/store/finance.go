@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -29,7 +30,7 @@ const financeColumns = `i.id, i.channel, i.card_id, i.encrypt_code, i.owner_open
 	i.amount_cents, i.amount_without_tax_cents, i.tax_cents, i.title_matches_company,
 	i.wechat_status, i.status_generation, i.owner_id, COALESCE(e.name, ''), COALESCE(e.department, ''),
 	COALESCE(r.id, ''), COALESCE(r.number, ''), COALESCE(r.status, ''), COALESCE(r.approver_id, ''),
-	COALESCE(a.name, ''), COALESCE(a.department, ''), r.decided_at`
+	COALESCE(a.name, ''), COALESCE(a.department, ''), i.approved_at`
 
 // sortColumn is the column rows are ordered and ranged by.
 func sortColumn(f app.DateField) string {
@@ -37,62 +38,59 @@ func sortColumn(f app.DateField) string {
 	case app.ImportedOn:
 		return "i.imported_at"
 	case app.ApprovedOn:
-		return "r.decided_at"
+		return "i.approved_at"
 	}
 	return "i.issued_at"
 }
 
-// filtered builds FROM and WHERE for f. An approval-date search starts
-// from approved reports (reports_status index); the others start from
-// invoices, whose 0004 indexes lead with a filter and end with (date, id),
-// so a page is one ordered index range.
-func (s *Finance) filtered(f app.FinanceFilter, people bool) *bun.SelectQuery {
-	q := s.db.NewSelect()
-	col := sortColumn(f.DateField)
-	if f.DateField == app.ApprovedOn {
-		q = q.TableExpr("reports AS r").
-			Join("JOIN report_invoices AS ri ON ri.report_id = r.id").
-			Join("JOIN invoices AS i ON i.id = ri.invoice_id").
-			Where("r.status = ?", string(domain.ReportApproved))
-	} else {
-		q = q.TableExpr("invoices AS i").
-			Join("LEFT JOIN report_invoices AS ri ON ri.invoice_id = i.id").
-			Join("LEFT JOIN reports AS r ON r.id = ri.report_id")
+// filtered builds FROM and WHERE for f. Every filter is a column of
+// invoices (report_status and approved_at are the report's, copied by
+// syncFinanceColumns), so the 0004 indexes answer it without a join; the
+// joins with people add names to the page's rows only.
+func (s *Finance) filtered(ctx context.Context, f app.FinanceFilter, people bool) (*bun.SelectQuery, error) {
+	q := s.db.NewSelect().TableExpr("invoices AS i")
+	driven := false
+	if f.Q != "" {
+		var err error
+		if driven, err = s.fewMatches(ctx, f.Q); err != nil {
+			return nil, err
+		}
+	}
+	if driven {
+		// A rare prefix: start from its few invoices (CROSS JOIN fixes
+		// SQLite's join order) rather than read the month for them.
+		q = s.db.NewSelect().TableExpr("(?) AS qc", candidates(s.db, f)).
+			Join("CROSS JOIN invoices AS i ON i.id = qc.id")
 	}
 	if people {
-		q = q.Join("LEFT JOIN employees AS e ON e.id = i.owner_id").
+		q = q.Join("LEFT JOIN report_invoices AS ri ON ri.invoice_id = i.id").
+			Join("LEFT JOIN reports AS r ON r.id = ri.report_id").
+			Join("LEFT JOIN employees AS e ON e.id = i.owner_id").
 			Join("LEFT JOIN employees AS a ON a.id = r.approver_id")
 	}
+	col := sortColumn(f.DateField)
 	if !f.From.IsZero() {
 		q = q.Where(col+" >= ?", f.From.UTC())
+	} else if f.DateField == app.ApprovedOn {
+		q = q.Where(col + " IS NOT NULL") // only approved invoices have an approval date
 	}
 	if !f.To.IsZero() {
 		q = q.Where(col+" < ?", f.To.UTC())
 	}
 	if len(f.ReportStatuses) > 0 {
-		var statuses []string
-		none := false
+		statuses := make([]string, 0, len(f.ReportStatuses))
 		for _, st := range f.ReportStatuses {
 			if st == app.NoReport {
-				none = true
-			} else if f.DateField != app.ApprovedOn || st == domain.ReportApproved {
+				st = ""
+			}
+			if f.DateField != app.ApprovedOn || st == domain.ReportApproved {
 				statuses = append(statuses, string(st))
 			}
 		}
-		if f.DateField == app.ApprovedOn {
-			none = false // every row is in an approved report
-		}
-		switch {
-		case len(statuses) > 0 && none:
-			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where("r.status IN (?)", bun.In(statuses)).WhereOr("ri.report_id IS NULL")
-			})
-		case len(statuses) > 0:
-			q = q.Where("r.status IN (?)", bun.In(statuses))
-		case none:
-			q = q.Where("ri.report_id IS NULL")
-		default:
-			q = q.Where("1 = 0")
+		if len(statuses) == 0 {
+			q = q.Where("1 = 0") // approval dates belong to approved reports only
+		} else {
+			q = q.Where("i.report_status IN (?)", bun.In(statuses))
 		}
 	}
 	if len(f.WeChatStatuses) > 0 {
@@ -103,13 +101,7 @@ func (s *Finance) filtered(f app.FinanceFilter, people bool) *bun.SelectQuery {
 		q = q.Where("i.wechat_status IN (?)", bun.In(st))
 	}
 	if f.Employee != "" {
-		if f.DateField == app.ApprovedOn {
-			// The same person (a report holds only its owner's invoices),
-			// through reports_fin_employee.
-			q = q.Where("r.employee_id = ?", string(f.Employee))
-		} else {
-			q = q.Where("i.owner_id = ?", string(f.Employee))
-		}
+		q = q.Where("i.owner_id = ?", string(f.Employee))
 	}
 	if f.SellerTaxNumber != "" {
 		q = q.Where("i.seller_tax_number = ?", f.SellerTaxNumber)
@@ -120,21 +112,73 @@ func (s *Finance) filtered(f app.FinanceFilter, people bool) *bun.SelectQuery {
 	if f.MaxAmount != nil {
 		q = q.Where("i.amount_cents <= ?", f.MaxAmount.Cents())
 	}
-	if f.Q != "" {
+	if f.Q != "" && !driven {
 		q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return prefixMatch(q, f.Q)
 		})
 	}
-	return q
+	return q, nil
+}
+
+// candidates are the ids of the invoices in f's date range that f.Q is a
+// prefix of (SQLite): one index range per term, the range checked in the
+// index where it carries the date (invoices_fin_number, _seller_name,
+// _seller_*, _owner_*).
+func candidates(db bun.IDB, f app.FinanceFilter) *bun.SelectQuery {
+	p := globPrefix(f.Q)
+	col := strings.TrimPrefix(sortColumn(f.DateField), "i.")
+	// INDEXED BY: with a date range at hand, SQLite would rather read the
+	// month than the prefix's index range.
+	term := func(from, where string) *bun.SelectQuery {
+		q := db.NewSelect().TableExpr(from).Column("id").Where(where, p)
+		if !f.From.IsZero() {
+			q = q.Where(col+" >= ?", f.From.UTC())
+		}
+		if !f.To.IsZero() {
+			q = q.Where(col+" < ?", f.To.UTC())
+		}
+		return q
+	}
+	return term("invoices INDEXED BY invoices_fin_number", "invoice_number GLOB ?").
+		Union(term("invoices INDEXED BY invoices_fin_seller_name", "seller_name GLOB ?")).
+		Union(term("invoices", "seller_tax_number GLOB ?")).
+		Union(term("invoices", "owner_id IN (SELECT id FROM employees WHERE name GLOB ?)"))
+}
+
+// fewCap is where starting from q's matches stops paying. Below it, the
+// terms' index ranges (dates included, see candidates) are read whole,
+// which costs less than reading a month of rows to test each; above it,
+// matches are dense enough that the month's rows give a page quickly.
+const fewCap = 10000
+
+// fewMatches reports whether q is a prefix of at most fewCap invoices. It
+// reads at most fewCap+1 index entries. MySQL's optimizer makes this choice
+// itself, so there it is always false.
+func (s *Finance) fewMatches(ctx context.Context, q string) (bool, error) {
+	if isMySQL(s.db) {
+		return false, nil
+	}
+	p := globPrefix(q)
+	var n int
+	err := s.db.NewRaw(`SELECT COUNT(*) FROM (
+		SELECT 1 FROM invoices INDEXED BY invoices_fin_number WHERE invoice_number GLOB ?
+		UNION ALL SELECT 1 FROM invoices INDEXED BY invoices_fin_seller_name WHERE seller_name GLOB ?
+		UNION ALL SELECT 1 FROM invoices WHERE seller_tax_number GLOB ?
+		UNION ALL SELECT 1 FROM invoices WHERE owner_id IN (SELECT id FROM employees WHERE name GLOB ?)
+		LIMIT ?)`, p, p, p, p, fewCap+1).Scan(ctx, &n)
+	if err != nil {
+		return false, fmt.Errorf("finance search: count matches of q: %w", err)
+	}
+	return n <= fewCap, nil
 }
 
 // prefixMatch is q as a prefix of the invoice number, the seller's name
-// or tax number, or the employee's name (DECISIONS 20). Each term can use
-// an index (0004), so a rare prefix is found without reading the month:
-// SQLite turns GLOB 'q*' on a BINARY column into an index range (its LIKE
-// is case-insensitive and cannot), MySQL does the same with LIKE 'q%'.
-// So the match is case-sensitive on SQLite and follows the column's
-// collation on MySQL; tax numbers are upper case and names Chinese.
+// or tax number, or the employee's name (DECISIONS 20), tested row by row:
+// for a prefix of many invoices, found in the date range's own order.
+// SQLite's LIKE ignores case and cannot use a BINARY index, GLOB does both
+// right; MySQL reads LIKE 'q%' as an index range itself. So the match is
+// case-sensitive on SQLite and follows the column's collation on MySQL;
+// tax numbers are upper case and names Chinese.
 func prefixMatch(q *bun.SelectQuery, prefix string) *bun.SelectQuery {
 	op, p := "LIKE ? ESCAPE '!'", likePrefix(prefix)
 	if !isMySQL(q.DB()) {
@@ -156,13 +200,52 @@ func globPrefix(s string) string {
 	return strings.NewReplacer("*", "[*]", "?", "[?]", "[", "[[]").Replace(s) + "*"
 }
 
+// syncFinanceColumns keeps invoices.report_status and approved_at, finance's
+// copies of the holding report's status and approval time (0004), in step
+// with the report. Reports calls it in every transaction that creates or
+// changes a report, with the invoices the report held before.
+func syncFinanceColumns(ctx context.Context, tx bun.IDB, r *domain.Report, before []domain.InvoiceID) error {
+	var held []string
+	if r.Status().HoldsInvoices() {
+		for _, id := range r.InvoiceIDs() {
+			held = append(held, string(id))
+		}
+	}
+	var released []string
+	for _, id := range before {
+		if !slices.Contains(held, string(id)) {
+			released = append(released, string(id))
+		}
+	}
+	if len(released) > 0 {
+		if _, err := tx.NewUpdate().Table("invoices").Set("report_status = ''").Set("approved_at = NULL").
+			Where("id IN (?)", bun.In(released)).Exec(ctx); err != nil {
+			return fmt.Errorf("release invoices of report %s for finance: %w", r.ID(), err)
+		}
+	}
+	if len(held) > 0 {
+		var approved any // NULL unless approved
+		if r.Status() == domain.ReportApproved {
+			approved = r.DecidedAt().UTC()
+		}
+		if _, err := tx.NewUpdate().Table("invoices").Set("report_status = ?", string(r.Status())).
+			Set("approved_at = ?", approved).Where("id IN (?)", bun.In(held)).Exec(ctx); err != nil {
+			return fmt.Errorf("record report %s on its invoices for finance: %w", r.ID(), err)
+		}
+	}
+	return nil
+}
+
 // FinancePage returns up to limit rows after the cursor, in (date, id)
 // order; rows without the date (no issue date) come first, as NULLs sort
 // first on both databases.
 func (s *Finance) FinancePage(ctx context.Context, f app.FinanceFilter, after *app.FinanceCursor, limit int) ([]app.FinanceRow, error) {
 	col := sortColumn(f.DateField)
-	q := s.filtered(f, true).ColumnExpr(financeColumns).
-		OrderExpr(col + ", i.id").Limit(int64(limit))
+	q, err := s.filtered(ctx, f, true)
+	if err != nil {
+		return nil, err
+	}
+	q = q.ColumnExpr(financeColumns).OrderExpr(col + ", i.id").Limit(int64(limit))
 	if after != nil {
 		if after.At.IsZero() {
 			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
@@ -220,9 +303,7 @@ func (s *Finance) FinancePage(ctx context.Context, f app.FinanceFilter, after *a
 		if reportID != "" {
 			r.ReportID, r.ReportNumber, r.ReportStatus = domain.ReportID(reportID), repNum, domain.ReportStatus(repStatus)
 			r.Approver = app.Person{ID: domain.EmployeeID(approver), Name: approverName, Department: approverDep}
-			if r.ReportStatus == domain.ReportApproved {
-				r.ApprovedAt = decided.t
-			}
+			r.ApprovedAt = decided.t // set only while the report is approved
 		}
 		r.Sync = app.InvoiceSynced
 		out = append(out, r)
@@ -278,7 +359,11 @@ func (s *Finance) syncStates(ctx context.Context, rows []app.FinanceRow, gens []
 // FinanceTotals counts and sums the rows matching f in the database.
 func (s *Finance) FinanceTotals(ctx context.Context, f app.FinanceFilter) (app.FinanceTotals, error) {
 	var count, amount, net, tax int64
-	err := s.filtered(f, false).
+	q, err := s.filtered(ctx, f, false)
+	if err != nil {
+		return app.FinanceTotals{}, err
+	}
+	err = q.
 		ColumnExpr("COUNT(*)").
 		ColumnExpr("COALESCE(SUM(i.amount_cents), 0)").
 		ColumnExpr("COALESCE(SUM(i.amount_without_tax_cents), 0)").

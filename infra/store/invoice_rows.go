@@ -55,6 +55,11 @@ type invoiceRow struct {
 
 	// Filled from report_invoices on load; not a column.
 	ReportID string `bun:"report_id,scanonly"`
+
+	// Finance's copies of the holding report's status and approval time
+	// (0004), kept by syncFinanceColumns; read by finance's own queries.
+	ReportStatus string    `bun:",scanonly"`
+	ApprovedAt   time.Time `bun:",scanonly,nullzero"`
 }
 
 type invoiceLineRow struct {

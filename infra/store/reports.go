@@ -107,6 +107,9 @@ func (s *Reports) Create(ctx context.Context, year int, build func(number string
 		if err := s.syncInvoices(ctx, tx, r, nil); err != nil {
 			return err
 		}
+		if err := syncFinanceColumns(ctx, tx, r, nil); err != nil {
+			return err
+		}
 		if err := insertHistory(ctx, tx, r); err != nil {
 			return err
 		}
@@ -167,6 +170,9 @@ func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domai
 			return err
 		}
 		if err := s.syncInvoices(ctx, tx, r, before); err != nil {
+			return err
+		}
+		if err := syncFinanceColumns(ctx, tx, r, before); err != nil {
 			return err
 		}
 		if err := insertHistory(ctx, tx, r); err != nil {

@@ -53,6 +53,7 @@
     if (any(function (i) { return i.amounts_consistent === false; })) out.push(BX.badge(t('warn_amounts'), 'warn'));
     if (any(function (i) { return i.title_matches_company === false; })) out.push(BX.badge(t('warn_title'), 'warn'));
     if (any(function (i) { return i.needs_review; })) out.push(BX.badge(t('warn_review'), 'warn'));
+    if ((r.needs_attention || []).length) out.push(BX.badge(t('needs_attention'), 'warn'));
     return out;
   }
 
@@ -103,6 +104,7 @@
     BX.fill(view,
       el('a', { href: '#', class: 'back' }, t('back')),
       el('div', { class: 'section-head' }, el('h2', null, r.title), BX.reportStatus(r.status)),
+      BX.attention(r),
       el('dl', { class: 'facts' },
         el('dt', null, t('employee')), el('dd', null, r.employee.name),
         el('dt', null, t('number')), el('dd', null, r.number),

@@ -16,6 +16,7 @@
     nav_mine: ['我的报销', 'My expenses'],
     nav_approve: ['审批', 'Approvals'],
     nav_finance: ['财务', 'Finance'],
+    nav_admin: ['管理', 'Admin'],
     logout: ['退出', 'Sign out'],
     loading: ['加载中…', 'Loading…'],
     load_more: ['加载更多', 'Load more'],
@@ -65,7 +66,8 @@
     deleted_ok: ['报销单已删除', 'Report deleted'],
     saved_ok: ['已保存', 'Saved'],
     edit_invoices: ['报销单中的发票', 'Invoices in this report'],
-    submit_refused: ['微信拒绝锁定部分发票，报销单未提交：', 'WeChat refused to lock some invoices; the report was not submitted:'],
+    needs_attention: ['需处理', 'Needs attention'],
+    submit_refused: ['微信拒绝锁定下方标注的发票，报销单未提交，也没有发票被锁定。', 'WeChat refused to lock the invoices marked below; the report was not submitted and nothing stays locked.'],
     // approver page
     to_approve: ['待我审批', 'Waiting for me'],
     no_to_approve: ['没有待审批的报销单', 'Nothing to approve'],
@@ -387,11 +389,18 @@
         el('div', { class: 'row' },
           el('span', { class: 'seller' }, inv.seller_name || kind(inv.kind)),
           el('span', { class: 'amount' }, money(inv.amount))),
-        el('div', { class: 'meta' }, [kind(inv.kind), number ? 'No. ' + number : '', inv.issued_on || ''].filter(Boolean).map(function (x, k) {
-          return el('span', null, (k ? ' · ' : '') + x);
+        el('div', { class: 'meta' }, [kind(inv.kind), number ? 'No. ' + number : '', inv.issued_on || ''].filter(Boolean).map(function (x) {
+          return el('span', null, x);
         })),
         el('div', { class: 'badges' }, badges),
         opts.error ? el('div', { class: 'error small' }, opts.error) : null));
+  }
+
+  // attention lists why an open report cannot go ahead (needs_attention).
+  function attention(r) {
+    return (r.needs_attention || []).map(function (text) {
+      return el('div', { class: 'notice warn attention' }, t('needs_attention') + (zh ? '：' : ': ') + text);
+    });
   }
 
   function historyList(history) {
@@ -424,7 +433,8 @@
     const header = document.getElementById('top');
     const [cfg, me] = await Promise.all([api('GET', '/h5/config.json'), api('GET', '/api/v1/me')]);
     const links = [['/h5/', 'nav_mine', 'mine', true], ['/h5/approve', 'nav_approve', 'approve', hasRole(me, 'approver')],
-      ['/h5/finance', 'nav_finance', 'finance', hasRole(me, 'finance') || hasRole(me, 'admin')]];
+      ['/h5/finance', 'nav_finance', 'finance', hasRole(me, 'finance') || hasRole(me, 'admin')],
+      ['/h5/admin', 'nav_admin', 'admin', hasRole(me, 'admin')]];
     clear(header).append(
       el('a', { class: 'brand', href: '/h5/' }, t('app')),
       el('nav', null, links.filter(function (l) { return l[3] || l[2] === active; }).map(function (l) {
@@ -439,6 +449,6 @@
     zh: zh, t: t, translate: translate, el: el, clear: clear, fill: fill, api: api, ApiError: ApiError,
     errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
     badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard,
-    historyList: historyList, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
+    historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
   };
 })(window);

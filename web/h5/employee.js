@@ -172,7 +172,8 @@
       el('a', { class: 'card report', href: prefix + encodeURIComponent(r.id), dataset: { reportId: r.id, status: r.status } },
         el('div', { class: 'row' }, el('span', { class: 'title' }, r.title), el('span', { class: 'amount' }, BX.money(r.total))),
         el('div', { class: 'meta' }, [r.number, t('invoices_n', r.invoice_count), BX.syncText(r.sync)].join(' · ')),
-        el('div', { class: 'badges' }, BX.reportStatus(r.status))));
+        el('div', { class: 'badges' }, BX.reportStatus(r.status),
+          (r.needs_attention || []).length ? BX.badge(t('needs_attention'), 'warn') : null)));
   }
 
   // ---- one report -----------------------------------------------------
@@ -187,10 +188,18 @@
     }
   }
 
-  // refusedText explains one item of report.submit_refused's details.
+  // WeChat errcodes that refuse one invoice (wechat-protocol.md §6), for
+  // refusals that carry no error code of ours.
+  const REFUSALS = { 72023: 'invoice.locked_elsewhere', 72060: 'invoice.cancelled', 72061: 'invoice.already_reimbursed' };
+
+  // refusedText explains one item of report.submit_refused's details:
+  // {invoice_id, code, errcode}. code is an error code ("invoice.…") or
+  // the invoice's own code and number; errcode is WeChat's.
   function refusedText(x) {
-    const label = t('err_' + x.code) !== 'err_' + x.code ? t('err_' + x.code) : '';
-    return [label, x.code, x.errcode ? 'errcode ' + x.errcode : ''].filter(Boolean).join(' · ');
+    const isErrorCode = /^[a-z_]+\.[a-z_.]+$/.test(String(x.code || ''));
+    const code = isErrorCode ? x.code : REFUSALS[x.errcode] || '';
+    const label = code && t('err_' + code) !== 'err_' + code ? t('err_' + code) : t('err_report.submit_refused');
+    return [label, code, x.errcode ? 'errcode ' + x.errcode : ''].filter(Boolean).join(' · ');
   }
 
   function renderReport(r, problem) {
@@ -202,7 +211,7 @@
     const errBox = el('div', { id: 'report-error' });
     if (problem) {
       errBox.append(problem.code === 'report.submit_refused'
-        ? el('div', { class: 'error', role: 'alert' }, t('submit_refused') + ' ' + BX.errorText(problem))
+        ? el('div', { class: 'error', role: 'alert' }, t('submit_refused'), el('div', { class: 'small' }, problem.message + ' [' + problem.code + ']'))
         : BX.errorBox(problem));
     }
     const actions = el('div', { class: 'actions', id: 'report-actions' });
@@ -219,7 +228,8 @@
     BX.fill(view,
       el('a', { href: '#', class: 'back' }, t('back')),
       el('div', { class: 'section-head' }, el('h2', { id: 'report-title-h' }, r.title), BX.reportStatus(r.status)),
-      r.status === 'rejected' && latestComment ? el('div', { class: 'notice warn' }, t('st_rejected') + '：' + latestComment.comment) : null,
+      r.status === 'rejected' && latestComment ? el('div', { class: 'notice warn' }, t('st_rejected') + (BX.zh ? '：' : ': ') + latestComment.comment) : null,
+      BX.attention(r),
       el('dl', { class: 'facts' },
         el('dt', null, t('number')), el('dd', null, r.number),
         el('dt', null, t('approver')), el('dd', null, r.approver && r.approver.name),
@@ -361,6 +371,13 @@
 
   // ---- wiring ---------------------------------------------------------
 
+  // today is the local date, YYYY-MM-DD (toISOString would give UTC's).
+  function today() {
+    const d = new Date();
+    const two = function (n) { return String(n).padStart(2, '0'); };
+    return d.getFullYear() + '-' + two(d.getMonth() + 1) + '-' + two(d.getDate());
+  }
+
   function route() {
     const m = /^#report\/(.+)$/.exec(location.hash);
     clearTimeout(pollTimer);
@@ -400,7 +417,7 @@
     $('new-report').addEventListener('click', function () {
       const f = $('new-report-form');
       f.hidden = !f.hidden;
-      if (!$('report-title').value) $('report-title').value = t('report_title_default', new Date().toISOString().slice(0, 10));
+      if (!$('report-title').value) $('report-title').value = t('report_title_default', today());
       if (!f.hidden) $('report-title').focus();
     });
     $('selbar').addEventListener('submit', createReport);

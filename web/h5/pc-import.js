@@ -74,7 +74,7 @@
     $('qr-new').textContent = t('new_qr');
     $('qr-new').addEventListener('click', start);
     try {
-      await BX.start('mine');
+      await BX.start('');
     } catch (e) {
       if (e.status !== 401) BX.fill($('qr-error'), QRX.errorBox(e));
       return;

@@ -47,7 +47,7 @@
     $('qr-pick').textContent = t('pick');
     $('qr-pick').addEventListener('click', pick);
     try {
-      await BX.start('mine');
+      await BX.start('');
     } catch (e) {
       if (e.status !== 401) fail(e);
       return;

@@ -1,0 +1,298 @@
+package web_test
+
+// The issue's flows in a real browser: import through the sandbox wallet
+// picker, report, submit, approve or reject, withdraw, duplicates. The
+// harness is in h5_browser_test.go.
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"github.com/baoxiao/baoxiao/infra/testkit"
+)
+
+// TestBrowserImportSubmitApprove is the issue's main path: emp-li imports
+// three invoices through the picker, makes a report and submits it;
+// mgr-zhao approves it; WeChat (the sandbox) ends at CLOSURE; fin-chen
+// sees the invoices.
+func TestBrowserImportSubmitApprove(t *testing.T) {
+	t.Parallel()
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	li := b.newTab("emp-li")
+	li.login("emp-li", "/h5/")
+	li.until("the empty invoice list", `!!document.querySelector('#invoices .state.empty')`, nil)
+	li.screenshot("employee-empty")
+
+	picked := li.importFromWallet(3, "")
+	imported := li.ids("#import-summary li.imported")
+	if len(imported) != 3 {
+		t.Fatalf("imported %v, want 3 invoices\n%s", imported, li.state())
+	}
+	if failed := li.ids("#import-summary li.failed"); len(failed) != 0 {
+		t.Fatalf("failed imports: %s", li.state())
+	}
+	for _, id := range imported {
+		li.until("invoice "+id+" in the list", `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
+		li.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
+	}
+	li.until("the selection bar", `!document.getElementById('selbar').hidden`, nil)
+	var amounts []string
+	li.eval(`Array.from(document.querySelectorAll('#invoices li.inv .amount')).map(n => n.textContent)`, &amounts)
+	for _, a := range amounts {
+		if !strings.HasPrefix(a, "¥") || len(a) < 5 || a[len(a)-3] != '.' {
+			t.Errorf("amount %q is not ¥ with two decimals", a)
+		}
+	}
+	li.screenshot("employee-invoices")
+	li.docsScreenshot("h5-employee")
+
+	li.click("#new-report")
+	li.run("title", chromedp.SetValue("#report-title", "十月差旅报销", chromedp.ByQuery))
+	li.click("#create-report")
+	li.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
+	var reportID string
+	li.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
+	if got := li.ids("#report-invoices li.inv"); len(got) != 3 {
+		t.Fatalf("report shows %d invoices, want 3", len(got))
+	}
+	li.click("#act-submit")
+	li.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
+	li.screenshot("report-submitted")
+	for _, c := range picked {
+		if s := wechatStatus(t, app, c); s != "INVOICE_REIMBURSE_LOCK" {
+			t.Errorf("after submit %s is %s, want LOCK", c.EncryptCode, s)
+		}
+	}
+
+	zhao := b.newTab("mgr-zhao")
+	zhao.login("mgr-zhao", "/h5/approve")
+	card := `a.card.report[data-report-id="` + reportID + `"]`
+	zhao.until("the report to approve", `!!document.querySelector('`+card+`')`, nil)
+	zhao.screenshot("approve-list")
+	zhao.click(card)
+	zhao.until("the report's invoices", `document.querySelectorAll('#report-invoices li.inv').length === 3 && !!document.getElementById('approve')`, nil)
+	zhao.screenshot("approve-report")
+	zhao.docsScreenshot("h5-approve")
+	zhao.run("comment", chromedp.SetValue("#comment", "同意", chromedp.ByQuery))
+	zhao.click("#approve")
+	zhao.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
+
+	waitWeChat(t, app, picked, "INVOICE_REIMBURSE_CLOSURE")
+
+	li.open("/h5/#report/" + reportID)
+	li.until("the approved, synced report", `document.getElementById('report-view').dataset.status === 'approved' && document.getElementById('report-sync').dataset.state === 'synced'`, nil)
+	li.screenshot("report-approved")
+
+	chen := b.newTab("fin-chen")
+	chen.login("fin-chen", "/h5/finance")
+	chen.until("three rows", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
+	var exportDisabled bool
+	chen.eval(`document.getElementById('export-csv').disabled && document.getElementById('export-xlsx').disabled`, &exportDisabled)
+	if !exportDisabled {
+		t.Error("export buttons are enabled, but the export endpoint does not exist yet")
+	}
+	chen.run("search", chromedp.SetValue("#f-q", "no such invoice", chromedp.ByQuery))
+	chen.eval(`document.getElementById('filters').dispatchEvent(new Event('input')), 0`, nil)
+	chen.until("no rows", `!!document.querySelector('#table-wrap .state.empty')`, nil)
+	chen.click(`#filters button[type=reset]`)
+	chen.until("three rows again", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
+	chen.screenshot("finance")
+}
+
+// TestBrowserWeComWithdraw: emp-wang signs in through WeCom, imports with
+// ww.chooseInvoice, submits, withdraws, and the invoices are INIT again.
+func TestBrowserWeComWithdraw(t *testing.T) {
+	t.Parallel()
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	wang := b.newTab("emp-wang")
+	wang.login("emp-wang", "/h5/")
+	var channel string
+	wang.run("me", chromedp.Evaluate(`fetch('/api/v1/me').then(r => r.json()).then(me => me.channel)`, &channel, awaitPromise))
+	if channel != "work" {
+		t.Fatalf("emp-wang signed in on channel %q, want work", channel)
+	}
+	wang.until("the empty invoice list", `!!document.querySelector('#invoices .state.empty')`, nil)
+	picked := wang.importFromWallet(2, "")
+	imported := wang.ids("#import-summary li.imported")
+	if len(imported) != 2 {
+		t.Fatalf("imported %v, want 2\n%s", imported, wang.state())
+	}
+	for _, id := range imported {
+		wang.until("invoice "+id, `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
+		wang.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
+	}
+	wang.click("#new-report")
+	wang.click("#create-report") // the default title
+	wang.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
+	var reportID string
+	wang.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
+	wang.click("#act-submit")
+	wang.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
+	for _, c := range picked {
+		if s := wechatStatus(t, app, c); s != "INVOICE_REIMBURSE_LOCK" {
+			t.Errorf("after submit %s is %s, want LOCK", c.EncryptCode, s)
+		}
+	}
+	wang.click("#act-withdraw")
+	wang.until("the withdrawn report", `document.getElementById('report-view').dataset.status === 'withdrawn' && !!document.getElementById('act-resubmit')`, nil)
+
+	waitWeChat(t, app, picked, "INVOICE_REIMBURSE_INIT")
+	wang.open("/h5/#report/" + reportID)
+	wang.until("INIT on the page", `document.getElementById('report-view').dataset.status === 'withdrawn' && document.querySelectorAll('#report-invoices .badge.ws-init').length === 2 && document.getElementById('report-sync').dataset.state === 'synced'`, nil)
+	wang.screenshot("report-withdrawn")
+}
+
+// TestBrowserRefusedEditRejectResubmit covers the employee's repair
+// paths: a submit WeChat refuses (one invoice locked by another company)
+// names that invoice; the owner edits it out and submits; the approver
+// must give a reason to reject; the owner resubmits, withdraws, deletes.
+func TestBrowserRefusedEditRejectResubmit(t *testing.T) {
+	t.Parallel()
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	li := b.newTab("emp-li")
+	li.login("emp-li", "/h5/")
+	picked := li.importFromWallet(3, "")
+	imported := li.ids("#import-summary li.imported")
+	if len(imported) != 3 {
+		t.Fatalf("imported %v, want 3\n%s", imported, li.state())
+	}
+	for _, id := range imported {
+		li.until("invoice "+id, `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
+		li.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
+	}
+	li.click("#new-report")
+	li.click("#create-report")
+	li.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
+	var reportID string
+	li.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
+
+	// Another company locks one of them in WeChat.
+	locked := picked[1]
+	if res := app.Sandbox(t, http.MethodPost, "/_control/invoice", map[string]any{
+		"card_id": locked.CardID, "encrypt_code": locked.EncryptCode,
+		"reimburse_status": "LOCK", "locked_by_appid": "wxothercompany00001",
+	}); res.Status != http.StatusOK {
+		t.Fatalf("lock elsewhere: %d %s", res.Status, res.Body)
+	}
+	var lockedID string
+	for _, it := range app.Login(t, "emp-li").Do(http.MethodGet, "/api/v1/invoices", nil).JSON["items"].([]any) {
+		if m := it.(map[string]any); m["encrypt_code"] == locked.EncryptCode {
+			lockedID = m["id"].(string)
+		}
+	}
+	if lockedID == "" {
+		t.Fatal("the locked invoice is not among emp-li's")
+	}
+	li.click("#act-submit")
+	var reason string
+	li.until("the refusal next to the invoice", `(() => {
+		const n = document.querySelector('#report-invoices li.inv[data-invoice-id="`+lockedID+`"] .error');
+		return !!document.querySelector('#report-error .error') && n && n.textContent; })()`, &reason)
+	if !strings.Contains(reason, "invoice.locked_elsewhere") {
+		t.Errorf("refusal next to the invoice = %q, want invoice.locked_elsewhere", reason)
+	}
+	var others int
+	li.eval(`document.querySelectorAll('#report-invoices li.inv .error').length`, &others)
+	if others != 1 {
+		t.Errorf("%d invoices show an error, want 1", others)
+	}
+	var status string
+	li.eval(`document.getElementById('report-view').dataset.status`, &status)
+	if status != "draft" {
+		t.Errorf("after a refused submit the report is %s, want draft", status)
+	}
+	li.screenshot("submit-refused")
+
+	li.click("#edit")
+	li.until("the edit form", `!!document.querySelector('#edit-form input.pick[data-invoice-id="`+lockedID+`"]')`, nil)
+	li.click(`#edit-form input.pick[data-invoice-id="` + lockedID + `"]`)
+	li.run("new title", chromedp.SetValue("#edit-title", "十一月报销", chromedp.ByQuery))
+	li.click("#edit-save")
+	li.until("the edited report", `document.getElementById('report-title-h').textContent === '十一月报销' && document.querySelectorAll('#report-invoices li.inv').length === 2`, nil)
+	li.click("#act-submit")
+	li.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
+
+	zhao := b.newTab("mgr-zhao")
+	zhao.login("mgr-zhao", "/h5/approve")
+	zhao.open("/h5/approve#report/" + reportID)
+	zhao.until("the decision buttons", `!!document.getElementById('reject')`, nil)
+	zhao.click("#reject")
+	zhao.until("the reason rule", `document.getElementById('decide-error').textContent.includes('驳回原因')`, nil)
+	zhao.run("reason", chromedp.SetValue("#reason", "请补充行程单", chromedp.ByQuery))
+	zhao.click("#reject")
+	zhao.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
+
+	li.open("/h5/#report/" + reportID)
+	li.until("the rejection and its reason", `document.getElementById('report-view').dataset.status === 'rejected' && document.getElementById('report-view').textContent.includes('请补充行程单')`, nil)
+	li.screenshot("rejected")
+	li.click("#act-resubmit")
+	li.until("the resubmitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
+	li.click("#act-withdraw")
+	li.until("the withdrawn report", `document.getElementById('report-view').dataset.status === 'withdrawn'`, nil)
+	li.click("#act-delete")
+	li.until("the confirmation", `document.getElementById('act-delete').classList.contains('confirm')`, nil)
+	li.click("#act-delete")
+	li.until("the list without the report", `!document.getElementById('home').hidden && !!document.querySelector('#reports .state.empty')`, nil)
+}
+
+// TestBrowserDuplicateImport: emp-wang's wallet holds the same paper that
+// emp-li imported (same code and number); importing it shows who has it.
+func TestBrowserDuplicateImport(t *testing.T) {
+	t.Parallel()
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	// The OA result may carry an array instead of a JSON string (§3.4).
+	if res := app.Sandbox(t, http.MethodPost, "/_control/switches", map[string]any{"oa_result_array": true}); res.Status != http.StatusOK {
+		t.Fatalf("switch: %d %s", res.Status, res.Body)
+	}
+	li := b.newTab("emp-li")
+	li.login("emp-li", "/h5/")
+	li.importFromWallet(1, "")
+	if ids := li.ids("#import-summary li.imported"); len(ids) != 1 {
+		t.Fatalf("emp-li imported %v, want 1\n%s", ids, li.state())
+	}
+	mine := app.Login(t, "emp-li").Do(http.MethodGet, "/api/v1/invoices", nil)
+	items, _ := mine.JSON["items"].([]any)
+	if len(items) != 1 {
+		t.Fatalf("emp-li's invoices: %s", mine.Body)
+	}
+	first := items[0].(map[string]any)
+
+	login := app.Client(t).Do(http.MethodPost, "/auth/sandbox/login", map[string]any{"user": "emp-wang", "channel": "work"})
+	openid, _ := login.JSON["openid"].(string)
+	if login.Status != http.StatusOK || openid == "" {
+		t.Fatalf("emp-wang's WeCom openid: %d %s", login.Status, login.Body)
+	}
+	copyRes := app.Sandbox(t, http.MethodPost, "/_control/invoices", map[string]any{
+		"owner_openid": openid, "channel": "work",
+		"billing_code": first["invoice_code"], "billing_no": first["invoice_number"],
+		"payee": first["seller_name"],
+	})
+	dup, _ := copyRes.JSON["encrypt_code"].(string)
+	if copyRes.Status != http.StatusOK || dup == "" {
+		t.Fatalf("copy the invoice into emp-wang's wallet: %d %s", copyRes.Status, copyRes.Body)
+	}
+
+	wang := b.newTab("emp-wang")
+	wang.login("emp-wang", "/h5/")
+	wang.importFromWallet(1, dup)
+	var text string
+	wang.until("the duplicate error", `(() => { const n = document.querySelector('#import-summary li.failed[data-code="invoice.duplicate"]'); return n && n.textContent; })()`, &text)
+	if !strings.Contains(text, "李娜") || !strings.Contains(text, "invoice.duplicate") {
+		t.Errorf("duplicate message %q should name the importer (李娜) and the code", text)
+	}
+	if ids := wang.ids("#import-summary li.imported"); len(ids) != 0 {
+		t.Errorf("the duplicate was imported: %v", ids)
+	}
+	wang.screenshot("duplicate")
+}
