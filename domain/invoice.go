@@ -221,6 +221,12 @@ func (i *Invoice) CheckClaimable(by ReportID) error {
 	if err := ErrorForStatus(i.status); err != nil {
 		return err.With(map[string]any{"invoice_id": string(i.id)})
 	}
+	if i.status == StatusLock && i.reportID == "" {
+		// Locked with no report of ours: an ERP holds it through the open
+		// API, or an unlock is still on its way. Either way it is not free.
+		return ErrLockedElsewhere.WithMessage("the invoice is locked in WeChat outside any report here; try again later").
+			With(map[string]any{"invoice_id": string(i.id)})
+	}
 	return nil
 }
 

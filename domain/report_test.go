@@ -196,6 +196,7 @@ func TestReportInvoices(t *testing.T) {
 		}())}, domain.ErrInvoiceInReport},
 		{"reimbursed", []*domain.Invoice{withStatus(a, domain.StatusClosure)}, domain.ErrAlreadyReimbursed},
 		{"cancelled", []*domain.Invoice{withStatus(a, domain.StatusCancel)}, domain.ErrInvoiceCancelled},
+		{"locked outside any report", []*domain.Invoice{withStatus(invoice(t, "emp-li", "00000009", 1), domain.StatusLock)}, domain.ErrLockedElsewhere},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if err := r.Edit(owner, nil, tc.invoices, t0); !errors.Is(err, tc.want) {

@@ -109,7 +109,7 @@ func TestCrashBetweenSendAndMark(t *testing.T) {
 		act(t, mgr, report, "approve", nil, http.StatusOK)
 
 		ctx := context.Background()
-		claimed, err := a.Svc.Store.Outbox.Claim(ctx, "doomed", time.Now().UTC(), 50*time.Millisecond, 100)
+		claimed, err := a.Svc.Store.Outbox.Claim(ctx, "doomed", time.Now().UTC(), time.Second, 100)
 		if err != nil || len(claimed) != 2 {
 			t.Fatalf("claim: %d %v", len(claimed), err)
 		}
@@ -121,7 +121,7 @@ func TestCrashBetweenSendAndMark(t *testing.T) {
 		if n, _ := a.Svc.Worker.RunOnce(ctx); n != 0 {
 			t.Fatalf("a leased row was claimed again (%d)", n)
 		}
-		time.Sleep(60 * time.Millisecond)
+		time.Sleep(1100 * time.Millisecond)
 		a.RunOutbox(t)
 		wantStatuses(t, a, invs, "CLOSURE")
 		rows, err := a.Svc.Store.Outbox.List(ctx, app.OutboxDone, 0, 10)
