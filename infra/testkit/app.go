@@ -45,6 +45,20 @@ func WithEnv(kv ...string) AppOption { return func(o *appOptions) { o.env = appe
 // WithoutWorker leaves the outbox to the test: call RunOutbox.
 func WithoutWorker() AppOption { return func(o *appOptions) { o.runWorker = false } }
 
+// LiveApp starts baoxiao in live mode on db, with every WeChat base at
+// wechatBase (a sandbox served elsewhere) and the sandbox's demo
+// credentials.
+func LiveApp(t testing.TB, db DB, wechatBase string, opts ...AppOption) *AppServer {
+	t.Helper()
+	return App(t, db, append([]AppOption{WithEnv(
+		"BAOXIAO_MODE=live",
+		"BAOXIAO_WECHAT_API_BASE="+wechatBase, "BAOXIAO_WECHAT_WORK_API_BASE="+wechatBase, "BAOXIAO_WECHAT_OPEN_BASE="+wechatBase,
+		"BAOXIAO_WECHAT_OA_APP_ID="+config.SandboxOAAppID, "BAOXIAO_WECHAT_OA_APP_SECRET="+config.SandboxOAAppSecret,
+		"BAOXIAO_AUTH_SESSION_SECRET=live-test-session-secret-0123456789abcdef",
+		"BAOXIAO_AUTH_DATA_KEY=live-test-data-key-0123456789abcdef0123",
+	)}, opts...)...)
+}
+
 // App starts baoxiao in sandbox mode on db.
 func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 	t.Helper()
