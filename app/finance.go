@@ -282,7 +282,7 @@ type FinanceTotals struct {
 }
 
 // Add counts one more row.
-func (t *FinanceTotals) Add(r FinanceRow) {
+func (t *FinanceTotals) Add(r *FinanceRow) {
 	t.Count++
 	t.Amount = t.Amount.Add(r.Amount)
 	t.AmountWithoutTax = t.AmountWithoutTax.Add(r.AmountWithoutTax)

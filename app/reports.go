@@ -362,12 +362,17 @@ func (s *Reports) lockAll(ctx context.Context, invs []*domain.Invoice) error {
 				done = append(done, inv)
 				continue
 			}
-			code := 0
+			errcode, code := 0, domain.ErrWeChatRejected.Code
 			if asWeChatError(err, &we) {
-				code = we.Errcode
+				errcode = we.Errcode
+			}
+			var de *domain.Error
+			if errors.As(asDomainError(err), &de) {
+				code = de.Code // e.g. invoice.locked_elsewhere for 72023
 			}
 			refused = append(refused, map[string]any{
-				"invoice_id": string(inv.ID()), "code": inv.BusinessID().String(), "errcode": code,
+				"invoice_id": string(inv.ID()), "code": code, "errcode": errcode,
+				"invoice_code": inv.BusinessID().Code, "invoice_number": inv.BusinessID().Number,
 			})
 		}
 		s.unlock(ctx, done)

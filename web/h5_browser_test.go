@@ -31,6 +31,10 @@ import (
 // stepTimeout bounds every browser action, so a broken page fails fast.
 const stepTimeout = 20 * time.Second
 
+// launchTimeout bounds starting Chromium, slower than any step on a busy
+// machine.
+const launchTimeout = 60 * time.Second
+
 // Phone-sized viewport of the screenshots (CSS pixels).
 const (
 	viewWidth  = 390
@@ -102,7 +106,7 @@ func startBrowserLang(t *testing.T, app *testkit.AppServer, lang string) *browse
 	})
 	// The first Run starts the browser and must not carry a deadline (it
 	// would kill the browser later); a watchdog bounds it instead.
-	if err := withWatchdog(ctx, cancelAlloc, func() error { return chromedp.Run(ctx) }); err != nil {
+	if err := withWatchdog(ctx, cancelAlloc, launchTimeout, func() error { return chromedp.Run(ctx) }); err != nil {
 		t.Fatalf("start Chromium: %v", err)
 	}
 	shots := t.TempDir()
@@ -129,14 +133,14 @@ func chromedpErrorf(format string, args ...any) {
 	log.Print("chromedp: " + msg)
 }
 
-// withWatchdog runs fn and cancels the browser if it takes longer than
-// the step timeout.
-func withWatchdog(ctx context.Context, cancel context.CancelFunc, fn func() error) error {
-	timer := time.AfterFunc(stepTimeout, cancel)
+// withWatchdog runs fn and cancels the browser or tab if it takes longer
+// than limit.
+func withWatchdog(ctx context.Context, cancel context.CancelFunc, limit time.Duration, fn func() error) error {
+	timer := time.AfterFunc(limit, cancel)
 	defer timer.Stop()
 	err := fn()
 	if ctx.Err() != nil && err != nil {
-		return fmt.Errorf("%w (took longer than %v)", err, stepTimeout)
+		return fmt.Errorf("%w (took longer than %v)", err, limit)
 	}
 	return err
 }
@@ -212,7 +216,7 @@ func (b *browser) newTab(name string) *tab {
 		cancel()
 		_ = b.browserCall(func(ctx context.Context) error { return target.DisposeBrowserContext(bctx).Do(ctx) })
 	})
-	if err := withWatchdog(ctx, cancel, func() error {
+	if err := withWatchdog(ctx, cancel, stepTimeout, func() error {
 		return chromedp.Run(ctx, chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(1), chromedp.EmulateMobile))
 	}); err != nil {
 		t.Fatalf("open a tab for %s: %v", name, err)

@@ -304,6 +304,9 @@ func searchBench(ctx context.Context, db *bun.DB) {
 			ms(percentile(first, 1)), np50, np95, ms(percentile(totals, .5)), ms(percentile(totals, .95)))
 		allFirst, allNext, allTotals = append(allFirst, first...), append(allNext, next...), append(allTotals, totals...)
 	}
+	if len(allFirst) == 0 || len(allNext) == 0 || len(allTotals) == 0 {
+		return
+	}
 	fmt.Printf("%-32s %8s %8s %8s %8s %8s %10s %10s\n", "ALL", ms(percentile(allFirst, .5)), ms(percentile(allFirst, .95)),
 		ms(percentile(allFirst, 1)), ms(percentile(allNext, .5)), ms(percentile(allNext, .95)), ms(percentile(allTotals, .5)), ms(percentile(allTotals, .95)))
 }
@@ -380,13 +383,17 @@ func exportPhase(ctx context.Context, path, phase, out string) error {
 // rawDump is the baseline: the export's rows in one query, every column
 // read as raw bytes by a bare rows.Next loop and written comma-separated.
 func rawDump(ctx context.Context, db *bun.DB, f app.FinanceFilter, w io.Writer) (int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT i.id, i.invoice_code, i.invoice_number, i.issued_at, i.buyer_name, i.buyer_tax_number,
-		i.seller_name, i.seller_tax_number, i.amount_cents, i.amount_without_tax_cents, i.tax_cents, i.wechat_status,
-		i.kind, e.name, e.department, r.number, r.decided_at, a.name
-		FROM reports AS r JOIN report_invoices AS ri ON ri.report_id = r.id JOIN invoices AS i ON i.id = ri.invoice_id
-		LEFT JOIN employees AS e ON e.id = i.owner_id LEFT JOIN employees AS a ON a.id = r.approver_id
-		WHERE r.status = 'approved' AND r.decided_at >= ? AND r.decided_at < ?
-		ORDER BY r.decided_at, i.id`, f.From.UTC().Format("2006-01-02 15:04:05.999999-07:00"), f.To.UTC().Format("2006-01-02 15:04:05.999999-07:00"))
+	// The export's own columns and joins, in its order, in one query.
+	rows, err := db.QueryContext(ctx, `SELECT i.id, i.channel, i.card_id, i.encrypt_code, i.owner_open_id, i.kind,
+		i.raw_type, i.invoice_code, i.invoice_number, i.needs_review, i.issued_at, i.imported_at, i.buyer_name,
+		i.buyer_tax_number, i.seller_name, i.seller_tax_number, i.amount_cents, i.amount_without_tax_cents, i.tax_cents,
+		i.title_matches_company, i.wechat_status, i.status_generation, i.owner_id, e.name, e.department,
+		r.id, r.number, r.status, r.approver_id, a.name, a.department, i.approved_at
+		FROM invoices AS i LEFT JOIN report_invoices AS ri ON ri.invoice_id = i.id
+		LEFT JOIN reports AS r ON r.id = ri.report_id LEFT JOIN employees AS e ON e.id = i.owner_id
+		LEFT JOIN employees AS a ON a.id = r.approver_id
+		WHERE i.approved_at >= ? AND i.approved_at < ? AND i.report_status = 'approved'
+		ORDER BY i.approved_at, i.id`, f.From.UTC().Format("2006-01-02 15:04:05.999999-07:00"), f.To.UTC().Format("2006-01-02 15:04:05.999999-07:00"))
 	if err != nil {
 		return 0, err
 	}

@@ -48,9 +48,9 @@ var columns = []column{
 	{"销售方税号", 22, false, func(r *app.FinanceRow) string { return r.Seller.TaxNumber }},
 	{"购买方抬头", 24, false, func(r *app.FinanceRow) string { return r.Buyer.Name }},
 	{"购买方税号", 22, false, func(r *app.FinanceRow) string { return r.Buyer.TaxNumber }},
-	{"金额（不含税）", 14, true, func(r *app.FinanceRow) string { return r.AmountWithoutTax.String() }},
-	{"税额", 12, true, func(r *app.FinanceRow) string { return r.Tax.String() }},
-	{"价税合计", 14, true, func(r *app.FinanceRow) string { return r.Amount.String() }},
+	{"金额（不含税）", 14, true, func(r *app.FinanceRow) string { return money(r.AmountWithoutTax) }},
+	{"税额", 12, true, func(r *app.FinanceRow) string { return money(r.Tax) }},
+	{"价税合计", 14, true, func(r *app.FinanceRow) string { return money(r.Amount) }},
 	{"微信状态", 10, false, func(r *app.FinanceRow) string { return string(r.WeChatStatus) }},
 	{"同步状态", 10, false, func(r *app.FinanceRow) string { return string(r.Sync) }},
 	{"提示", 24, false, func(r *app.FinanceRow) string { return warnings(r.Warnings()) }},
@@ -68,14 +68,45 @@ func totalsRow(t app.FinanceTotals) []string {
 		}
 		switch c.header {
 		case "金额（不含税）":
-			out[i] = t.AmountWithoutTax.String()
+			out[i] = money(t.AmountWithoutTax)
 		case "税额":
-			out[i] = t.Tax.String()
+			out[i] = money(t.Tax)
 		case "价税合计":
-			out[i] = t.Amount.String()
+			out[i] = money(t.Amount)
 		}
 	}
 	return out
+}
+
+// money formats an amount with exactly two decimals ("-17.70") from its
+// integer cents (a Money always has whole cents): the same text as
+// Money.String, without big-number formatting on every cell.
+func money(m domain.Money) string {
+	c := m.Cents()
+	var b [24]byte
+	i := len(b)
+	neg := c < 0
+	u := uint64(c)
+	if neg {
+		u = -u
+	}
+	frac := u % 100
+	b[i-1], b[i-2], b[i-3] = byte('0'+frac%10), byte('0'+frac/10), '.'
+	i -= 3
+	u /= 100
+	for {
+		i--
+		b[i] = byte('0' + u%10)
+		u /= 10
+		if u == 0 {
+			break
+		}
+	}
+	if neg {
+		i--
+		b[i] = '-'
+	}
+	return string(b[i:])
 }
 
 func dateTime(t time.Time) string {

@@ -37,9 +37,9 @@ func NewCSV(w io.Writer) (app.Sheet, error) {
 }
 
 // WriteRow writes one invoice.
-func (s *csvSheet) WriteRow(r app.FinanceRow) error {
+func (s *csvSheet) WriteRow(r *app.FinanceRow) error {
 	for i, c := range columns {
-		v := c.value(&r)
+		v := c.value(r)
 		if !c.money {
 			v = defuse(v)
 		}

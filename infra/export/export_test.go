@@ -72,11 +72,11 @@ func write(t *testing.T, format string, rows []app.FinanceRow) []byte {
 		t.Fatal(err)
 	}
 	var totals app.FinanceTotals
-	for _, r := range rows {
-		if err := sheet.WriteRow(r); err != nil {
+	for i := range rows {
+		if err := sheet.WriteRow(&rows[i]); err != nil {
 			t.Fatal(err)
 		}
-		totals.Add(r)
+		totals.Add(&rows[i])
 	}
 	if err := sheet.Close(totals); err != nil {
 		t.Fatal(err)
@@ -238,8 +238,8 @@ func checkXLSX(t *testing.T, b []byte, rows []app.FinanceRow) {
 		t.Errorf("totals label %q", v)
 	}
 	var totals app.FinanceTotals
-	for _, r := range rows {
-		totals.Add(r)
+	for i := range rows {
+		totals.Add(&rows[i])
 	}
 	for name, want := range map[string]domain.Money{"价税合计": totals.Amount, "税额": totals.Tax, "金额（不含税）": totals.AmountWithoutTax} {
 		if got := value(name, last); got != want.String() {
@@ -292,4 +292,16 @@ func TestEmptyExport(t *testing.T) {
 		t.Errorf("empty CSV ends %q", csvOut[max(0, len(csvOut)-60):])
 	}
 	checkXLSX(t, write(t, "xlsx", nil), nil)
+}
+
+// The fast amount formatting says what Money.String says.
+func TestMoneyText(t *testing.T) {
+	for _, s := range []string{"0.00", "0.05", "-0.05", "-17.70", "1234567.89", "-100.00", "92233720368547758.07"} {
+		m := domain.MustMoney(s)
+		rows := []app.FinanceRow{{Amount: m, AmountWithoutTax: m, Tax: domain.Zero, TitleMatchesCompany: true}}
+		out := string(write(t, "csv", rows))
+		if !strings.Contains(out, ","+m.String()+",") {
+			t.Errorf("%s: %q", s, out)
+		}
+	}
 }

@@ -201,7 +201,7 @@ func plainXML(v string) bool {
 }
 
 // WriteRow writes one invoice.
-func (s *xlsxSheet) WriteRow(r app.FinanceRow) error {
+func (s *xlsxSheet) WriteRow(r *app.FinanceRow) error {
 	if s.row == maxSheetRows-1 { // keep the last row of a sheet for totals
 		if err := s.endSheet(); err != nil {
 			return err
@@ -211,7 +211,7 @@ func (s *xlsxSheet) WriteRow(r app.FinanceRow) error {
 		}
 	}
 	for i, c := range columns {
-		s.values[i] = c.value(&r)
+		s.values[i] = c.value(r)
 	}
 	return s.writeRow(s.values, styleText, styleMoney)
 }

@@ -37,7 +37,7 @@ func TestSubmitRefusedLeavesNothingLocked(t *testing.T) {
 			t.Fatalf("refused %v", refused)
 		}
 		r := refused[0].(map[string]any)
-		if r["invoice_id"] != taken["id"] || r["errcode"] != float64(72023) || r["code"] == "" {
+		if r["invoice_id"] != taken["id"] || r["errcode"] != float64(72023) || r["code"] != "invoice.locked_elsewhere" || r["invoice_number"] != taken["invoice_number"] {
 			t.Fatalf("refusal %v", r)
 		}
 		wantStatuses(t, a, []map[string]any{invs[0], invs[2]}, "INIT")
