@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
+	"time"
 
 	"github.com/baoxiao/baoxiao/domain"
 )
@@ -40,6 +42,7 @@ type Auth struct {
 	channels  Channels
 	clock     Clock
 	signUp    SelfSignUp
+	active    sync.Map // EmployeeID → time.Time: known active until
 }
 
 // NewAuth returns the sign-in service.
@@ -153,6 +156,26 @@ func (a *Auth) SandboxSignIn(ctx context.Context, id domain.EmployeeID, ch domai
 	}
 	// Finance and admin may have no wallet at all.
 	return e, Session{EmployeeID: e.ID()}, nil
+}
+
+// activeFor is how long a positive "still active" answer is reused: the
+// check runs on every request, and a deactivation may take this long to
+// end open sessions on each instance.
+const activeFor = time.Second
+
+// CheckActive refuses a session whose employee was deactivated or removed
+// since it was issued.
+func (a *Auth) CheckActive(ctx context.Context, s Session) error {
+	now := a.clock.Now()
+	if until, ok := a.active.Load(s.EmployeeID); ok && now.Before(until.(time.Time)) {
+		return nil
+	}
+	if _, err := a.Actor(ctx, s); err != nil {
+		a.active.Delete(s.EmployeeID)
+		return err
+	}
+	a.active.Store(s.EmployeeID, now.Add(activeFor))
+	return nil
 }
 
 // Actor loads the signed-in employee, refusing one deactivated since.

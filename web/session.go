@@ -99,7 +99,7 @@ func (s *sessions) require(auth *app.Auth) fiber.Handler {
 		if !ok {
 			return domain.ErrAuthRequired
 		}
-		if _, err := auth.Actor(c.UserContext(), sess); err != nil {
+		if err := auth.CheckActive(c.UserContext(), sess); err != nil {
 			return err
 		}
 		c.Locals(sessionLocal, sess)
