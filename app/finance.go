@@ -330,6 +330,9 @@ type FinanceDeps struct {
 	// reads (default 5).
 	BatchSize      int
 	CallsPerSecond float64
+	// ReadRetry is the first wait before WeChat is asked again for what it
+	// could not answer; it doubles (default 1s).
+	ReadRetry time.Duration
 	// Queued runs after a repair queued changes, e.g. to wake the worker.
 	Queued func()
 }

@@ -131,6 +131,7 @@ type reconciler struct {
 	channels Channels
 	batch    int
 	interval time.Duration
+	retry    time.Duration
 	queued   func()
 
 	ctx    context.Context
@@ -149,10 +150,14 @@ func newReconciler(f *Finance, d FinanceDeps) *reconciler {
 	if cps <= 0 {
 		cps = 5
 	}
+	retry := d.ReadRetry
+	if retry <= 0 {
+		retry = time.Second
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &reconciler{
 		fin: f, runs: d.Runs, tx: d.Tx, channels: d.Channels, batch: batch,
-		interval: time.Duration(float64(time.Second) / cps), queued: d.Queued,
+		interval: time.Duration(float64(time.Second) / cps), retry: retry, queued: d.Queued,
 		ctx: ctx, cancel: cancel,
 	}
 }
@@ -337,8 +342,10 @@ func (r *reconciler) compare(ctx context.Context, runID string, rows []FinanceRo
 	return found, skipped, nil
 }
 
-// read asks WeChat for one chunk, paced by the rate limit, retrying what
-// failed for a passing reason; what still fails is reported per invoice.
+// read asks WeChat for one chunk, paced by the rate limit, and asks again
+// (up to readAttempts in all, backing off) for what failed for a passing
+// reason. If nothing of the chunk could be read, WeChat is down and the
+// run stops; otherwise what still fails is reported per invoice.
 func (r *reconciler) read(ctx context.Context, wc WeChat, rows []FinanceRow) ([]InvoiceResult, error) {
 	results := make([]InvoiceResult, len(rows))
 	todo := make([]int, len(rows))
@@ -346,8 +353,8 @@ func (r *reconciler) read(ctx context.Context, wc WeChat, rows []FinanceRow) ([]
 		results[i].Ref = row.Ref
 		todo[i] = i
 	}
-	wait := time.Second
-	for attempt := 1; len(todo) > 0; attempt++ {
+	wait := r.retry
+	for attempt := 1; ; attempt++ {
 		if err := r.pace(ctx); err != nil {
 			return nil, err
 		}
@@ -368,26 +375,24 @@ func (r *reconciler) read(ctx context.Context, wc WeChat, rows []FinanceRow) ([]
 		var again []int
 		for k, i := range todo {
 			results[i] = got[k]
-			if isTransient(got[k].Err) && attempt < readAttempts {
+			if isTransient(got[k].Err) {
 				again = append(again, i)
 			}
 		}
-		if len(again) == len(todo) && attempt >= readAttempts-1 && isTransient(err) {
-			// WeChat is down, not one invoice: stop rather than report
-			// every invoice unreadable.
-			return nil, asDomainError(err)
+		if len(again) == 0 || attempt == readAttempts {
+			if len(again) == len(rows) {
+				return nil, asDomainError(results[again[0]].Err)
+			}
+			return results, nil
 		}
 		todo = again
-		if len(todo) > 0 {
-			select {
-			case <-ctx.Done():
-				return nil, ctx.Err()
-			case <-time.After(wait):
-			}
-			wait *= 2
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(wait):
 		}
+		wait *= 2
 	}
-	return results, nil
 }
 
 // pace waits until the next WeChat call is allowed.

@@ -64,7 +64,7 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 	}
-	fmt.Fprintf(env.Stdout, "run %s: %s, %d checked, %d skipped (change on its way), %d mismatches\n",
+	fmt.Fprintf(env.Stdout, "run %s: %s; checked %d, skipped %d (a change on its way), mismatches %d\n",
 		run.ID, run.State, run.Checked, run.Pending, run.Mismatches)
 	if run.Error != "" {
 		fmt.Fprintln(env.Stdout, run.Error)

@@ -468,7 +468,7 @@ func TestFinanceCLI(t *testing.T) {
 		setWeChat(t, a, s.approved[0], "INIT", "")
 		from, to := days(60)
 		report, err := runCLI(t, a, db, "reconcile", "--from", from, "--to", to, "--repair")
-		if err != nil || !strings.Contains(report, "1 mismatches") || !strings.Contains(report, "queued") {
+		if err != nil || !strings.Contains(report, "mismatches 1\n") || !strings.Contains(report, "queued") {
 			t.Fatalf("reconcile: %v\n%s", err, report)
 		}
 		a.RunOutbox(t)

@@ -77,28 +77,37 @@ func (s *Finance) filtered(ctx context.Context, f app.FinanceFilter, people bool
 	if !f.To.IsZero() {
 		q = q.Where(col+" < ?", f.To.UTC())
 	}
+	// The two status indexes are ordered by issue date: on another date
+	// field SQLite must not start from them (it would sort the status's
+	// every invoice), so there the status is tested in the date's index;
+	// a unary + keeps SQLite from using an index for a term.
+	reportStatus, wechatStatus := "i.report_status", "i.wechat_status"
+	if f.DateField != app.IssuedOn && !isMySQL(s.db) {
+		reportStatus, wechatStatus = "+"+reportStatus, "+"+wechatStatus
+	}
 	if len(f.ReportStatuses) > 0 {
 		statuses := make([]string, 0, len(f.ReportStatuses))
 		for _, st := range f.ReportStatuses {
 			if st == app.NoReport {
 				st = ""
 			}
-			if f.DateField != app.ApprovedOn || st == domain.ReportApproved {
-				statuses = append(statuses, string(st))
-			}
+			statuses = append(statuses, string(st))
 		}
-		if len(statuses) == 0 {
+		switch {
+		case f.DateField != app.ApprovedOn:
+			q = q.Where(reportStatus+" IN (?)", bun.In(statuses))
+		case !slices.Contains(statuses, string(domain.ReportApproved)):
 			q = q.Where("1 = 0") // approval dates belong to approved reports only
-		} else {
-			q = q.Where("i.report_status IN (?)", bun.In(statuses))
 		}
+		// On approved_on every row is approved already (approved_at is set
+		// only then): no condition.
 	}
 	if len(f.WeChatStatuses) > 0 {
 		st := make([]string, len(f.WeChatStatuses))
 		for i, s := range f.WeChatStatuses {
 			st[i] = string(s)
 		}
-		q = q.Where("i.wechat_status IN (?)", bun.In(st))
+		q = q.Where(wechatStatus+" IN (?)", bun.In(st))
 	}
 	if f.Employee != "" {
 		q = q.Where("i.owner_id = ?", string(f.Employee))
@@ -240,25 +249,9 @@ func syncFinanceColumns(ctx context.Context, tx bun.IDB, r *domain.Report, befor
 // order; rows without the date (no issue date) come first, as NULLs sort
 // first on both databases.
 func (s *Finance) FinancePage(ctx context.Context, f app.FinanceFilter, after *app.FinanceCursor, limit int) ([]app.FinanceRow, error) {
-	col := sortColumn(f.DateField)
-	q, err := s.filtered(ctx, f, true)
+	q, err := s.pageQuery(ctx, f, after, limit)
 	if err != nil {
 		return nil, err
-	}
-	q = q.ColumnExpr(financeColumns).OrderExpr(col + ", i.id").Limit(int64(limit))
-	if after != nil {
-		if after.At.IsZero() {
-			q = q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where(col+" IS NULL AND i.id > ?", string(after.ID)).WhereOr(col + " IS NOT NULL")
-			})
-		} else {
-			at := after.At.UTC()
-			// The leading >= gives both databases an index range to start
-			// from; the OR settles ties on the date by id.
-			q = q.Where(col+" >= ?", at).WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-				return q.Where(col+" > ?", at).WhereOr("i.id > ?", string(after.ID))
-			})
-		}
 	}
 	rows, err := q.Rows(ctx)
 	if err != nil {
@@ -316,6 +309,35 @@ func (s *Finance) FinancePage(ctx context.Context, f app.FinanceFilter, after *a
 		return nil, err
 	}
 	return out, nil
+}
+
+// pageQuery is the SELECT of one page.
+func (s *Finance) pageQuery(ctx context.Context, f app.FinanceFilter, after *app.FinanceCursor, limit int) (*bun.SelectQuery, error) {
+	col := sortColumn(f.DateField)
+	if after != nil && after.At.After(f.From) {
+		// The page starts at the cursor's date: one lower bound, so the
+		// index range starts there (given two, SQLite may seek to the
+		// range's start and read every earlier page again).
+		f.From = after.At
+	}
+	q, err := s.filtered(ctx, f, true)
+	if err != nil {
+		return nil, err
+	}
+	q = q.ColumnExpr(financeColumns).OrderExpr(col + ", i.id").Limit(int64(limit))
+	switch {
+	case after == nil:
+		return q, nil
+	case after.At.IsZero():
+		return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where(col+" IS NULL AND i.id > ?", string(after.ID)).WhereOr(col + " IS NOT NULL")
+		}), nil
+	}
+	// From is the cursor's date now; the OR settles ties on it by id.
+	at := after.At.UTC()
+	return q.WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+		return q.Where(col+" > ?", at).WhereOr("i.id > ?", string(after.ID))
+	}), nil
 }
 
 // syncStates sets each row's sync state from the outbox rows of its

@@ -344,6 +344,8 @@ func financeCases() map[string]app.FinanceParams {
 		"q employee name":       {Q: "王"},
 		"q wildcard is literal": {Q: "%"},
 		"q underscore":          {Q: "1000000_"},
+		"q star is literal":     {Q: "1000000*"},
+		"q bracket is literal":  {Q: "[1"},
 		"october, li, approved": with(oct, func(p *app.FinanceParams) { p.Employee, p.ReportStatus = "emp-li", "approved" }),
 		"approved oct, seller, amount": with(oct, func(p *app.FinanceParams) {
 			p.DateField, p.SellerTaxNumber, p.MinAmount = "approved_on", sellerA.TaxNumber, "20"
