@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/url"
 	"strconv"
 	"strings"
@@ -411,6 +410,9 @@ func (h *yuanianHandler) search(c *fiber.Ctx, call *ynCall) (ynAnswer, error) {
 	if err != nil {
 		return ynAnswer{}, err
 	}
+	if page < 1 || size < 1 || size > 500 {
+		return ynAnswer{}, domain.Invalid("header.size", "page must be at least 1 and size between 1 and 500")
+	}
 	f := app.InvoiceSearch{BizCode: body.BizCode, InvoiceCode: body.InvoiceCode, InvoiceNumber: body.InvoiceNumber}
 	if f.UpdatedFrom, err = ynTime("startDate", body.StartDate, false); err != nil {
 		return ynAnswer{}, err
@@ -433,7 +435,7 @@ func (h *yuanianHandler) search(c *fiber.Ctx, call *ynCall) (ynAnswer, error) {
 	}
 	return ynAnswer{Data: map[string]any{
 		"page": strconv.Itoa(page), "size": strconv.Itoa(size),
-		"totalPage":    strconv.Itoa(int(math.Ceil(float64(total) / float64(size)))),
+		"totalPage":    strconv.FormatInt((total+int64(size)-1)/int64(size), 10),
 		"invoiceCount": strconv.FormatInt(total, 10),
 		"invoiceList":  list,
 	}}, nil

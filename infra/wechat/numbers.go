@@ -9,8 +9,8 @@ import (
 )
 
 // WeChat documents integers but samples and issuers send strings too
-// ("fee":"10600"), and a 20-digit invoice number overflows int64 and float64
-// alike. These types read the JSON token's text and never go through a
+// ("fee":"10600"), and a 20-digit invoice number overflows int64 and any
+// binary floating type alike. These types read the JSON token's text and never go through a
 // float (wechat-protocol.md §4).
 
 // flexInt is an integer sent as a JSON number or string. Set records that
