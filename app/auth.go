@@ -178,6 +178,12 @@ func (a *Auth) CheckActive(ctx context.Context, s Session) error {
 	return nil
 }
 
+// Person loads any employee, active or not, for showing their name: a
+// deactivated employee's invoices and reports keep their owner.
+func (a *Auth) Person(ctx context.Context, id domain.EmployeeID) (*domain.Employee, error) {
+	return a.employees.Get(ctx, id)
+}
+
 // Actor loads the signed-in employee, refusing one deactivated since.
 func (a *Auth) Actor(ctx context.Context, s Session) (*domain.Employee, error) {
 	e, err := a.employees.Get(ctx, s.EmployeeID)

@@ -152,7 +152,7 @@ func (h *invoiceHandler) get(c *fiber.Ctx) error {
 		return err
 	}
 	people := map[domain.EmployeeID]*domain.Employee{}
-	if owner, err := h.auth.Actor(c.UserContext(), app.Session{EmployeeID: inv.OwnerID()}); err == nil {
+	if owner, err := h.auth.Person(c.UserContext(), inv.OwnerID()); err == nil {
 		people[owner.ID()] = owner
 	}
 	return c.JSON(newInvoiceView(inv, people))

@@ -190,10 +190,9 @@ func jsonNumber(v any) string {
 // A deactivated employee's session ends within a second, on every endpoint.
 func TestDeactivationEndsSessions(t *testing.T) {
 	a := testkit.App(t, testkit.SQLite(t), testkit.WithoutWorker())
-	li := a.Login(t, "emp-li")
-	if res := li.Do(http.MethodGet, "/api/v1/invoices", nil); res.Status != http.StatusOK {
-		t.Fatalf("before: %d", res.Status)
-	}
+	li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+	invs := importN(t, a, li, 1)
+	act(t, li, createReport(t, li, invs), "submit", nil, http.StatusOK)
 	if _, err := a.Svc.Store.Employees.Update(context.Background(), "emp-li", func(e *domain.Employee) error {
 		e.Deactivate(time.Now())
 		return nil
@@ -205,5 +204,10 @@ func TestDeactivationEndsSessions(t *testing.T) {
 		if res := li.Do(http.MethodGet, path, nil); res.Status != http.StatusUnauthorized {
 			t.Errorf("%s after deactivation: %d", path, res.Status)
 		}
+	}
+	// Their submitted report stays with the approver, owner named.
+	got := mgr.Do(http.MethodGet, "/api/v1/invoices/"+invs[0]["id"].(string), nil)
+	if got.Status != http.StatusOK || got.JSON["owner"].(map[string]any)["name"] != "李娜" {
+		t.Fatalf("approver's view of a deactivated employee's invoice: %d %s", got.Status, got.Body)
 	}
 }
