@@ -42,7 +42,8 @@ func financeParams(c *fiber.Ctx) app.FinanceParams {
 	}
 }
 
-// financeCursor is the opaque cursor of a finance search: the date field
+// financeCursor is the opaque cursor of a finance search (the web API's and
+// the open API's alike): the date field
 // searched on, the last row's date (empty for none) and its id.
 type financeCursor struct {
 	Field string `json:"f"`

@@ -3,7 +3,6 @@ package web
 import (
 	"bufio"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"log/slog"
 	"strconv"
@@ -299,45 +298,6 @@ type openSearchRequest struct {
 	Limit           int      `json:"limit"`
 }
 
-// openCursor is the search cursor: the last row's sort key.
-type openCursor struct {
-	DateField string `json:"f"`
-	At        string `json:"at,omitempty"`
-	ID        string `json:"id"`
-}
-
-func encodeOpenCursor(c *app.FinanceCursor) *string {
-	if c == nil {
-		return nil
-	}
-	k := openCursor{DateField: string(c.DateField), ID: string(c.ID)}
-	if !c.At.IsZero() {
-		k.At = c.At.UTC().Format(time.RFC3339Nano)
-	}
-	b, _ := json.Marshal(k)
-	s := base64.RawURLEncoding.EncodeToString(b)
-	return &s
-}
-
-func decodeOpenCursor(s string) (*app.FinanceCursor, error) {
-	if s == "" {
-		return nil, nil
-	}
-	bad := domain.Invalid("cursor", "is not a cursor this API gave out")
-	b, err := base64.RawURLEncoding.DecodeString(s)
-	var k openCursor
-	if err != nil || json.Unmarshal(b, &k) != nil || k.ID == "" {
-		return nil, bad
-	}
-	c := &app.FinanceCursor{DateField: app.DateField(k.DateField), ID: domain.InvoiceID(k.ID)}
-	if k.At != "" {
-		if c.At, err = time.Parse(time.RFC3339Nano, k.At); err != nil {
-			return nil, bad
-		}
-	}
-	return c, nil
-}
-
 // openReportRef is the report holding a search row's invoice.
 type openReportRef struct {
 	ID         string     `json:"id"`
@@ -368,7 +328,7 @@ func (h *openHandler) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	after, err := decodeOpenCursor(req.Cursor)
+	after, err := decodeFinanceCursor(req.Cursor)
 	if err != nil {
 		return err
 	}
@@ -392,7 +352,7 @@ func (h *openHandler) search(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := listView[openSearchItem]{Items: make([]openSearchItem, len(p.Rows)), NextCursor: encodeOpenCursor(p.Next)}
+	v := listView[openSearchItem]{Items: make([]openSearchItem, len(p.Rows)), NextCursor: encodeFinanceCursor(p.Next)}
 	for i, r := range p.Rows {
 		it := openSearchItem{
 			openInvoiceView: views[i], Sync: string(r.Sync), Warnings: []string{},

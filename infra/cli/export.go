@@ -54,15 +54,7 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 
-	db, m, err := OpenDB(ctx, env.Cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := m.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	fin, closeFin, err := service.Finance(ctx, env.Cfg, db)
+	fin, closeFin, err := openFinance(ctx, env)
 	if err != nil {
 		return err
 	}
@@ -158,4 +150,24 @@ func (b *bar) finish() {
 	if b.pb != nil {
 		_ = b.pb.Finish()
 	}
+}
+
+// openFinance opens the database, applies pending migrations and builds the
+// finance service, for the export and reconcile commands. close releases
+// both.
+func openFinance(ctx context.Context, env Env) (*app.Finance, func(), error) {
+	db, m, err := OpenDB(ctx, env.Cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := m.Up(ctx); err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("migrate: %w", err)
+	}
+	fin, closeFin, err := service.Finance(ctx, env.Cfg, db)
+	if err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return fin, func() { closeFin(); db.Close() }, nil
 }

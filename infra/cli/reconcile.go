@@ -8,7 +8,6 @@ import (
 	"text/tabwriter"
 
 	"github.com/baoxiao/baoxiao/app"
-	"github.com/baoxiao/baoxiao/infra/service"
 )
 
 const reconcileUsage = `usage: baoxiao reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--date-field issued_on|imported_on|approved_on] [--repair]`
@@ -37,15 +36,7 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 
-	db, m, err := OpenDB(ctx, env.Cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	if _, err := m.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	fin, closeFin, err := service.Finance(ctx, env.Cfg, db)
+	fin, closeFin, err := openFinance(ctx, env)
 	if err != nil {
 		return err
 	}
