@@ -2,19 +2,12 @@ package cli_test
 
 import (
 	"context"
-	"encoding/json"
-	"io"
 	"math/rand/v2"
-	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strconv"
 	"testing"
 
 	"github.com/go-redis/redis/v8"
-
-	"github.com/baoxiao/baoxiao/app"
-	"github.com/baoxiao/baoxiao/infra/store"
 )
 
 // freshRedisDB picks one of Redis's numbered databases (1–15), empties it
@@ -34,23 +27,4 @@ func freshRedisDB(t *testing.T, base string) string {
 	u, _ := url.Parse(base)
 	u.Path = "/" + strconv.Itoa(opts.DB)
 	return u.String()
-}
-
-func mustJSON(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic(err)
-	}
-	return string(b)
-}
-
-func decodeJSON(r io.Reader, v any) { _ = json.NewDecoder(r).Decode(v) }
-
-func newJar() http.CookieJar {
-	jar, _ := cookiejar.New(nil)
-	return jar
-}
-
-func newDirectory(s *store.Store) *app.Directory {
-	return app.NewDirectory(s.Employees, app.SystemClock{})
 }

@@ -4,17 +4,14 @@ package testkit
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"github.com/go-sql-driver/mysql"
 	"github.com/uptrace/bun"
 
 	"github.com/baoxiao/baoxiao/infra/store"
+	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 )
 
 // DB is one test database.
@@ -73,31 +70,12 @@ func MySQLDSN(t testing.TB) string {
 		}
 		t.Skip("MYSQL_TEST_DSN not set; skipping the MySQL run")
 	}
-	cfg, err := mysql.ParseDSN(base)
+	dsn, drop, err := cluster.CreateMySQLDatabase(base, "baoxiao_t_")
 	if err != nil {
 		t.Fatalf("MYSQL_TEST_DSN: %v", err)
 	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "baoxiao_t_" + hex.EncodeToString(b[:])
-	cfg.DBName = ""
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer admin.Close()
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		t.Fatalf("create test database (the MYSQL_TEST_DSN user needs CREATE and DROP on baoxiao_t_*): %v", err)
-	}
-	t.Cleanup(func() {
-		if db, err := sql.Open("mysql", cfg.FormatDSN()); err == nil {
-			_, _ = db.Exec("DROP DATABASE IF EXISTS " + name)
-			_ = db.Close()
-		}
-	})
-	cfg.DBName = name
-	cfg.ParseTime = true
-	return cfg.FormatDSN()
+	t.Cleanup(drop)
+	return dsn
 }
 
 func open(t testing.TB, driver, dsn string, migrate bool) DB {
