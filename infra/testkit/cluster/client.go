@@ -85,6 +85,11 @@ func PostJSON(ctx context.Context, url string, body, out any) error {
 	return do(ctx, http.DefaultClient, http.MethodPost, url, body, out)
 }
 
+// Delete: see GetJSON.
+func Delete(ctx context.Context, url string) error {
+	return do(ctx, http.DefaultClient, http.MethodDelete, url, nil, nil)
+}
+
 func do(ctx context.Context, hc *http.Client, method, url string, body, out any) error {
 	var rd io.Reader
 	if body != nil {

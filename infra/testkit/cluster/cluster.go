@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/uptrace/bun"
+
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
@@ -42,8 +44,7 @@ type Cluster struct {
 	instances  []*Process
 	driver     string
 	dsn        string
-	db         *store.Store
-	closeDB    func() error
+	db         *bun.DB
 }
 
 // SessionSecret is shared by the instances so a session cookie from one
@@ -102,7 +103,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 	if err != nil {
 		return nil, err
 	}
-	c.db, c.closeDB = store.New(db), db.Close
+	c.db = db
 	return c, c.seedDemoEmployees(ctx)
 }
 
@@ -161,13 +162,19 @@ func (c *Cluster) Restart(ctx context.Context, i int) error {
 func (c *Cluster) Close() {
 	stopAll(c.instances, 10*time.Second)
 	stopAll([]*Process{c.sandbox}, 10*time.Second)
-	if c.closeDB != nil {
-		_ = c.closeDB()
+	if c.db != nil {
+		_ = c.db.Close()
 	}
 }
 
-// Store is the cluster's database, for checks a test makes directly.
-func (c *Cluster) Store() *store.Store { return c.db }
+// DB is the cluster's database, for checks a test makes directly.
+func (c *Cluster) DB() *bun.DB { return c.db }
+
+// Driver is "sqlite" or "mysql".
+func (c *Cluster) Driver() string { return c.driver }
+
+// Instance is the process of instance i.
+func (c *Cluster) Instance(i int) *Process { return c.instances[i] }
 
 // seedDemoEmployees registers the sandbox's demo people as employees, as
 // an administrator of a live deployment would.
@@ -186,7 +193,7 @@ func (c *Cluster) seedDemoEmployees(ctx context.Context) error {
 
 func (c *Cluster) ensureEmployee(ctx context.Context, d domain.EmployeeData, openid string) error {
 	d.Identities = []domain.Identity{{Channel: domain.ChannelOA, AppID: config.SandboxOAAppID, OpenID: openid}}
-	_, err := app.NewDirectory(c.db.Employees, app.SystemClock{}).Ensure(ctx, d)
+	_, err := app.NewDirectory(store.New(c.db).Employees, app.SystemClock{}).Ensure(ctx, d)
 	return err
 }
 

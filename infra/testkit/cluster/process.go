@@ -97,6 +97,9 @@ func (p *Process) Stop(timeout time.Duration) {
 	}
 }
 
+// PID is the process id: the outbox worker names its leases after it.
+func (p *Process) PID() int { return p.cmd.Process.Pid }
+
 // Exited reports whether the process has ended.
 func (p *Process) Exited() bool {
 	select {
