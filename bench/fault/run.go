@@ -42,20 +42,20 @@ type walletItem struct {
 
 // result is what a run measured.
 type result struct {
-	profile                   profile
-	db                        string
-	redis                     bool
-	approved, withdrawn       int
+	profile                    profile
+	db                         string
+	redis                      bool
+	approved, withdrawn        int
 	closure, init, lost, wrong int // invoices: reached CLOSURE, INIT; lost (still LOCK); in a wrong state
-	retries                   *counters
-	calls, faulted            int // WeChat calls the sandbox received, and those it failed on purpose
-	tokenFetches              int
-	killedPID                 int
-	killedHeldLease           bool
-	pendingAtKill             int
-	decide, drain             time.Duration
-	outboxFailed              int
-	elapsed                   time.Duration
+	retries                    *counters
+	calls, faulted             int // WeChat calls the sandbox received, and those it failed on purpose
+	tokenFetches               int
+	killedPID                  int
+	killedHeldLease            bool
+	pendingAtKill              int
+	decide, drain              time.Duration
+	outboxFailed               int
+	elapsed                    time.Duration
 }
 
 // run starts the cluster, drives the workflow under faults, kills an

@@ -74,13 +74,30 @@ func invoiceKeys(ids []domain.InvoiceID) []string {
 }
 
 // Supersede marks the pending changes of these invoices superseded.
+//
+// It finds the rows first and updates them by primary key: an UPDATE that
+// searched the invoice index would, on InnoDB, gap-lock it where no row
+// matched, and two decisions doing that then block each other's INSERT of
+// new rows — a deadlock between concurrent withdrawals. The plain read
+// suffices: new pending rows of an invoice come only from a decision on
+// its report, and those are serialised by the report's version.
 func (s *Outbox) Supersede(ctx context.Context, invoices []domain.InvoiceID, now time.Time) error {
 	if len(invoices) == 0 {
 		return nil
 	}
-	_, err := s.db.NewUpdate().Model((*outboxRow)(nil)).
-		Set("state = ?", string(app.OutboxSuperseded)).Set("updated_at = ?", now.UTC()).
+	var ids []int64
+	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("id").
 		Where("invoice_id IN (?)", bun.In(invoiceKeys(invoices))).
+		Where("state = ?", string(app.OutboxPending)).Scan(ctx, &ids)
+	if err != nil {
+		return fmt.Errorf("find outbox rows to supersede: %w", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err = s.db.NewUpdate().Model((*outboxRow)(nil)).
+		Set("state = ?", string(app.OutboxSuperseded)).Set("updated_at = ?", now.UTC()).
+		Where("id IN (?)", bun.In(ids)).
 		Where("state = ?", string(app.OutboxPending)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("supersede outbox rows: %w", err)
