@@ -9,8 +9,8 @@ import (
 	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 )
 
-// check reads every report from baoxiao and every invoice from WeChat.
-func check(ctx context.Context, c *cluster.Cluster, reports []*report, res *result) error {
+// checkFault reads every report from baoxiao and every invoice from WeChat.
+func checkFault(ctx context.Context, c *cluster.Cluster, reports []*report, res *faultResult) error {
 	for _, r := range reports {
 		var got struct {
 			Status string `json:"status"`
@@ -59,7 +59,7 @@ func check(ctx context.Context, c *cluster.Cluster, reports []*report, res *resu
 	return countCalls(ctx, c, res)
 }
 
-func countCalls(ctx context.Context, c *cluster.Cluster, res *result) error {
+func countCalls(ctx context.Context, c *cluster.Cluster, res *faultResult) error {
 	var calls struct {
 		Items []struct {
 			Path  string `json:"path"`
@@ -82,7 +82,7 @@ func countCalls(ctx context.Context, c *cluster.Cluster, res *result) error {
 }
 
 // verdict fails the run when anything was lost or misdelivered.
-func verdict(res *result) error {
+func (res *faultResult) verdict() error {
 	var errs []error
 	if res.lost > 0 {
 		errs = append(errs, fmt.Errorf("%d invoices still LOCK in WeChat", res.lost))

@@ -20,7 +20,7 @@ type killer struct {
 	decided chan struct{} // closed when every decision was made
 }
 
-func startKiller(ctx context.Context, c *cluster.Cluster, res *result) *killer {
+func startKiller(ctx context.Context, c *cluster.Cluster, res *faultResult) *killer {
 	k := &killer{done: make(chan error, 1), decided: make(chan struct{})}
 	go func() { k.done <- k.run(ctx, c, res) }()
 	return k
@@ -28,7 +28,7 @@ func startKiller(ctx context.Context, c *cluster.Cluster, res *result) *killer {
 
 func (k *killer) wait() error { return <-k.done }
 
-func (k *killer) run(ctx context.Context, c *cluster.Cluster, res *result) error {
+func (k *killer) run(ctx context.Context, c *cluster.Cluster, res *faultResult) error {
 	victim := -1
 	for victim < 0 {
 		owner, err := leaseHolder(ctx, c)

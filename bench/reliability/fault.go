@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -15,15 +13,6 @@ import (
 
 	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 )
-
-// setup is where a run happens: the built binary, scratch space, and the
-// shared services (empty: SQLite and per-instance memory caches).
-type setup struct {
-	bin, dir string
-	mysqlDSN string
-	redisURL string
-	logf     func(format string, args ...any)
-}
 
 // report is one expense report of the run and what became of it.
 type report struct {
@@ -40,11 +29,8 @@ type walletItem struct {
 	EncryptCode string `json:"encrypt_code"`
 }
 
-// result is what a run measured.
-type result struct {
-	profile                    profile
-	db                         string
-	redis                      bool
+// faultResult is what a fault run measured.
+type faultResult struct {
 	approved, withdrawn        int
 	closure, init, lost, wrong int // invoices: reached CLOSURE, INIT; lost (still LOCK); in a wrong state
 	retries                    *counters
@@ -58,36 +44,32 @@ type result struct {
 	elapsed                    time.Duration
 }
 
-// run starts the cluster, drives the workflow under faults, kills an
-// instance while the outbox works, and checks every invoice's final state
-// in WeChat.
-func run(ctx context.Context, p profile, s setup) (*result, error) {
+// runFault drives the workflow under faults on c, kills an instance
+// while the outbox works, and checks every invoice's final state in
+// WeChat.
+func runFault(ctx context.Context, c *cluster.Cluster, p profile, logf func(string, ...any)) (*faultResult, error) {
 	began := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, p.deadline)
-	defer cancel()
-	res := &result{profile: p, db: "sqlite", redis: s.redisURL != "", retries: newCounters()}
-	if s.mysqlDSN != "" {
-		res.db = "mysql"
+	res := &faultResult{retries: newCounters()}
+	if err := cluster.Delete(ctx, c.SandboxURL+"/_control/calls"); err != nil {
+		return nil, err
 	}
-	c, err := cluster.Start(ctx, cluster.Options{
-		Bin: s.bin, Dir: s.dir, Instances: p.instances, MySQLDSN: s.mysqlDSN, RedisURL: s.redisURL,
-		ErrLog: func(line string) {
-			// WeChat errors are the point of the run; show the rest.
-			if !strings.Contains(line, "wechat") {
-				s.logf("%s", line)
-			}
-		},
-	})
+	mgr, err := signIn(ctx, c, "mgr-zhao", cluster.DemoOpenID("mgr-zhao"), 0, res.retries)
 	if err != nil {
 		return nil, err
 	}
-	defer c.Close()
-
-	reports, mgr, err := prepare(ctx, c, p, res.retries)
+	users, err := addEmployees(ctx, c, "fault-emp-", p.employees, res.retries)
 	if err != nil {
 		return nil, err
 	}
-	s.logf("fault run %s: %d employees, %d reports of %d invoices, %d instances on %s", p.name, p.employees, p.reports, p.invoicesPerReport, p.instances, res.db)
+	reports := make([]*report, p.reports)
+	for i := range reports {
+		r := &report{owner: users[i%len(users)], approve: i%2 == 0}
+		if r.invoices, err = fillWallet(ctx, c, r.owner.openid, p.invoicesPerReport, nil); err != nil {
+			return nil, err
+		}
+		reports[i] = r
+	}
+	logf("fault run: %d employees, %d reports of %d invoices", p.employees, p.reports, p.invoicesPerReport)
 	if err := cluster.PostJSON(ctx, c.SandboxURL+"/_control/faults", map[string]any{
 		"rate": p.errorRate, "errcodes": []int{-1, 72036}, "latency_ms": p.latency.Milliseconds(),
 	}, nil); err != nil {
@@ -96,7 +78,7 @@ func run(ctx context.Context, p profile, s setup) (*result, error) {
 	if err := submitAll(ctx, reports); err != nil {
 		return nil, err
 	}
-	s.logf("submitted %d reports", len(reports))
+	logf("submitted %d reports", len(reports))
 
 	killer := startKiller(ctx, c, res)
 	t0 := time.Now()
@@ -116,47 +98,11 @@ func run(ctx context.Context, p profile, s setup) (*result, error) {
 	if err := cluster.Delete(ctx, c.SandboxURL+"/_control/faults"); err != nil {
 		return nil, err
 	}
-	if err := check(ctx, c, reports, res); err != nil {
+	if err := checkFault(ctx, c, reports, res); err != nil {
 		return res, err
 	}
 	res.elapsed = time.Since(began)
-	return res, verdict(res)
-}
-
-// prepare signs everyone in and fills the employees' wallets.
-func prepare(ctx context.Context, c *cluster.Cluster, p profile, retries *counters) ([]*report, *user, error) {
-	mgrClient, err := cluster.Login(ctx, c.URLs[0], c.SandboxURL, "oa", cluster.DemoOpenID("mgr-zhao"))
-	if err != nil {
-		return nil, nil, err
-	}
-	mgr := &user{id: "mgr-zhao", client: mgrClient, urls: c.URLs, retries: retries}
-	users := make([]*user, p.employees)
-	for i := range users {
-		id := fmt.Sprintf("bench-emp-%02d", i+1)
-		openid, err := c.AddEmployee(ctx, id, "压测员工"+strconv.Itoa(i+1), "mgr-zhao")
-		if err != nil {
-			return nil, nil, err
-		}
-		cl, err := cluster.Login(ctx, c.URLs[i%len(c.URLs)], c.SandboxURL, "oa", openid)
-		if err != nil {
-			return nil, nil, err
-		}
-		users[i] = &user{id: id, openid: openid, client: cl, urls: c.URLs, retries: retries}
-		users[i].home.Store(int32(i))
-	}
-	reports := make([]*report, p.reports)
-	for i := range reports {
-		r := &report{owner: users[i%len(users)], approve: i%2 == 0}
-		for range p.invoicesPerReport {
-			var it walletItem
-			if err := cluster.PostJSON(ctx, c.SandboxURL+"/_control/invoices", map[string]any{"owner_openid": r.owner.openid}, &it); err != nil {
-				return nil, nil, err
-			}
-			r.invoices = append(r.invoices, it)
-		}
-		reports[i] = r
-	}
-	return reports, mgr, nil
+	return res, res.verdict()
 }
 
 // submitAll imports, files and submits every report, each employee in
