@@ -44,6 +44,7 @@ type Service struct {
 	OpenAPI       *app.OpenAPI
 	ERP           *app.ERP
 	QRImports     *app.QRImports
+	QRLogins      *app.QRLogins
 	Webhooks      *app.Webhooks
 	WebhookWorker *webhook.Worker
 
@@ -160,6 +161,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	if cfg.Auth.SelfSignup {
 		auth.AllowSelfSignUp(s.Directory)
 	}
+	s.QRLogins = app.NewQRLogins(store.NewQRLogins(db), st.Employees, clock)
 	deps := web.Deps{
 		Logger: opts.Logger, Ready: opts.Ready, Version: opts.Version,
 		PublicURL: cfg.PublicURL, SessionSecret: cfg.Auth.SessionSecret.Reveal(), SessionTTL: cfg.Auth.SessionTTL,
@@ -174,6 +176,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Channels:    channelList,
 		Directory:   s.Directory,
 		Company:     company,
+		QRLogins:    s.QRLogins,
 		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox()},
 	}
 
