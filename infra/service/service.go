@@ -39,12 +39,13 @@ type Service struct {
 	Invoices  *app.Invoices
 	Reports   *app.Reports
 	Finance   *app.Finance
+	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
+	QRLogins *app.QRLogins
 
 	// The ERP open API, webhooks and PC QR import (openapi.go).
 	OpenAPI       *app.OpenAPI
 	ERP           *app.ERP
 	QRImports     *app.QRImports
-	QRLogins      *app.QRLogins
 	Webhooks      *app.Webhooks
 	WebhookWorker *webhook.Worker
 
