@@ -38,6 +38,8 @@ var h5Pages = map[string]string{
 	// PC QR import: the PC's page and the page its QR opens on the phone.
 	"pc-import": "pc-import.html",
 	"qr-import": "qr-import.html",
+	// PC sign-in by QR: the page the login page's QR opens on the phone.
+	"qr-login": "qr-login.html",
 }
 
 // h5Asset is one embedded file, ready to send.

@@ -5,12 +5,16 @@ package web_test
 // harness is in h5_browser_test.go.
 
 import (
+	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
 
@@ -91,16 +95,54 @@ func TestBrowserImportSubmitApprove(t *testing.T) {
 	chen := b.newTab("fin-chen")
 	chen.login("fin-chen", "/h5/finance")
 	chen.until("three rows", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
+	checkFinanceTotals(t, app, chen, 3)
 	var exportDisabled bool
-	chen.eval(`document.getElementById('export-csv').disabled && document.getElementById('export-xlsx').disabled`, &exportDisabled)
+	chen.eval(`document.getElementById('export-csv').getAttribute('aria-disabled') === 'true' && !document.getElementById('export-csv').hasAttribute('href')`, &exportDisabled)
 	if !exportDisabled {
-		t.Error("export buttons are enabled, but the export endpoint does not exist yet")
+		t.Error("export is offered without an approval date range")
+	}
+	// An approval-date range around today (Asia/Shanghai) offers the export.
+	today := time.Now().In(shanghai)
+	from, to := today.AddDate(0, 0, -1).Format(time.DateOnly), today.AddDate(0, 0, 1).Format(time.DateOnly)
+	chen.run("dates", chromedp.SetValue("#f-from", from, chromedp.ByQuery), chromedp.SetValue("#f-to", to, chromedp.ByQuery))
+	chen.eval(`document.getElementById('filters').dispatchEvent(new Event('input')), 0`, nil)
+	var href string
+	chen.until("the export link", `document.getElementById('export-csv').getAttribute('href')`, &href)
+	u, err := url.Parse(href)
+	if err != nil || u.Path != "/api/v1/finance/export" {
+		t.Fatalf("export link %q", href)
+	}
+	for k, v := range map[string]string{"format": "csv", "from": from, "to": to, "date_field": "approved_on", "report_status": "approved"} {
+		if got := u.Query().Get(k); got != v {
+			t.Errorf("export link %s = %q, want %q (%s)", k, got, v, href)
+		}
+	}
+	chen.until("three rows in the range", `document.querySelectorAll('#finance-table tbody tr').length === 3 && document.getElementById('summary').dataset.count === '3'`, nil)
+	var file struct {
+		Status      int    `json:"status"`
+		Type        string `json:"type"`
+		Disposition string `json:"disposition"`
+		Text        string `json:"text"`
+	}
+	chen.run("download the CSV", chromedp.Evaluate(`fetch(document.getElementById('export-csv').href).then(async r => ({
+		status: r.status, type: r.headers.get('Content-Type'), disposition: r.headers.get('Content-Disposition'),
+		text: new TextDecoder('utf-8', { ignoreBOM: true }).decode(await r.arrayBuffer()) }))`, &file, awaitPromise))
+	if file.Status != http.StatusOK || !strings.HasPrefix(file.Type, "text/csv") || !strings.Contains(file.Disposition, "attachment") {
+		t.Fatalf("CSV download: %d %q %q", file.Status, file.Type, file.Disposition)
+	}
+	if lines := strings.Split(strings.TrimRight(file.Text, "\r\n"), "\r\n"); !strings.HasPrefix(file.Text, "\ufeff") || len(lines) != 5 {
+		t.Errorf("CSV: want a BOM, a header, 3 rows and a totals row; got %d lines:\n%s", len(lines), file.Text)
+	}
+	var xlsx string
+	chen.eval(`document.getElementById('export-xlsx').getAttribute('href')`, &xlsx)
+	if !strings.Contains(xlsx, "format=xlsx") || !strings.Contains(xlsx, "from="+from) {
+		t.Errorf("XLSX link %q", xlsx)
 	}
 	chen.run("search", chromedp.SetValue("#f-q", "no such invoice", chromedp.ByQuery))
 	chen.eval(`document.getElementById('filters').dispatchEvent(new Event('input')), 0`, nil)
-	chen.until("no rows", `!!document.querySelector('#table-wrap .state.empty')`, nil)
+	chen.until("no rows", `!!document.querySelector('#table-wrap .state.empty') && document.getElementById('summary').dataset.count === '0'`, nil)
 	chen.click(`#filters button[type=reset]`)
-	chen.until("three rows again", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
+	chen.until("three rows again", `document.querySelectorAll('#finance-table tbody tr').length === 3 && document.getElementById('summary').dataset.count === '3'`, nil)
 	chen.screenshot("finance")
 }
 
@@ -295,4 +337,39 @@ func TestBrowserDuplicateImport(t *testing.T) {
 		t.Errorf("the duplicate was imported: %v", ids)
 	}
 	wang.screenshot("duplicate")
+}
+
+// shanghai is where finance's dates are read (DECISIONS 19).
+var shanghai = time.FixedZone("CST", 8*3600)
+
+// checkFinanceTotals: the page's summary is the totals endpoint's answer
+// for the page's default filters, and that equals the rows' amounts
+// summed here in cents.
+func checkFinanceTotals(t *testing.T, app *testkit.AppServer, tb *tab, n int) {
+	t.Helper()
+	fin := app.Login(t, "fin-chen")
+	const filters = "?date_field=approved_on&report_status=approved"
+	list := fin.Do(http.MethodGet, "/api/v1/finance/invoices"+filters, nil)
+	totals := fin.Do(http.MethodGet, "/api/v1/finance/invoices/totals"+filters, nil)
+	items, _ := list.JSON["items"].([]any)
+	if list.Status != http.StatusOK || totals.Status != http.StatusOK || len(items) != n {
+		t.Fatalf("finance API: %d %s / %d %s", list.Status, list.Body, totals.Status, totals.Body)
+	}
+	var cents int64
+	for _, it := range items {
+		m, err := domain.ParseMoney(it.(map[string]any)["amount"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cents += m.Cents()
+	}
+	want := domain.MoneyFromCents(cents).String()
+	if totals.JSON["amount"] != want {
+		t.Errorf("totals amount %v, rows sum to %s", totals.JSON["amount"], want)
+	}
+	var shown []string
+	tb.until("the totals", `(() => { const s = document.getElementById('summary'); return s.dataset.count ? [s.dataset.count, s.dataset.amount, s.textContent] : null; })()`, &shown)
+	if shown[0] != fmt.Sprint(n) || shown[1] != want || !strings.Contains(shown[2], "."+want[len(want)-2:]) {
+		t.Errorf("summary %q, want %d invoices totalling %s", shown, n, want)
+	}
 }

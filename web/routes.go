@@ -49,6 +49,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		app.Get("/auth/"+string(ch)+"/start", auth.oauthStart(ch))
 		app.Get("/auth/"+string(ch)+"/callback", auth.oauthCallback(ch))
 	}
+	registerQRLogin(app, deps, sess)
 
 	signedIn := api.Group("", sess.require(deps.Auth))
 	signedIn.Get("/me", auth.me)

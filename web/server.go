@@ -66,6 +66,8 @@ type Deps struct {
 	ERP       *app.ERP
 	QRImports *app.QRImports
 	Webhooks  *app.Webhooks
+	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
+	QRLogins *app.QRLogins
 	// Sandbox, when set, is the embedded WeChat simulator, mounted at
 	// /sandbox, and enables POST /auth/sandbox/login. Nil in live mode.
 	Sandbox *fiber.App

@@ -39,6 +39,8 @@ type Service struct {
 	Invoices  *app.Invoices
 	Reports   *app.Reports
 	Finance   *app.Finance
+	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
+	QRLogins *app.QRLogins
 
 	// The ERP open API, webhooks and PC QR import (openapi.go).
 	OpenAPI       *app.OpenAPI
@@ -160,6 +162,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	if cfg.Auth.SelfSignup {
 		auth.AllowSelfSignUp(s.Directory)
 	}
+	s.QRLogins = app.NewQRLogins(store.NewQRLogins(db), st.Employees, clock)
 	deps := web.Deps{
 		Logger: opts.Logger, Ready: opts.Ready, Version: opts.Version,
 		PublicURL: cfg.PublicURL, SessionSecret: cfg.Auth.SessionSecret.Reveal(), SessionTTL: cfg.Auth.SessionTTL,
@@ -174,6 +177,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Channels:    channelList,
 		Directory:   s.Directory,
 		Company:     company,
+		QRLogins:    s.QRLogins,
 		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox()},
 	}
 

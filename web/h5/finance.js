@@ -1,8 +1,10 @@
 /*
- * finance.js: /h5/finance, finance's list of the invoices in approved
- * reports. Until the finance search endpoint exists it pages through
- * GET /api/v1/reports?scope=all&status=approved and filters the loaded
- * rows here; export waits for GET /api/v1/finance/export.
+ * finance.js: /h5/finance, finance's search over the invoices
+ * (GET /api/v1/finance/invoices, keyset pages), their totals from
+ * GET /api/v1/finance/invoices/totals with the same filters (DECISIONS
+ * 20: never summed here), and CSV/XLSX export links to
+ * GET /api/v1/finance/export, which lists approved reports by approval
+ * date (DECISIONS 19).
  */
 (function () {
   'use strict';
@@ -10,66 +12,98 @@
   const el = BX.el;
   const $ = function (id) { return document.getElementById(id); };
 
-  const state = { rows: [], reports: 0, cursor: null, loading: false };
+  const state = { rows: [], cursor: null, seq: 0, timer: 0 };
 
-  async function load() {
-    if (state.loading) return;
-    state.loading = true;
-    $('more').disabled = true;
-    let q = '/api/v1/reports?scope=all&status=approved&limit=50';
-    if (state.cursor) q += '&cursor=' + encodeURIComponent(state.cursor);
+  // params are the filters as the API takes them; empty ones are left out.
+  function params() {
+    const p = new URLSearchParams();
+    const add = function (k, v) { if (v) p.set(k, v); };
+    add('q', $('f-q').value.trim());
+    add('date_field', $('f-date-field').value);
+    add('from', $('f-from').value);
+    add('to', $('f-to').value);
+    add('report_status', $('f-report-status').value);
+    add('wechat_status', $('f-status').value);
+    add('min_amount', $('f-min').value.trim());
+    add('max_amount', $('f-max').value.trim());
+    return p;
+  }
+
+  // exportLinks point at the export with the filters shown. The export
+  // lists approved reports by approval date, so it is offered only when
+  // the page shows exactly that, over a date range.
+  function exportLinks(p) {
+    const ok = p.get('date_field') === 'approved_on' && p.get('report_status') === 'approved' && p.get('from') && p.get('to');
+    ['csv', 'xlsx'].forEach(function (format) {
+      const a = $('export-' + format);
+      if (!ok) {
+        a.removeAttribute('href');
+        a.setAttribute('aria-disabled', 'true');
+        return;
+      }
+      const q = new URLSearchParams(p);
+      q.set('format', format);
+      a.href = '/api/v1/finance/export?' + q.toString();
+      a.setAttribute('download', '');
+      a.removeAttribute('aria-disabled');
+    });
+    $('export-note').textContent = ok ? t('export_by_approval') : t('export_needs_range');
+  }
+
+  // reload starts the search over: the first page and the totals. An
+  // answer to an older search (the filters changed meanwhile) is dropped.
+  async function reload() {
+    clearTimeout(state.timer);
+    const seq = ++state.seq;
+    const p = params();
+    exportLinks(p);
+    state.rows = [];
+    state.cursor = null;
+    $('more').hidden = true;
+    BX.fill($('table-wrap'), el('p', { class: 'state' }, t('loading')));
     try {
-      const page = await BX.api('GET', q);
-      page.items.forEach(function (r) {
-        state.reports++;
-        r.invoices.forEach(function (i) { state.rows.push({ r: r, i: i }); });
-      });
+      const [page, totals] = await Promise.all([
+        BX.api('GET', '/api/v1/finance/invoices?' + p.toString() + '&limit=50'),
+        BX.api('GET', '/api/v1/finance/invoices/totals?' + p.toString()),
+      ]);
+      if (seq !== state.seq) return;
+      const s = $('summary');
+      s.dataset.count = String(totals.count);
+      s.dataset.amount = totals.amount;
+      s.textContent = t('totals_n', totals.count, BX.money(totals.amount), BX.money(totals.tax));
+      state.rows = page.items;
       state.cursor = page.next_cursor;
       render();
     } catch (e) {
-      BX.clear($('table-wrap')).append(BX.errorBox(e, load));
+      if (seq !== state.seq) return;
+      $('summary').textContent = '';
+      BX.fill($('table-wrap'), BX.errorBox(e, reload));
+    }
+  }
+
+  async function more() {
+    const seq = state.seq;
+    $('more').disabled = true;
+    try {
+      const p = params();
+      p.set('limit', '50');
+      p.set('cursor', state.cursor);
+      const page = await BX.api('GET', '/api/v1/finance/invoices?' + p.toString());
+      if (seq !== state.seq) return;
+      state.rows = state.rows.concat(page.items);
+      state.cursor = page.next_cursor;
+      render();
+    } catch (e) {
+      BX.toast(BX.errorText(e), 'error');
     } finally {
-      state.loading = false;
       $('more').disabled = false;
     }
   }
 
-  function filters() {
-    return {
-      q: $('f-q').value.trim().toLowerCase(),
-      from: $('f-from').value,
-      to: $('f-to').value,
-      status: $('f-status').value,
-      min: $('f-min').value.trim() ? BX.cents($('f-min').value) : null,
-      max: $('f-max').value.trim() ? BX.cents($('f-max').value) : null,
-    };
-  }
-
-  function matches(row, f) {
-    const i = row.i;
-    const r = row.r;
-    if (f.q) {
-      const hay = [i.invoice_number, i.invoice_code, i.seller_name, i.seller_tax_number, r.employee.name, r.number, r.title]
-        .join('\n').toLowerCase();
-      if (hay.indexOf(f.q) < 0) return false;
-    }
-    if (f.from && (!i.issued_on || i.issued_on < f.from)) return false;
-    if (f.to && (!i.issued_on || i.issued_on > f.to)) return false;
-    if (f.status && BX.wechatStatus(i.wechat_status) !== f.status) return false;
-    const c = BX.cents(i.amount);
-    if (f.min !== null && c < f.min) return false;
-    if (f.max !== null && c > f.max) return false;
-    return true;
-  }
-
   function render() {
-    const f = filters();
-    const rows = state.rows.filter(function (row) { return matches(row, f); });
-    $('summary').textContent = t('rows_n', rows.length, BX.money(BX.sum(rows.map(function (x) { return x.i.amount; }))));
-    $('loaded').textContent = t('loaded_reports', state.reports);
     $('more').hidden = !state.cursor;
     const wrap = BX.clear($('table-wrap'));
-    if (rows.length === 0) {
+    if (state.rows.length === 0) {
       wrap.append(el('p', { class: 'state empty' }, t('no_rows')));
       return;
     }
@@ -78,15 +112,21 @@
       el('thead', null, el('tr', null, cols.map(function (c) {
         return el('th', { class: c === 'col_amount' || c === 'col_tax' ? 'num' : '' }, t(c));
       }))),
-      el('tbody', null, rows.map(function (row) {
-        const i = row.i;
-        const r = row.r;
-        const cells = [r.number, r.employee.name, BX.when(r.decided_at).slice(0, 10), (i.invoice_code ? i.invoice_code + ' ' : '') + i.invoice_number,
-          i.seller_name, i.issued_on || '', BX.money(i.amount), BX.money(i.tax), BX.wechatLabel(i.wechat_status)];
+      el('tbody', null, state.rows.map(function (i) {
+        const r = i.report || {};
+        const cells = [r.number || '—', (i.employee || {}).name || '', BX.when(r.approved_at).slice(0, 10),
+          (i.invoice_code ? i.invoice_code + ' ' : '') + i.invoice_number, i.seller_name, i.issued_on || '',
+          BX.money(i.amount), BX.money(i.tax), BX.wechatLabel(i.wechat_status)];
         return el('tr', { dataset: { invoiceId: i.id } }, cells.map(function (v, k) {
           return el('td', { 'data-label': t(cols[k]), class: k === 6 || k === 7 ? 'num' : '' }, v);
         }));
       }))));
+  }
+
+  // soon reloads once typing pauses.
+  function soon() {
+    clearTimeout(state.timer);
+    state.timer = setTimeout(reload, 300);
   }
 
   async function main() {
@@ -96,11 +136,12 @@
       if (e.code !== 'auth.required') BX.clear($('table-wrap')).append(BX.errorBox(e, function () { location.reload(); }));
       return;
     }
-    $('filters').addEventListener('input', render);
-    $('filters').addEventListener('submit', function (ev) { ev.preventDefault(); render(); });
-    $('filters').addEventListener('reset', function () { setTimeout(render, 0); });
-    $('more').addEventListener('click', load);
-    load();
+    $('filters').addEventListener('input', soon);
+    $('filters').addEventListener('change', soon);
+    $('filters').addEventListener('submit', function (ev) { ev.preventDefault(); reload(); });
+    $('filters').addEventListener('reset', function () { setTimeout(reload, 0); });
+    $('more').addEventListener('click', more);
+    reload();
   }
 
   main();

@@ -1,8 +1,10 @@
 /*
  * login.js: /h5/login. Sandbox mode: pick a demo user (POST
- * /auth/sandbox/login). Live mode: OAuth through WeChat or WeCom. Either
- * way the user returns to ?next= (a path on this site) or to the page
- * that fits their role.
+ * /auth/sandbox/login), or try the QR sign-in on demand. Live mode:
+ * OAuth through WeChat or WeCom inside their apps; on a PC, a QR code the
+ * phone scans and confirms (DECISIONS 4), polled here. Either way the
+ * user returns to ?next= (a path on this site) or to the page that fits
+ * their role.
  */
 (function () {
   'use strict';
@@ -46,8 +48,15 @@
     }
   }
 
+  // The sandbox keeps its demo-user picker; the QR sign-in is one click
+  // away for demos (a second browser plays the phone through the
+  // sandbox's OAuth page), not polling on every visit.
   function sandboxPage(cfg) {
     const channels = cfg.channels || [];
+    const demoQR = el('div', { class: 'actions' });
+    const demoButton = el('button', { type: 'button', id: 'qrl-demo' }, t('qrl_demo'));
+    demoButton.addEventListener('click', function () { BX.fill(demoQR, qrPanel(null)); });
+    demoQR.append(demoButton);
     return [
       el('p', { class: 'muted' }, t('login_demo')),
       el('ul', { class: 'cards' }, DEMO.map(function (d) {
@@ -57,20 +66,123 @@
         b.addEventListener('click', function () { sandboxLogin(d, b); });
         return el('li', { class: 'card-wrap' }, b);
       })),
+      demoQR,
     ];
+  }
+
+  // qrPanel is the PC's QR sign-in: it opens a hand-off (the server sets
+  // a cookie only this browser holds), shows the QR and polls until the
+  // phone confirms; the poll that sees the confirm signs this browser in.
+  // onMissing runs when the server offers no QR sign-in.
+  function qrPanel(onMissing) {
+    const POLL_MS = 1500;
+    let expiresAt = '';
+    let state = '';
+    let pollTimer = 0;
+    let tickTimer = 0;
+    const img = el('div', { id: 'qrl-image' });
+    const status = el('p', { id: 'qrl-state', dataset: { state: '' } });
+    const again = el('button', { type: 'button', id: 'qrl-new', class: 'primary', hidden: true }, t('qrl_new'));
+    const err = el('div', { id: 'qrl-error', 'aria-live': 'polite' });
+    const box = el('div', { class: 'qr-box', id: 'qr-login' }, el('p', { class: 'muted small' }, t('qrl_intro')), img, status, again, err);
+
+    function left() {
+      const s = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 1000));
+      return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+    }
+
+    function show(st) {
+      state = st;
+      status.dataset.state = st;
+      status.textContent = st === 'pending' ? t('qrl_pending', left()) : st === 'scanned' ? t('qrl_scanned', left()) :
+        st === 'signed_in' ? t('qrl_signed_in') : t('qrl_expired');
+      const q = document.getElementById('qrl-img');
+      if (q) q.classList.toggle('stale', st === 'expired');
+      again.hidden = st !== 'expired';
+    }
+
+    function stop() {
+      clearTimeout(pollTimer);
+      clearInterval(tickTimer);
+    }
+
+    async function poll() {
+      clearTimeout(pollTimer);
+      try {
+        const r = await BX.api('GET', '/auth/qr-login/status', null, { noRedirect: true });
+        BX.clear(err);
+        if (r.state === 'signed_in') {
+          stop();
+          show('signed_in');
+          location.assign(next() || home(r.me));
+          return;
+        }
+        if (r.expires_at) expiresAt = r.expires_at;
+        show(r.state);
+        if (r.state === 'expired') {
+          stop();
+          return;
+        }
+      } catch (e) {
+        if (e.code === 'not_found' || e.code === 'qr.used' || e.code === 'qr.expired') {
+          // The cookie is gone or the code was taken: start over.
+          stop();
+          show('expired');
+          return;
+        }
+        BX.fill(err, BX.errorBox(e)); // a network blip: keep polling
+      }
+      pollTimer = setTimeout(poll, POLL_MS);
+    }
+
+    async function start() {
+      stop();
+      again.disabled = true;
+      BX.clear(err);
+      try {
+        const s = await BX.api('POST', '/auth/qr-login', {}, { noRedirect: true });
+        expiresAt = s.expires_at;
+        BX.fill(img, el('img', { id: 'qrl-img', alt: 'QR', src: 'data:image/png;base64,' + s.qr_png, dataset: { url: s.url } }));
+        show('pending');
+        tickTimer = setInterval(function () { if (state === 'pending' || state === 'scanned') show(state); }, 1000);
+        pollTimer = setTimeout(poll, POLL_MS);
+      } catch (e) {
+        if (e.status === 404 && onMissing) {
+          box.remove();
+          onMissing();
+          return;
+        }
+        BX.fill(err, BX.errorBox(e, start));
+        again.hidden = false;
+      } finally {
+        again.disabled = false;
+      }
+    }
+
+    again.addEventListener('click', start);
+    start();
+    return box;
+  }
+
+  function oauthLinks(channels) {
+    const n = encodeURIComponent(next() || '/h5/');
+    return el('div', { class: 'actions column' }, channels.map(function (ch) {
+      return el('a', { class: 'button primary', id: 'login-' + ch, href: '/auth/' + ch + '/start?next=' + n }, t('login_' + ch));
+    }));
   }
 
   function livePage(cfg) {
     const channels = cfg.channels || [];
     if (channels.length === 0) return el('div', { class: 'error' }, t('login_no_channel'));
-    const ua = navigator.userAgent;
-    const inApp = /MicroMessenger|wxwork/i.test(ua);
-    const n = encodeURIComponent(next() || '/h5/');
+    const inApp = /MicroMessenger|wxwork/i.test(navigator.userAgent);
+    if (inApp) return oauthLinks(channels);
+    // A PC (or a phone's plain browser): the QR first, the OAuth links
+    // for those who can open them.
+    const notice = el('p', { class: 'muted small', id: 'login-or' }, t('qrl_or'));
     return [
-      inApp ? null : el('p', { class: 'notice' }, t('login_pc')),
-      el('div', { class: 'actions column' }, channels.map(function (ch) {
-        return el('a', { class: 'button primary', id: 'login-' + ch, href: '/auth/' + ch + '/start?next=' + n }, t('login_' + ch));
-      })),
+      qrPanel(function () { notice.className = 'notice'; notice.textContent = t('login_pc'); }),
+      notice,
+      oauthLinks(channels),
     ];
   }
 
