@@ -27,7 +27,7 @@ const otherApprover = "mgr-qian"
 
 // newBadWorld signs in every demo user and builds, through the API:
 // emp-li with a free invoice and a draft, a submitted (awaiting mgr-zhao)
-// and an approved report; emp-wang with a free invoice and a draft; an
+// and an approved report, and an empty draft; emp-wang with a free invoice and a draft; an
 // ERP app; a webhook endpoint with a delivery; a done outbox row; a
 // finished reconciliation; a PC QR-import session.
 func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
@@ -57,12 +57,13 @@ func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 
 	draft := createReport(t, li, liInvs[1:2])
 	submitted := createReport(t, li, liInvs[2:3])
-	act(t, li, submitted, "submit", nil, http.StatusOK)
+	submitted = act(t, li, submitted, "submit", nil, http.StatusOK).JSON
 	approved := createReport(t, li, liInvs[3:4])
 	act(t, li, approved, "submit", nil, http.StatusOK)
 	act(t, mgr, approved, "approve", map[string]any{"comment": "同意"}, http.StatusOK)
 	a.RunOutbox(t)
 	wangDraft := createReport(t, wang, wangInvs[1:2])
+	w.ids["li-empty"] = createReport(t, li, nil)["id"].(string)
 	w.ids["li-draft"], w.ids["li-submitted"], w.ids["li-approved"] = draft["id"].(string), submitted["id"].(string), approved["id"].(string)
 	w.ids["wang-draft"] = wangDraft["id"].(string)
 	w.ids["li-draft-invoice"] = liInvs[1]["id"].(string)
@@ -99,6 +100,9 @@ func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 	mustStatus(t, "qr import", qr, http.StatusCreated)
 	w.ids["qr"] = qr.JSON["biz_code"].(string)
 	w.ids["qr-token"] = strings.SplitN(qr.JSON["url"].(string), "?t=", 2)[1]
+
+	w.ids["origin"] = a.URL
+	w.ids["oa-sig"] = sha1Sorted(config.SandboxOACallbackToken, "1700000000", "42")
 
 	w.erp = newERP(t, a, "用友 ERP")
 	// Sign in before the snapshot: the Yuanian token is stateless, but
