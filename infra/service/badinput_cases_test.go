@@ -23,11 +23,14 @@ var (
 	badMove     = answer{http.StatusConflict, "report.invalid_transition"}
 	inReport    = answer{http.StatusConflict, "invoice.in_report"}
 	emptyReport = answer{http.StatusUnprocessableEntity, "report.empty"}
-	ynBadReq    = answer{http.StatusOK, "1003"}
-	ynAuthFail  = answer{http.StatusOK, "1001"}
-	ynReplayed  = answer{http.StatusOK, "1002"}
-	ynNotFound  = answer{http.StatusOK, "1004"}
-	ynConflict  = answer{http.StatusOK, "2003"}
+	// wechatRejected is 502 by API.md even when the client's codes made
+	// WeChat refuse.
+	wechatRejected = answer{http.StatusBadGateway, "wechat.rejected"}
+	ynBadReq       = answer{http.StatusOK, "1003"}
+	ynAuthFail     = answer{http.StatusOK, "1001"}
+	ynReplayed     = answer{http.StatusOK, "1002"}
+	ynNotFound     = answer{http.StatusOK, "1004"}
+	ynConflict     = answer{http.StatusOK, "2003"}
 )
 
 // browser is a browser request: route, what is wrong, session, path ("" =
@@ -79,6 +82,9 @@ func specificCases() []badCase {
 		{route: "POST /wechat/work/callback", name: "signed but undecryptable", target: "/wechat/work/callback?timestamp=1&nonce=2&msg_signature=" + sha1Sorted(config.SandboxWorkCallbackToken, "1", "2", "AAAA"),
 			body: "<xml><Encrypt>AAAA</Encrypt></xml>", ctype: "text/xml", status: http.StatusUnauthorized, code: "signature.invalid"},
 
+		browser("GET /api/v1/me", "deactivated employee", goneEmployee, "", "", answer{http.StatusUnauthorized, "auth.required"}),
+		browser("POST /api/v1/reports", "deactivated employee", goneEmployee, "", `{"title":"x"}`, answer{http.StatusUnauthorized, "auth.required"}),
+
 		// JS-SDK.
 		browser("GET /api/v1/jsapi/config", "no url", "emp-li", "/api/v1/jsapi/config", "", invalid),
 		browser("GET /api/v1/jsapi/config", "foreign origin", "emp-li", "/api/v1/jsapi/config?url=https://evil.example/h5/", "", invalid),
@@ -96,6 +102,13 @@ func specificCases() []badCase {
 		browser("POST /api/v1/invoices/import", "items and choose_invoice_info", "emp-li", "", `{"items":[{"card_id":"a","encrypt_code":"b"}],"choose_invoice_info":"[]"}`, invalid),
 		browser("POST /api/v1/invoices/import", "choose_invoice_info not JSON", "emp-li", "", `{"choose_invoice_info":"{oops"}`, invalid),
 		browser("POST /api/v1/invoices/import", "choose_invoice_info a number", "emp-li", "", `{"choose_invoice_info":7}`, invalid),
+		// An import refuses per invoice: 200 with the reason in failed[].
+		browser("POST /api/v1/invoices/import", "mgr-zhao's wallet", "emp-li", "", `{"items":[{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, answer{http.StatusOK, "auth.forbidden"}),
+		browser("POST /api/v1/invoices/import", "mgr-zhao's wallet among emp-li's", "emp-li", "", `{"items":[{"card_id":"{li-card}","encrypt_code":"{li-encrypt}"},{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, answer{http.StatusOK, "auth.forbidden"}),
+		// WeChat itself refuses codes it cannot resolve for our app (72031):
+		// when no invoice of the import could be read, that is the answer.
+		browser("POST /api/v1/invoices/import", "card of another channel's wallet", "emp-li", "", `{"items":[{"card_id":"{wang-wallet-card}","encrypt_code":"{wang-wallet-encrypt}"}]}`, wechatRejected),
+		browser("POST /api/v1/invoices/import", "unknown card", "emp-li", "", `{"items":[{"card_id":"pNoSuchCard","encrypt_code":"nosuchcode"}]}`, wechatRejected),
 		browser("GET /api/v1/invoices", "unknown status", "emp-li", "/api/v1/invoices?status=lost", "", invalid),
 		browser("GET /api/v1/invoices", "limit 0", "emp-li", "/api/v1/invoices?limit=0", "", invalid),
 		browser("GET /api/v1/invoices", "negative limit", "emp-li", "/api/v1/invoices?limit=-1", "", invalid),
@@ -286,6 +299,7 @@ func specificCases() []badCase {
 		erp("POST /open/v1/invoices/import", "no items", "", `{"employee_id":"emp-li"}`, invalid),
 		erp("POST /open/v1/invoices/import", "employee_id is a number", "", `{"employee_id":7,"items":[{"card_id":"a","encrypt_code":"b"}]}`, invalid),
 		erp("POST /open/v1/invoices/import", "unknown employee", "", `{"employee_id":"nobody","items":[{"card_id":"a","encrypt_code":"b"}]}`, invalid),
+		erp("POST /open/v1/invoices/import", "not in the employee's wallet", "", `{"employee_id":"emp-li","items":[{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, answer{http.StatusOK, "auth.forbidden"}),
 		erp("GET /open/v1/invoices/:id", "unknown id", "/open/v1/invoices/inv_nosuchinvoice", "", notFound),
 		erp("POST /open/v1/invoices/search", "bad date", "", `{"from":"2026-10-32"}`, invalid),
 		erp("POST /open/v1/invoices/search", "report_status is a string", "", `{"report_status":"approved"}`, invalid),

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baoxiao/baoxiao/infra/testkit"
 	"github.com/baoxiao/baoxiao/web"
 )
 
@@ -88,7 +89,7 @@ func (w *badWorld) send(t *testing.T, c badCase) (int, string, []byte) {
 			w.erp.send(r)
 		}
 		res := w.erp.send(r)
-		return res.Status, res.ErrorCode(), res.Body
+		return res.Status, answerCode(res), res.Body
 	}
 
 	req, err := http.NewRequest(c.method(), w.a.URL+target, bytes.NewReader(body))
@@ -116,10 +117,7 @@ func (w *badWorld) send(t *testing.T, c badCase) (int, string, []byte) {
 	// An over-limit answer closes the connection: keep none for reuse.
 	req.Close = c.big
 	res := doHTTP(t, req)
-	if n, ok := res.JSON["code"].(float64); ok && res.Status == http.StatusOK {
-		return res.Status, strconv.Itoa(int(n)), res.Body // a Yuanian answer
-	}
-	return res.Status, res.ErrorCode(), res.Body
+	return res.Status, answerCode(res), res.Body
 }
 
 // forgedSession is emp-li's session cookie edited to claim admin: the
@@ -129,4 +127,19 @@ func forgedSession(li string) string {
 	b, _ := base64.RawURLEncoding.DecodeString(payload)
 	claims := strings.Replace(string(b), `"emp-li"`, `"admin"`, 1)
 	return base64.RawURLEncoding.EncodeToString([]byte(claims)) + "." + sig
+}
+
+// answerCode is the code a refusal carries: error.code; a Yuanian result
+// code; or, for an import answered 200, the code of its first failed item
+// (imports refuse per invoice, shared/API.md).
+func answerCode(res testkit.Response) string {
+	if n, ok := res.JSON["code"].(float64); ok && res.Status == http.StatusOK {
+		return strconv.Itoa(int(n))
+	}
+	if failed, _ := res.JSON["failed"].([]any); len(failed) > 0 && res.Status == http.StatusOK {
+		e, _ := failed[0].(map[string]any)["error"].(map[string]any)
+		code, _ := e["code"].(string)
+		return code
+	}
+	return res.ErrorCode()
 }

@@ -25,6 +25,9 @@ type badWorld struct {
 // report's approver.
 const otherApprover = "mgr-qian"
 
+// goneEmployee was deactivated after signing in.
+const goneEmployee = "emp-gone"
+
 // newBadWorld signs in every demo user and builds, through the API:
 // emp-li with a free invoice and a draft, a submitted (awaiting mgr-zhao)
 // and an approved report, and an empty draft; emp-wang with a free invoice and a draft; an
@@ -46,6 +49,16 @@ func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 	}), http.StatusCreated)
 	clients[otherApprover] = a.Login(t, otherApprover)
 
+	// A deactivated employee whose session cookie is still around.
+	mustStatus(t, "create "+goneEmployee, admin.Do(http.MethodPost, "/api/v1/admin/employees", map[string]any{
+		"id": goneEmployee, "name": "离职员工", "roles": []string{"employee"},
+		"identities": []map[string]any{{"channel": "oa", "app_id": config.SandboxOAAppID, "openid": "o-emp-gone"}},
+	}), http.StatusCreated)
+	clients[goneEmployee] = a.Login(t, goneEmployee)
+	gone := admin.Do(http.MethodGet, "/api/v1/admin/employees/"+goneEmployee, nil)
+	mustStatus(t, "deactivate "+goneEmployee, admin.Do(http.MethodPatch, "/api/v1/admin/employees/"+goneEmployee,
+		map[string]any{"version": gone.JSON["version"], "active": false}), http.StatusOK)
+
 	hook := admin.Do(http.MethodPost, "/api/v1/admin/webhooks", map[string]any{"url": "http://127.0.0.1:9/hook"})
 	mustStatus(t, "webhook", hook, http.StatusCreated)
 	w.ids["webhook"] = hook.JSON["id"].(string)
@@ -54,6 +67,14 @@ func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 	wangInvs := importN(t, a, wang, 2)
 	w.ids["li-invoice"], w.ids["wang-invoice"] = liInvs[0]["id"].(string), wangInvs[0]["id"].(string)
 	w.ids["li-card"], w.ids["li-encrypt"] = liInvs[0]["card_id"].(string), liInvs[0]["encrypt_code"].(string)
+	// Invoices still only in WeChat: in emp-wang's WeCom wallet, and in
+	// mgr-zhao's OA wallet (the channel emp-li imports through).
+	wangWallet := wallet(t, a, me(t, wang)["openid"].(string))
+	w.ids["wang-wallet-card"], w.ids["wang-wallet-encrypt"] = wangWallet[0]["card_id"].(string), wangWallet[0]["encrypt_code"].(string)
+	zhaoOA := a.Client(t)
+	mustStatus(t, "mgr-zhao on OA", zhaoOA.Do(http.MethodPost, "/auth/sandbox/login", map[string]any{"user": "mgr-zhao", "channel": "oa"}), http.StatusOK)
+	zhaoWallet := wallet(t, a, me(t, zhaoOA)["openid"].(string))
+	w.ids["zhao-wallet-card"], w.ids["zhao-wallet-encrypt"] = zhaoWallet[0]["card_id"].(string), zhaoWallet[0]["encrypt_code"].(string)
 
 	draft := createReport(t, li, liInvs[1:2])
 	submitted := createReport(t, li, liInvs[2:3])
