@@ -350,9 +350,3 @@ func specificCases() []badCase {
 
 // signed changes how the case is signed.
 func (c badCase) signed(s signing) badCase { c.sign = s; return c }
-
-var (
-	_ = ynReplayed
-	_ = ynNotFound
-	_ = ynConflict
-)

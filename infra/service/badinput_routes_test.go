@@ -187,6 +187,10 @@ func genericCases(specs []routeSpec) []badCase {
 			add(badCase{name: "malformed JSON", body: `{"header":{"appId":`, status: http.StatusOK, code: "1003"})
 			add(badCase{name: "wrong sign", yn: &ynReq{sign: strings.Repeat("A", 32)}, status: http.StatusOK, code: "1001"})
 			add(badCase{name: "stale timestamp", yn: &ynReq{timestamp: time.Now().Add(-6 * time.Minute)}, status: http.StatusOK, code: "1002"})
+			// The first send is refused too (a body of wrong types), so
+			// nothing but its sign is remembered.
+			replay := `{"replay":"` + r.route + `","invoiceList":"x","width":"x","taxNos":"x"}`
+			add(badCase{name: "replayed envelope", yn: &ynReq{rawBody: replay}, sign: signedReplay, status: http.StatusOK, code: "1002"})
 			add(badCase{name: "unknown app", yn: &ynReq{header: map[string]any{"appId": "app_nosuchapp"}}, status: http.StatusOK, code: "1001"})
 			if r.route != "POST /openapi/auth/token" {
 				add(badCase{name: "no token", yn: &ynReq{noToken: true}, status: http.StatusOK, code: "1001"})
