@@ -39,7 +39,7 @@ type badCase struct {
 	yn     *ynReq // a Yuanian call: envelope, sign and token from the ERP app
 
 	status int
-	code   string // error.code; for Yuanian calls the result code (HTTP is 200)
+	code   string // what answerCode reads: error.code, a Yuanian result code, or an import's failed[0]
 }
 
 func (c badCase) method() string {
@@ -56,8 +56,8 @@ func oversized() []byte {
 	return []byte(head + strings.Repeat("a", web.BodyLimit+1-len(head)-len(tail)) + tail)
 }
 
-// send sends the case's request and returns the status and the error
-// code (for Yuanian calls, the result code).
+// send sends the case's request and returns the status, the code (see
+// answerCode) and the body.
 func (w *badWorld) send(t *testing.T, c badCase) (int, string, []byte) {
 	t.Helper()
 	if c.yn != nil {
