@@ -57,6 +57,10 @@ func (h *outboxHandler) list(c *fiber.Ctx) error {
 }
 
 func (h *outboxHandler) retry(c *fiber.Ctx) error {
+	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return domain.ErrNotFound

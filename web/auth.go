@@ -74,6 +74,10 @@ func (h *authHandler) sandboxLogin(c *fiber.Ctx) error {
 }
 
 func (h *authHandler) logout(c *fiber.Ctx) error {
+	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
 	h.sessions.clear(c)
 	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -159,6 +159,10 @@ func (h *invoiceHandler) get(c *fiber.Ctx) error {
 }
 
 func (h *invoiceHandler) delete(c *fiber.Ctx) error {
+	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
 	sess := currentSession(c)
 	if err := h.invoices.Delete(c.UserContext(), sess.EmployeeID, domain.InvoiceID(c.Params("id"))); err != nil {
 		return err

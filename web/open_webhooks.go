@@ -84,6 +84,10 @@ func (h *webhookHandler) list(c *fiber.Ctx) error {
 }
 
 func (h *webhookHandler) remove(c *fiber.Ctx) error {
+	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
 	if err := h.hooks.RemoveEndpoint(c.UserContext(), currentSession(c).EmployeeID, c.Params("id")); err != nil {
 		return err
 	}
@@ -135,6 +139,10 @@ func (h *webhookHandler) deliveries(c *fiber.Ctx) error {
 }
 
 func (h *webhookHandler) retry(c *fiber.Ctx) error {
+	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
 	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
 	if err != nil {
 		return domain.ErrNotFound

@@ -116,6 +116,10 @@ func (h *reportHandler) edit(c *fiber.Ctx) error {
 }
 
 func (h *reportHandler) delete(c *fiber.Ctx) error {
+	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
 	if err := h.reports.Delete(c.UserContext(), currentSession(c).EmployeeID, domain.ReportID(c.Params("id"))); err != nil {
 		return err
 	}
