@@ -285,6 +285,18 @@ func specificCases() []badCase {
 		browser("POST /api/v1/admin/webhooks/deliveries/:id/retry", "unknown id", "admin", "/api/v1/admin/webhooks/deliveries/99999999/retry", "", notFound),
 
 		// PC QR import.
+		// PC sign-in by QR (DECISIONS 4): the poll without the PC's
+		// cookie, and phones sending no, bad or unknown tokens.
+		browser("GET /auth/qr-login/status", "no browser cookie", "", "", "", notFound),
+		browser("POST /auth/qr-login", "a body field", "", "", `{"employee_id":"emp-li"}`, invalid),
+		browser("POST /auth/qr-login/scan", "no token", "emp-li", "", `{}`, invalid),
+		browser("POST /auth/qr-login/scan", "token is a number", "emp-li", "", `{"token":5}`, invalid),
+		browser("POST /auth/qr-login/scan", "token of 65", "emp-li", "", `{"token":"`+long+`"}`, invalid),
+		browser("POST /auth/qr-login/scan", "unknown token", "emp-li", "", `{"token":"nosuchtoken"}`, notFound),
+		browser("POST /auth/qr-login/confirm", "no token", "emp-li", "", `{}`, invalid),
+		browser("POST /auth/qr-login/confirm", "token is an array", "emp-li", "", `{"token":["a"]}`, invalid),
+		browser("POST /auth/qr-login/confirm", "unknown token", "emp-li", "", `{"token":"nosuchtoken"}`, notFound),
+		browser("POST /auth/qr-login/confirm", "deactivated employee", goneEmployee, "", `{"token":"nosuchtoken"}`, answer{http.StatusUnauthorized, "auth.required"}),
 		browser("POST /api/v1/qr-imports", "a body field", "emp-li", "", `{"employee_id":"emp-wang"}`, invalid),
 		browser("GET /api/v1/qr-imports/:biz_code", "emp-li's session, by emp-wang", "emp-wang", "", "", notFound),
 		browser("GET /api/v1/qr-imports/:biz_code", "unknown code", "emp-li", "/api/v1/qr-imports/nosuchcode", "", notFound),

@@ -47,6 +47,10 @@ var routeSpecs = []routeSpec{
 	{"GET /auth/oa/callback", public, "/auth/oa/callback?code=c&state=s", ""},
 	{"GET /auth/work/start", public, "/auth/work/start?next=/h5/", ""},
 	{"GET /auth/work/callback", public, "/auth/work/callback?code=c&state=s", ""},
+	{"POST /auth/qr-login", public, "/auth/qr-login", ""},
+	{"GET /auth/qr-login/status", public, "/auth/qr-login/status", ""},
+	{"POST /auth/qr-login/scan", session, "/auth/qr-login/scan", "emp-li"},
+	{"POST /auth/qr-login/confirm", session, "/auth/qr-login/confirm", "emp-li"},
 
 	{"GET /wechat/oa/callback", callback, "/wechat/oa/callback", ""},
 	{"POST /wechat/oa/callback", callback, "/wechat/oa/callback", ""},
