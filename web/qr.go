@@ -95,11 +95,13 @@ func (h *qrHandler) status(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
-type qrOpenRequest struct {
+// qrTokenRequest carries the token of a QR code's link (import or
+// sign-in), read from its ?t= parameter.
+type qrTokenRequest struct {
 	Token string `json:"token"`
 }
 
-func (r *qrOpenRequest) validate() error {
+func (r *qrTokenRequest) validate() error {
 	if r.Token == "" || len(r.Token) > 64 {
 		return domain.Invalid("token", "the t parameter of the QR code's link")
 	}
@@ -107,7 +109,7 @@ func (r *qrOpenRequest) validate() error {
 }
 
 func (h *qrHandler) open(c *fiber.Ctx) error {
-	var req qrOpenRequest
+	var req qrTokenRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -129,7 +131,7 @@ func (h *qrHandler) importInvoices(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	if err := (&qrOpenRequest{Token: req.Token}).validate(); err != nil {
+	if err := (&qrTokenRequest{Token: req.Token}).validate(); err != nil {
 		return err
 	}
 	items, err := (&importRequest{Items: req.Items, ChooseInvoiceInfo: req.ChooseInvoiceInfo}).items()

@@ -127,20 +127,9 @@ func (h *qrLoginHandler) status(c *fiber.Ctx) error {
 	return c.JSON(qrLoginView{State: "signed_in", Me: &me})
 }
 
-type qrLoginTokenRequest struct {
-	Token string `json:"token"`
-}
-
-func (r *qrLoginTokenRequest) validate() error {
-	if r.Token == "" || len(r.Token) > 64 {
-		return domain.Invalid("token", "the t parameter of the QR code's link")
-	}
-	return nil
-}
-
 // scan tells the PC a signed-in phone opened the link.
 func (h *qrLoginHandler) scan(c *fiber.Ctx) error {
-	var req qrLoginTokenRequest
+	var req qrTokenRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
@@ -154,7 +143,7 @@ func (h *qrLoginHandler) scan(c *fiber.Ctx) error {
 
 // confirm signs the PC in as the phone's user.
 func (h *qrLoginHandler) confirm(c *fiber.Ctx) error {
-	var req qrLoginTokenRequest
+	var req qrTokenRequest
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
