@@ -91,7 +91,7 @@ func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *
 // uses none.
 func (s *Reports) Create(ctx context.Context, year int, build func(number string) (*domain.Report, error)) (*domain.Report, error) {
 	var out *domain.Report
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		seq, err := nextInSequence(ctx, tx, fmt.Sprintf("report_number:%d", year))
 		if err != nil {
 			return err
@@ -150,7 +150,7 @@ func (s *Reports) load(ctx context.Context, db bun.IDB, id domain.ReportID, lock
 // meanwhile makes the whole update fail with domain.ErrInvoiceInReport.
 func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domain.Report) error) (*domain.Report, error) {
 	var out *domain.Report
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.load(ctx, tx, id, true)
 		if err != nil {
 			return err

@@ -28,7 +28,7 @@ func New(db bun.IDB) *Store {
 // InTx runs fn with repositories bound to one transaction: everything fn
 // does commits together or not at all. Use only fn's ctx and tx inside.
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		return fn(ctx, New(tx))
 	})
 }
