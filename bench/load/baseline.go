@@ -2,9 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
+	"log"
 	"net"
 	"net/http"
 	"net/url"
+	"os"
+	"os/exec"
+	"os/signal"
 	"sync"
 	"time"
 
@@ -15,26 +21,95 @@ import (
 
 const epBare = "GET /bare (Fiber, no middleware)"
 
-// bareServer serves, on loopback, a Fiber handler that answers the same
-// JSON as jsapi/config with nothing around it: the floor the product's
-// own overhead (session, origin check, ticket, signature) is measured
-// against. It runs in this process; the product runs in its own, so the
-// comparison favours the baseline slightly (no context switch between
-// processes), which only makes the ratio conservative.
-func bareServer(ctx context.Context, sample map[string]any) (string, func(), error) {
+// The bare server runs in a child process of this program (a re-run of
+// its own executable with these variables), so it is placed as the
+// product is: a process of its own beside the generator. In one process
+// with the generator it would skip the cross-process scheduling the
+// product pays for, and the ratio would flatter the baseline.
+const (
+	bareAddrEnv = "LOADBENCH_BARE_ADDR"
+	bareBodyEnv = "LOADBENCH_BARE_BODY"
+)
+
+// serveBareChild serves the bare handler when this process is the child
+// bareServer started, until it is interrupted; it reports whether it was.
+func serveBareChild() bool {
+	addr := os.Getenv(bareAddrEnv)
+	if addr == "" {
+		return false
+	}
+	var sample map[string]any
+	if err := json.Unmarshal([]byte(os.Getenv(bareBodyEnv)), &sample); err != nil {
+		log.Fatalf("bare server: %v", err)
+	}
 	app := fiber.New(fiber.Config{DisableStartupMessage: true})
 	app.Get("/bare", func(c *fiber.Ctx) error { return c.JSON(sample) })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Fatalf("bare server: %v", err)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := web.Serve(ctx, app, ln, time.Second); err != nil {
+		log.Fatalf("bare server: %v", err)
+	}
+	return true
+}
+
+// bareServer starts the child serving, on loopback, a Fiber handler that
+// answers the same JSON as jsapi/config with nothing around it: the floor
+// the product's own work (session, origin check, ticket, signature,
+// middleware) is measured against.
+func bareServer(ctx context.Context, sample map[string]any) (string, func(), error) {
+	self, err := os.Executable()
 	if err != nil {
 		return "", nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
+	body, err := json.Marshal(sample)
+	if err != nil {
+		return "", nil, err
+	}
+	addr, err := freePort()
+	if err != nil {
+		return "", nil, err
+	}
+	cmd := exec.Command(self)
+	cmd.Env = append(os.Environ(), bareAddrEnv+"="+addr, bareBodyEnv+"="+string(body))
+	cmd.Stderr = os.Stderr
+	cmd.SysProcAttr = childAttr()
+	if err := cmd.Start(); err != nil {
+		return "", nil, err
+	}
 	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		_ = web.Serve(ctx, app, ln, time.Second)
-	}()
-	return "http://" + ln.Addr().String(), func() { cancel(); <-done }, nil
+	go func() { _ = cmd.Wait(); close(done) }()
+	stop := func() {
+		_ = cmd.Process.Signal(os.Interrupt)
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
+	base := "http://" + addr
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		if res, err := http.Get(base + "/bare"); err == nil {
+			res.Body.Close()
+			return base, stop, nil
+		}
+		select {
+		case <-done:
+			return "", nil, errors.New("the bare server exited")
+		case <-ctx.Done():
+			stop()
+			return "", nil, ctx.Err()
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return "", nil, errors.New("the bare server did not answer within 10s")
+		}
+	}
 }
 
 // jsapiSample is one jsapi/config answer: the bare handler sends its twin.

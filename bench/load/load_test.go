@@ -8,6 +8,14 @@ import (
 	"time"
 )
 
+// TestMain lets the test binary be the bare server's child process too.
+func TestMain(m *testing.M) {
+	if serveBareChild() {
+		return
+	}
+	os.Exit(m.Run())
+}
+
 // TestLoad runs the generator briefly at low concurrency on SQLite and,
 // with MYSQL_TEST_DSN, on MariaDB/MySQL: every request must succeed and
 // WeChat (the sandbox) must agree with every report afterwards.

@@ -27,6 +27,9 @@ import (
 )
 
 func main() {
+	if serveBareChild() {
+		return
+	}
 	var o options
 	flag.StringVar(&o.DB, "db", "sqlite", "database: sqlite or mysql")
 	flag.StringVar(&o.MySQLDSN, "mysql-dsn", os.Getenv("MYSQL_TEST_DSN"), "MySQL/MariaDB server for -db mysql (default $MYSQL_TEST_DSN)")

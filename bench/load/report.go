@@ -58,7 +58,7 @@ func (r report) print(w io.Writer) {
 	o := r.Opts
 	fmt.Fprintf(w, "\n## baoxiao load: %s, %d employees + %d approvers, %s (%d invoices per report)\n\n",
 		o.DB, o.Concurrency, o.Approvers, r.Elapsed.Round(100*time.Millisecond), o.PerReport)
-	fmt.Fprintf(w, "machine: %d CPUs, %s, DB %s; server `baoxiao serve` (sandbox mode) on loopback, generator in another process\n\n",
+	fmt.Fprintf(w, "machine: %d CPUs, %s, DB %s; `baoxiao serve` (sandbox mode), the generator and the bare server: three processes on loopback\n\n",
 		r.CPUs, r.GoVersion, o.DB)
 	fmt.Fprintln(w, "| endpoint | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
