@@ -11,8 +11,8 @@
 // sandbox wallet, import, report, submit and both lists, while approvers
 // approve and the outbox closes the invoices in the sandbox. Then it waits
 // for the outbox, checks every invoice's status in the sandbox, and
-// measures jsapi/config alone against a bare Fiber handler at the same
-// concurrency. It exits 1 when over 1% of requests failed or the check
+// measures jsapi/config alone against a bare Fiber handler (its own
+// process) at the same concurrency, taking turns. It exits 1 when over 1% of requests failed or the check
 // failed.
 package main
 
@@ -34,7 +34,7 @@ func main() {
 	flag.StringVar(&o.DB, "db", "sqlite", "database: sqlite or mysql")
 	flag.StringVar(&o.MySQLDSN, "mysql-dsn", os.Getenv("MYSQL_TEST_DSN"), "MySQL/MariaDB server for -db mysql (default $MYSQL_TEST_DSN)")
 	flag.DurationVar(&o.Duration, "duration", 20*time.Second, "how long the mixed load runs")
-	flag.DurationVar(&o.Baseline, "baseline", 5*time.Second, "how long jsapi/config alone, then the bare handler, run")
+	flag.DurationVar(&o.Baseline, "baseline", 5*time.Second, "how long jsapi/config alone and the bare handler alone run, each (in alternating slices)")
 	flag.IntVar(&o.Concurrency, "concurrency", 8, "virtual employees, each running back to back")
 	flag.IntVar(&o.Approvers, "approvers", 0, "virtual approvers (default concurrency/4, at least 1)")
 	flag.IntVar(&o.PerReport, "invoices", 2, "invoices per report")

@@ -72,7 +72,7 @@ func (r report) print(w io.Writer) {
 		}
 	}
 
-	fmt.Fprintf(w, "\n### baseline: %d workers, %s each, one after the other\n\n", o.Concurrency, o.Baseline)
+	fmt.Fprintf(w, "\n### baseline: %d workers, %s each, in %d alternating slices\n\n", o.Concurrency, o.Baseline, baselineRounds)
 	fmt.Fprintln(w, "| handler | requests | errors | req/s | p50 ms | p95 ms | p99 ms |")
 	fmt.Fprintln(w, "| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
 	for _, s := range []endpointStats{r.JSAPIOnly, r.Bare} {
