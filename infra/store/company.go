@@ -96,7 +96,7 @@ func (s *Company) SeedBuyers(ctx context.Context, buyers []domain.Party, now tim
 		return false, err
 	}
 	seeded := false
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		cur, err := s.settings(ctx, tx, true)
 		if err != nil || len(cur.Buyers) > 0 {
 			return err
@@ -116,7 +116,7 @@ func (s *Company) SetBuyers(ctx context.Context, version int64, buyers []domain.
 	if err := s.ensureRow(ctx, now); err != nil {
 		return app.CompanySettings{}, err
 	}
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		cur, err := s.settings(ctx, tx, true)
 		if err != nil {
 			return err

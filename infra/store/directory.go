@@ -14,7 +14,7 @@ var _ app.EmployeeStore = (*Employees)(nil)
 // directory's batch changes (CSV imports). Each Add and Update inside is a
 // savepoint, so one refused row does not spoil the transaction.
 func (s *Employees) InEmployeeTx(ctx context.Context, fn func(ctx context.Context, employees app.EmployeeStore) error) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		return fn(ctx, &Employees{db: tx})
 	})
 }

@@ -89,7 +89,7 @@ func (r employeeRow) toDomain(ids []identityRow) *domain.Employee {
 // Add stores a new employee; an existing id or identity is a duplicate.
 func (s *Employees) Add(ctx context.Context, e *domain.Employee) error {
 	row, ids := employeeFromDomain(e)
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			if _, dup := uniqueViolation(err); dup {
 				return fmt.Errorf("add employee %s: %w", row.ID, domain.Invalid("id", "an employee with this id already exists"))
@@ -171,7 +171,7 @@ func (s *Employees) List(ctx context.Context, after domain.EmployeeID, limit int
 // is still the one loaded.
 func (s *Employees) Update(ctx context.Context, id domain.EmployeeID, fn func(*domain.Employee) error) (*domain.Employee, error) {
 	var out *domain.Employee
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		e, err := s.load(ctx, tx, id, true)
 		if err != nil {
 			return err

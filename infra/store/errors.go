@@ -8,13 +8,6 @@ import (
 	"modernc.org/sqlite"
 )
 
-// isDeadlock: InnoDB rolled the transaction back to break a deadlock
-// (ER_LOCK_DEADLOCK); running it again is the documented remedy.
-func isDeadlock(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1213
-}
-
 // uniqueViolation reports whether err is a duplicate key, and on which
 // index when the driver says (MySQL names the key; SQLite the columns).
 func uniqueViolation(err error) (key string, ok bool) {

@@ -19,7 +19,7 @@ type Invoices struct{ db bun.IDB }
 func (s *Invoices) Add(ctx context.Context, inv *domain.Invoice) error {
 	row, lines := invoiceFromDomain(inv)
 	var dupErr error
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			if _, dup := uniqueViolation(err); dup {
 				dupErr = err
@@ -192,7 +192,7 @@ func (s *Invoices) ListByOwner(ctx context.Context, owner domain.EmployeeID, fil
 // written only by Add.
 func (s *Invoices) Update(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error) {
 	var out *domain.Invoice
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		inv, err := s.loadOne(ctx, tx, string(id), func(q *bun.SelectQuery) *bun.SelectQuery {
 			q = q.Where("i.id = ?", string(id))
 			if isMySQL(tx) {
@@ -226,7 +226,7 @@ func (s *Invoices) Update(ctx context.Context, id domain.InvoiceID, fn func(*dom
 
 // Delete removes an invoice that is in no report.
 func (s *Invoices) Delete(ctx context.Context, id domain.InvoiceID) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		var inReport int
 		if err := tx.NewSelect().Table("report_invoices").ColumnExpr("COUNT(*)").Where("invoice_id = ?", string(id)).Scan(ctx, &inReport); err != nil {
 			return err

@@ -74,30 +74,13 @@ func invoiceKeys(ids []domain.InvoiceID) []string {
 }
 
 // Supersede marks the pending changes of these invoices superseded.
-//
-// It finds the rows first and updates them by primary key: an UPDATE that
-// searched the invoice index would, on InnoDB, gap-lock it where no row
-// matched, and two decisions doing that then block each other's INSERT of
-// new rows — a deadlock between concurrent withdrawals. The plain read
-// suffices: new pending rows of an invoice come only from a decision on
-// its report, and those are serialised by the report's version.
 func (s *Outbox) Supersede(ctx context.Context, invoices []domain.InvoiceID, now time.Time) error {
 	if len(invoices) == 0 {
 		return nil
 	}
-	var ids []int64
-	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("id").
-		Where("invoice_id IN (?)", bun.In(invoiceKeys(invoices))).
-		Where("state = ?", string(app.OutboxPending)).Scan(ctx, &ids)
-	if err != nil {
-		return fmt.Errorf("find outbox rows to supersede: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil
-	}
-	_, err = s.db.NewUpdate().Model((*outboxRow)(nil)).
+	_, err := s.db.NewUpdate().Model((*outboxRow)(nil)).
 		Set("state = ?", string(app.OutboxSuperseded)).Set("updated_at = ?", now.UTC()).
-		Where("id IN (?)", bun.In(ids)).
+		Where("invoice_id IN (?)", bun.In(invoiceKeys(invoices))).
 		Where("state = ?", string(app.OutboxPending)).Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("supersede outbox rows: %w", err)
@@ -137,8 +120,20 @@ func (s *Outbox) Enqueue(ctx context.Context, changes []app.StatusChange, now ti
 // claim gets its own token, returned in OutboxItem.Lease, which Finish
 // must present.
 func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error) {
+	var out []app.OutboxItem
+	// One READ COMMITTED transaction, run again if InnoDB picks it as a
+	// deadlock victim: a claim that failed would leave rows for later.
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		out, err = claim(ctx, tx, worker, now, lease, limit)
+		return err
+	})
+	return out, err
+}
+
+func claim(ctx context.Context, db bun.IDB, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error) {
 	var ids []int64
-	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("id").
+	err := db.NewSelect().Model((*outboxRow)(nil)).Column("id").
 		Where("state = ?", string(app.OutboxPending)).Where("next_attempt_at <= ?", now.UTC()).
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
 			return q.Where("lease_until IS NULL").WhereOr("lease_until < ?", now.UTC())
@@ -153,7 +148,7 @@ func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, lease 
 	var b [8]byte
 	_, _ = rand.Read(b[:])
 	owner := worker + "/" + hex.EncodeToString(b[:])
-	_, err = s.db.NewUpdate().Model((*outboxRow)(nil)).
+	_, err = db.NewUpdate().Model((*outboxRow)(nil)).
 		Set("lease_owner = ?", owner).Set("lease_until = ?", now.Add(lease).UTC()).
 		Where("id IN (?)", bun.In(ids)).Where("state = ?", string(app.OutboxPending)).
 		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
@@ -163,7 +158,7 @@ func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, lease 
 		return nil, fmt.Errorf("claim outbox rows: %w", err)
 	}
 	var rows []outboxRow
-	if err := s.db.NewSelect().Model(&rows).
+	if err := db.NewSelect().Model(&rows).
 		Where("id IN (?)", bun.In(ids)).Where("lease_owner = ?", owner).
 		OrderExpr("id").Scan(ctx); err != nil {
 		return nil, fmt.Errorf("read claimed outbox rows: %w", err)
@@ -179,9 +174,20 @@ func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, lease 
 // Finish records the outcome of one delivery attempt for a claimed row.
 // The claim token (lease) must still hold the row, so a worker whose lease
 // ran out cannot overwrite the next worker's result.
+//
+// The result and its attempt record commit together, in a READ COMMITTED
+// transaction run again on a deadlock: a Finish that failed under load
+// left its row leased, so the change waited out the lease (30 s) and was
+// delivered a second time.
 func (s *Outbox) Finish(ctx context.Context, id int64, lease string, a app.OutboxAttempt, now time.Time) error {
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		return finish(ctx, tx, id, lease, a, now)
+	})
+}
+
+func finish(ctx context.Context, db bun.IDB, id int64, lease string, a app.OutboxAttempt, now time.Time) error {
 	msg := truncate(a.Message, 500)
-	q := s.db.NewUpdate().Model((*outboxRow)(nil)).
+	q := db.NewUpdate().Model((*outboxRow)(nil)).
 		Set("state = ?", string(a.State)).Set("last_error = ?", msg).Set("updated_at = ?", now.UTC()).
 		Set("lease_until = NULL").Set("lease_owner = ''").
 		Where("id = ?", id).Where("lease_owner = ?", lease).Where("state = ?", string(app.OutboxPending))
@@ -198,7 +204,7 @@ func (s *Outbox) Finish(ctx context.Context, id int64, lease string, a app.Outbo
 	}
 	if n, _ := res.RowsAffected(); n == 1 && tried {
 		row := outboxAttemptRow{OutboxID: id, At: now.UTC(), Errcode: a.Errcode, Message: msg, LatencyMS: int(a.Latency.Milliseconds())}
-		if _, err := s.db.NewInsert().Model(&row).Exec(ctx); err != nil {
+		if _, err := db.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("record outbox attempt %d: %w", id, err)
 		}
 	}

@@ -84,7 +84,7 @@ func (s *Finance) CreateRun(ctx context.Context, run app.ReconcileRun) error {
 
 // Progress records a page's outcome: counts, new mismatches, heartbeat.
 func (s *Finance) Progress(ctx context.Context, id string, checked, pending int, found []app.Mismatch, now time.Time) error {
-	return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		if len(found) > 0 {
 			rows := make([]mismatchRow, len(found))
 			for i, m := range found {

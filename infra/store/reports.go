@@ -91,7 +91,7 @@ func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *
 // uses none.
 func (s *Reports) Create(ctx context.Context, year int, build func(number string) (*domain.Report, error)) (*domain.Report, error) {
 	var out *domain.Report
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		seq, err := nextInSequence(ctx, tx, fmt.Sprintf("report_number:%d", year))
 		if err != nil {
 			return err
@@ -150,7 +150,7 @@ func (s *Reports) load(ctx context.Context, db bun.IDB, id domain.ReportID, lock
 // meanwhile makes the whole update fail with domain.ErrInvoiceInReport.
 func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domain.Report) error) (*domain.Report, error) {
 	var out *domain.Report
-	err := s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
 		r, err := s.load(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -237,7 +237,7 @@ func insertHistory(ctx context.Context, tx bun.IDB, r *domain.Report) error {
 // List returns reports matching q, newest first, loading each fully.
 func (s *Reports) List(ctx context.Context, q app.ReportQuery) ([]*domain.Report, error) {
 	var rows []reportRow
-	sel := s.db.NewSelect().Model(&rows).Column("id").OrderExpr("id DESC").Limit(int64(q.Limit))
+	sel := s.db.NewSelect().Model(&rows).OrderExpr("id DESC").Limit(int64(q.Limit))
 	if q.EmployeeID != "" {
 		sel = sel.Where("employee_id = ?", string(q.EmployeeID))
 	}
@@ -259,13 +259,36 @@ func (s *Reports) List(ctx context.Context, q app.ReportQuery) ([]*domain.Report
 	if err := sel.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list reports: %w", err)
 	}
-	out := make([]*domain.Report, 0, len(rows))
-	for _, row := range rows {
-		r, err := s.load(ctx, s.db, domain.ReportID(row.ID), false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
+	if len(rows) == 0 {
+		return nil, nil
+	}
+	// A page's invoices and history in one query each, not two per
+	// report: lists are what every H5 page opens with.
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ID
+	}
+	var invoices []reportInvoiceRow
+	if err := s.db.NewSelect().Model(&invoices).Where("report_id IN (?)", bun.In(ids)).
+		OrderExpr("report_id, position").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list invoices of reports: %w", err)
+	}
+	var history []historyRow
+	if err := s.db.NewSelect().Model(&history).Where("report_id IN (?)", bun.In(ids)).
+		OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("list history of reports: %w", err)
+	}
+	invoicesOf := map[string][]reportInvoiceRow{}
+	for _, ri := range invoices {
+		invoicesOf[ri.ReportID] = append(invoicesOf[ri.ReportID], ri)
+	}
+	historyOf := map[string][]historyRow{}
+	for _, h := range history {
+		historyOf[h.ReportID] = append(historyOf[h.ReportID], h)
+	}
+	out := make([]*domain.Report, len(rows))
+	for i, row := range rows {
+		out[i] = row.toDomain(invoicesOf[row.ID], historyOf[row.ID])
 	}
 	return out, nil
 }

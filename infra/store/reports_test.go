@@ -3,9 +3,11 @@ package store_test
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 
+	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/infra/testkit"
@@ -233,6 +235,47 @@ func TestInTxIsAllOrNothing(t *testing.T) {
 		}
 		if invs, _ := s.Invoices.ListByOwner(ctx, li.ID(), "", "", 10); len(invs) != 0 {
 			t.Fatal("invoice added in a rolled-back transaction")
+		}
+	})
+}
+
+// List loads a page of reports in a few queries; each must come out as
+// Get loads it alone, invoices in order and history included.
+func TestReportListMatchesGet(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		s := store.New(db.DB)
+		testkit.AddEmployee(t, s, "mgr-zhao", "", domain.RoleApprover)
+		li := testkit.AddEmployee(t, s, "emp-li", "mgr-zhao")
+		wang := testkit.AddEmployee(t, s, "emp-wang", "mgr-zhao")
+		a, b, c := testkit.AddInvoice(t, s, li, 1), testkit.AddInvoice(t, s, li, 2), testkit.AddInvoice(t, s, li, 3)
+		r1 := testkit.AddReport(t, s, li, b, a)
+		r2 := testkit.AddReport(t, s, li, c)
+		testkit.AddReport(t, s, li)
+		testkit.AddReport(t, s, wang)
+		if _, err := s.Reports.Update(ctx, r2.ID(), func(r *domain.Report) error { return r.Submit(liActor, testkit.Now) }); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Reports.Update(ctx, r1.ID(), func(r *domain.Report) error {
+			title := "改名"
+			return r.Edit(liActor, &title, nil, testkit.Now)
+		}); err != nil {
+			t.Fatal(err)
+		}
+		list, err := s.Reports.List(ctx, app.ReportQuery{EmployeeID: li.ID(), Limit: 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(list) != 3 {
+			t.Fatalf("%d reports of emp-li, want 3", len(list))
+		}
+		for _, r := range list {
+			one, err := s.Reports.Get(ctx, r.ID())
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(r.Data(), one.Data()) {
+				t.Fatalf("listed:\n%+v\nalone:\n%+v", r.Data(), one.Data())
+			}
 		}
 	})
 }

@@ -2,7 +2,6 @@ package store_test
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"sync"
 	"testing"
@@ -10,7 +9,6 @@ import (
 	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/infra/testkit"
-	"github.com/go-sql-driver/mysql"
 )
 
 // The first reports of a year, filed at once, start that year's counter
@@ -45,39 +43,6 @@ func TestReportNumbersStartUnderRace(t *testing.T) {
 		slices.Sort(numbers)
 		if got := slices.Compact(slices.Clone(numbers)); len(got) != n || numbers[0] != "BX-2026-000001" || numbers[n-1] != "BX-2026-000016" {
 			t.Fatalf("numbers %v", numbers)
-		}
-	})
-}
-
-// A transaction InnoDB chose as a deadlock victim is run again, whole.
-func TestInTxRunsADeadlockVictimAgain(t *testing.T) {
-	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
-		s := store.New(db.DB)
-		li := testkit.AddEmployee(t, s, "emp-li", "")
-		runs := 0
-		err := s.InTx(context.Background(), func(ctx context.Context, tx *store.Store) error {
-			runs++
-			testkit.AddInvoice(t, tx, li, 1)
-			if runs == 1 {
-				return fmt.Errorf("wrapped: %w", &mysql.MySQLError{Number: 1213, Message: "Deadlock found when trying to get lock"})
-			}
-			return nil
-		})
-		if err != nil || runs != 2 {
-			t.Fatalf("runs %d, err %v", runs, err)
-		}
-		// The first run's insert was rolled back: one invoice, not a
-		// duplicate error on the second run.
-		if n, err := db.DB.NewSelect().Table("invoices").Count(context.Background()); err != nil || n != 1 {
-			t.Fatalf("%d invoices, %v", n, err)
-		}
-		runs = 0
-		err = s.InTx(context.Background(), func(ctx context.Context, tx *store.Store) error {
-			runs++
-			return &mysql.MySQLError{Number: 1213}
-		})
-		if err == nil || runs != 4 {
-			t.Fatalf("a deadlock every time: runs %d, err %v", runs, err)
 		}
 	})
 }

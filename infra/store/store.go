@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"time"
 
 	"github.com/uptrace/bun"
 
@@ -29,31 +27,11 @@ func New(db bun.IDB) *Store {
 
 // InTx runs fn with repositories bound to one transaction: everything fn
 // does commits together or not at all. Use only fn's ctx and tx inside.
-//
-// InnoDB may pick the transaction as a deadlock victim and roll it back
-// whole; MySQL's answer is to run it again, so InTx does, a few times,
-// when it began the transaction (fn must therefore leave nothing behind
-// outside the database but what it assigns afresh on each run).
 func (s *Store) InTx(ctx context.Context, fn func(ctx context.Context, tx *Store) error) error {
-	run := func() error {
-		return s.db.RunInTx(ctx, nil, func(ctx context.Context, tx bun.Tx) error {
-			return fn(ctx, New(tx))
-		})
-	}
-	if _, top := s.db.(*bun.DB); !top {
-		return run() // inside a caller's transaction: theirs to retry
-	}
-	for attempt := 1; ; attempt++ {
-		err := run()
-		if attempt == deadlockRetries || !isDeadlock(err) || ctx.Err() != nil {
-			return err
-		}
-		time.Sleep(time.Duration(attempt) * (5*time.Millisecond + rand.N(10*time.Millisecond)))
-	}
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		return fn(ctx, New(tx))
+	})
 }
-
-// deadlockRetries bounds InTx's runs of one transaction.
-const deadlockRetries = 4
 
 // Ping checks the database answers.
 func (s *Store) Ping(ctx context.Context) error {
