@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
+
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/baoxiao/baoxiao/web"
@@ -68,7 +70,7 @@ func bareServer(ctx context.Context, sample map[string]any) (string, func(), err
 	if err != nil {
 		return "", nil, err
 	}
-	addr, err := freePort()
+	addr, err := cluster.FreeAddr()
 	if err != nil {
 		return "", nil, err
 	}

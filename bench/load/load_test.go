@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 )
 
 // TestMain lets the test binary be the bare server's child process too.
@@ -25,7 +27,7 @@ func TestLoad(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	bin, err := buildBinary(ctx, t.TempDir())
+	bin, err := cluster.Build(ctx, t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"sync"
 	"time"
+
+	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 )
 
 // options configure one run.
@@ -62,7 +64,7 @@ func run(ctx context.Context, o options) (rep report, err error) {
 	bin := o.Bin
 	if bin == "" {
 		logf("building baoxiao")
-		if bin, err = buildBinary(ctx, dir); err != nil {
+		if bin, err = cluster.Build(ctx, dir); err != nil {
 			return rep, err
 		}
 	}
@@ -74,7 +76,7 @@ func run(ctx context.Context, o options) (rep report, err error) {
 			return rep, errors.New("-db mysql needs -mysql-dsn or MYSQL_TEST_DSN")
 		}
 		var drop func()
-		if dsn, drop, err = createMySQLDatabase(ctx, o.MySQLDSN); err != nil {
+		if dsn, drop, err = cluster.CreateMySQLDatabase(o.MySQLDSN, "baoxiao_bench_"); err != nil {
 			return rep, err
 		}
 		defer drop()

@@ -3,12 +3,8 @@ package main
 import (
 	"bufio"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -16,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
+	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 )
 
 // server is a `baoxiao serve` process in sandbox mode on a loopback port,
@@ -28,21 +24,10 @@ type server struct {
 	done    chan struct{}
 }
 
-// buildBinary builds the product the way `make build` does.
-func buildBinary(ctx context.Context, dir string) (string, error) {
-	bin := filepath.Join(dir, "baoxiao")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "github.com/baoxiao/baoxiao")
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build: %w\n%s", err, out)
-	}
-	return bin, nil
-}
-
 // startServer runs bin with its configuration in BAOXIAO_* variables only,
 // so no file or variable of the caller's changes what is measured.
 func startServer(ctx context.Context, bin, dir, driver, dsn string) (*server, error) {
-	addr, err := freePort()
+	addr, err := cluster.FreeAddr()
 	if err != nil {
 		return nil, err
 	}
@@ -133,42 +118,4 @@ func (s *server) logTail(n int) string {
 	b, _ := os.ReadFile(s.logPath)
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
 	return strings.Join(lines[max(0, len(lines)-n):], "\n")
-}
-
-func freePort() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
-}
-
-// createMySQLDatabase makes an empty baoxiao_bench_* database on the
-// server of base and returns its DSN and a function that drops it.
-func createMySQLDatabase(ctx context.Context, base string) (string, func(), error) {
-	cfg, err := mysql.ParseDSN(base)
-	if err != nil {
-		return "", nil, fmt.Errorf("MySQL DSN: %w", err)
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	name := "baoxiao_bench_" + hex.EncodeToString(b[:])
-	cfg.DBName = ""
-	admin, err := sql.Open("mysql", cfg.FormatDSN())
-	if err != nil {
-		return "", nil, err
-	}
-	defer admin.Close()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
-		return "", nil, fmt.Errorf("create %s (the user needs CREATE and DROP on baoxiao%%): %w", name, err)
-	}
-	drop := func() {
-		if db, err := sql.Open("mysql", cfg.FormatDSN()); err == nil {
-			_, _ = db.Exec("DROP DATABASE IF EXISTS " + name)
-			_ = db.Close()
-		}
-	}
-	cfg.DBName = name
-	return cfg.FormatDSN(), drop, nil
 }

@@ -63,6 +63,12 @@ func runAll(ctx context.Context, w io.Writer, p profile, e env, logf func(string
 	}
 	defer stop()
 	printHeader(w, p, e)
+	deadlocks := innodbDeadlocks(ctx, c)
+	defer func() {
+		if n := innodbDeadlocks(ctx, c); n >= 0 && deadlocks >= 0 {
+			fmt.Fprintf(w, "\nInnoDB deadlocks on the server during the runs: %d (the store runs a victim again).\n", n-deadlocks)
+		}
+	}()
 	races, err := runRaces(ctx, c, p, logf)
 	if races != nil {
 		printRaces(w, races)
