@@ -50,9 +50,10 @@ type TxRunner interface {
 	InTx(ctx context.Context, fn func(ctx context.Context, r Repos) error) error
 }
 
-// SyncReader tells how far a report's WeChat updates have got.
+// SyncReader tells how far reports' WeChat updates have got: a report
+// missing from the answer has nothing pending or failed.
 type SyncReader interface {
-	SyncOf(ctx context.Context, report domain.ReportID) (SyncSummary, error)
+	SyncOf(ctx context.Context, reports []domain.ReportID) (map[domain.ReportID]SyncSummary, error)
 }
 
 // retryReads bounds how often a read of WeChat is retried when WeChat is

@@ -536,7 +536,7 @@ func (s *Reports) details(ctx context.Context, r *domain.Report) (*ReportDetails
 }
 
 // detailsOf completes a page of reports with one read of all their
-// invoices and one of each person they name: a list of 20 reports made
+// invoices, one of their sync states and one of each person they name: a list of 20 reports made
 // some 200 queries before, and was the slowest call of bench/load.
 func (s *Reports) detailsOf(ctx context.Context, rs []*domain.Report) ([]*ReportDetails, error) {
 	var ids []domain.InvoiceID
@@ -550,17 +550,21 @@ func (s *Reports) detailsOf(ctx context.Context, rs []*domain.Report) ([]*Report
 		}
 		return nil, fmt.Errorf("invoices of reports: %w", err)
 	}
+	reportIDs := make([]domain.ReportID, len(rs))
+	for i, r := range rs {
+		reportIDs[i] = r.ID()
+	}
+	syncs, err := s.sync.SyncOf(ctx, reportIDs)
+	if err != nil {
+		return nil, err
+	}
 	// Each person once for the page: a list of one employee's reports
 	// names the same two or three people on every row.
 	known := map[domain.EmployeeID]*domain.Employee{}
 	out := make([]*ReportDetails, len(rs))
 	for i, r := range rs {
-		sync, err := s.sync.SyncOf(ctx, r.ID())
-		if err != nil {
-			return nil, err
-		}
 		n := len(r.InvoiceIDs())
-		d := &ReportDetails{Report: r, Invoices: invs[:n:n], People: map[domain.EmployeeID]*domain.Employee{}, Sync: sync}
+		d := &ReportDetails{Report: r, Invoices: invs[:n:n], People: map[domain.EmployeeID]*domain.Employee{}, Sync: syncs[r.ID()]}
 		invs = invs[n:]
 		want := []domain.EmployeeID{r.EmployeeID(), r.ApproverID()}
 		for _, h := range r.History() {

@@ -277,27 +277,38 @@ func (s *Outbox) Requeue(ctx context.Context, id int64, now time.Time) error {
 	return nil
 }
 
-// SyncOf counts a report's undelivered and failed changes.
-func (s *Outbox) SyncOf(ctx context.Context, report domain.ReportID) (app.SyncSummary, error) {
+// SyncOf counts the undelivered and failed changes of each report, in one
+// query for a whole page of reports.
+func (s *Outbox) SyncOf(ctx context.Context, reports []domain.ReportID) (map[domain.ReportID]app.SyncSummary, error) {
+	out := map[domain.ReportID]app.SyncSummary{}
+	if len(reports) == 0 {
+		return out, nil
+	}
+	keys := make([]string, len(reports))
+	for i, r := range reports {
+		keys[i] = string(r)
+	}
 	var rows []struct {
-		State string
-		N     int
+		ReportID string
+		State    string
+		N        int
 	}
-	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("state").ColumnExpr("COUNT(*) AS n").
-		Where("report_id = ?", string(report)).Where("state IN (?)", bun.In([]string{string(app.OutboxPending), string(app.OutboxFailed)})).
-		Group("state").Scan(ctx, &rows)
+	err := s.db.NewSelect().Model((*outboxRow)(nil)).Column("report_id", "state").ColumnExpr("COUNT(*) AS n").
+		Where("report_id IN (?)", bun.In(keys)).Where("state IN (?)", bun.In([]string{string(app.OutboxPending), string(app.OutboxFailed)})).
+		Group("report_id", "state").Scan(ctx, &rows)
 	if err != nil {
-		return app.SyncSummary{}, fmt.Errorf("sync state of report %s: %w", report, err)
+		return nil, fmt.Errorf("sync state of reports: %w", err)
 	}
-	var sum app.SyncSummary
 	for _, r := range rows {
+		sum := out[domain.ReportID(r.ReportID)]
 		if r.State == string(app.OutboxPending) {
 			sum.Pending = r.N
 		} else {
 			sum.Failed = r.N
 		}
+		out[domain.ReportID(r.ReportID)] = sum
 	}
-	return sum, nil
+	return out, nil
 }
 
 // Stats reads the queue's depth, age and attempts for monitoring.

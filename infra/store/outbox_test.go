@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -121,4 +122,42 @@ func TestDeadlockVictimRunsAgain(t *testing.T) {
 	if n := attempts.Load(); n != 3 {
 		t.Fatalf("%d attempts, want 3: one deadlock victim, run again once", n)
 	}
+}
+
+// A page of reports reads its sync states in one query; each report gets
+// its own counts, and one with nothing outstanding is absent.
+func TestSyncOfManyReports(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		s := store.New(db.DB)
+		change := func(inv, rpt string) app.StatusChange {
+			return app.StatusChange{InvoiceID: domain.InvoiceID(inv), ReportID: domain.ReportID(rpt), Channel: domain.ChannelOA, Target: domain.StatusClosure, Generation: 1}
+		}
+		if err := s.Outbox.Enqueue(ctx, []app.StatusChange{change("inv_a1", "rpt_a"), change("inv_a2", "rpt_a"), change("inv_b1", "rpt_b"), change("inv_c1", "rpt_c")}, testkit.Now); err != nil {
+			t.Fatal(err)
+		}
+		items, err := s.Outbox.Claim(ctx, "w", testkit.Now.Add(time.Second), time.Minute, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range items {
+			a := app.OutboxAttempt{State: app.OutboxDone}
+			switch it.InvoiceID {
+			case "inv_a2":
+				a.State = app.OutboxFailed
+			case "inv_a1", "inv_b1":
+				a = app.OutboxAttempt{State: app.OutboxPending, Next: testkit.Now.Add(time.Hour)}
+			}
+			if err := s.Outbox.Finish(ctx, it.ID, it.Lease, a, testkit.Now); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.Outbox.SyncOf(ctx, []domain.ReportID{"rpt_a", "rpt_b", "rpt_c", "rpt_none"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[domain.ReportID]app.SyncSummary{"rpt_a": {Pending: 1, Failed: 1}, "rpt_b": {Pending: 1}}
+		if !maps.Equal(got, want) {
+			t.Fatalf("sync %v, want %v", got, want)
+		}
+	})
 }
