@@ -218,7 +218,7 @@ func (d *Directory) apply(cur *domain.Employee, ch EmployeeChange) (*domain.Empl
 	if ch.Identities != nil {
 		ids := slices.Clone(*ch.Identities)
 		for i, id := range ids {
-			if old, ok := cur.Identity(id.Channel, id.AppID); ok && id.Channel == domain.ChannelWork && id.OpenID == "" && old.UserID == id.UserID {
+			if old, ok := cur.Identity(id.Channel, id.AppID); ok && id.Channel == domain.ChannelWork && id.OpenID == "" && strings.EqualFold(old.UserID, id.UserID) {
 				ids[i].OpenID = old.OpenID
 			}
 		}

@@ -60,7 +60,7 @@ func employeeFromDomain(e *domain.Employee) (employeeRow, []identityRow) {
 	for i, id := range d.Identities {
 		login := id.OpenID
 		if id.Channel == domain.ChannelWork {
-			login = id.UserID
+			login = workLogin(id.UserID)
 		}
 		ids[i] = identityRow{EmployeeID: row.ID, Channel: string(id.Channel), AppID: id.AppID, Login: login, UserID: id.UserID, OpenID: id.OpenID}
 	}
@@ -134,9 +134,17 @@ func (s *Employees) load(ctx context.Context, db bun.IDB, id domain.EmployeeID, 
 	return row.toDomain(ids), nil
 }
 
+// workLogin is the login key of a WeCom userid: WeCom compares userids
+// without regard to case ("不区分大小写"), so an administrator's "wangfang"
+// is WeCom's "WangFang".
+func workLogin(userID string) string { return strings.ToLower(userID) }
+
 // ByLogin finds the employee signing in with an OA openid or a WeCom userid
 // under one app (OA appid or corp id).
 func (s *Employees) ByLogin(ctx context.Context, ch domain.Channel, appID, login string) (*domain.Employee, error) {
+	if ch == domain.ChannelWork {
+		login = workLogin(login)
+	}
 	var id string
 	err := s.db.NewSelect().Table("employee_identities").Column("employee_id").
 		Where("channel = ? AND app_id = ? AND login = ?", string(ch), appID, login).Scan(ctx, &id)

@@ -61,6 +61,18 @@ func TestEmployees(t *testing.T) {
 		if e, err := s.Employees.ByLogin(ctx, domain.ChannelWork, "wwcorp", "LiLei"); err != nil || e.ID() != "emp-li" {
 			t.Fatalf("WeCom login: %v", err)
 		}
+		// WeCom userids ignore case: the same member however spelled, kept
+		// as WeChat spelled it, and no second employee may claim it.
+		if e, err := s.Employees.ByLogin(ctx, domain.ChannelWork, "wwcorp", "lilei"); err != nil || e.ID() != "emp-li" {
+			t.Fatalf("WeCom login in lower case: %v", err)
+		}
+		if id, _ := updated.Identity(domain.ChannelWork, "wwcorp"); id.UserID != "LiLei" {
+			t.Fatalf("userid kept as %q", id.UserID)
+		}
+		twin, _ := domain.NewEmployee(domain.EmployeeData{ID: "emp-y", Name: "y", Identities: []domain.Identity{{Channel: domain.ChannelWork, AppID: "wwcorp", UserID: "LILEI"}}}, testkit.Now)
+		if err := s.Employees.Add(ctx, twin); !errors.Is(err, domain.ErrInvalidInput) {
+			t.Fatalf("same WeCom userid in other case: %v", err)
+		}
 
 		boom := errors.New("boom")
 		if _, err := s.Employees.Update(ctx, "emp-li", func(e *domain.Employee) error {
