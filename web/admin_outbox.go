@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"strconv"
 	"time"
 
@@ -56,17 +57,21 @@ func (h *outboxHandler) list(c *fiber.Ctx) error {
 	return c.JSON(v)
 }
 
-func (h *outboxHandler) retry(c *fiber.Ctx) error {
-	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
-	if err := decodeJSON(c, &struct{}{}); err != nil {
-		return err
+// retryByID is an admin's retry of a failed queue row (outbox or webhook
+// delivery): the id in the path, no body.
+func retryByID(retry func(ctx context.Context, by domain.EmployeeID, id int64) error) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
+		if err := decodeJSON(c, &struct{}{}); err != nil {
+			return err
+		}
+		id, err := strconv.ParseInt(c.Params("id"), 10, 64)
+		if err != nil {
+			return domain.ErrNotFound
+		}
+		if err := retry(c.UserContext(), currentSession(c).EmployeeID, id); err != nil {
+			return err
+		}
+		return c.SendStatus(fiber.StatusNoContent)
 	}
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return domain.ErrNotFound
-	}
-	if err := h.admin.Retry(c.UserContext(), currentSession(c).EmployeeID, id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -24,7 +24,7 @@ func registerWebhookAdmin(signedIn fiber.Router, deps Deps) {
 	signedIn.Post("/admin/webhooks", h.create)
 	signedIn.Delete("/admin/webhooks/:id", h.remove)
 	signedIn.Get("/admin/webhooks/deliveries", h.deliveries)
-	signedIn.Post("/admin/webhooks/deliveries/:id/retry", h.retry)
+	signedIn.Post("/admin/webhooks/deliveries/:id/retry", retryByID(h.hooks.Retry))
 }
 
 type webhookEndpointView struct {
@@ -136,19 +136,4 @@ func (h *webhookHandler) deliveries(c *fiber.Ctx) error {
 		v.NextCursor = nextCursor(len(ds), limit, strconv.FormatInt(ds[len(ds)-1].ID, 10))
 	}
 	return c.JSON(v)
-}
-
-func (h *webhookHandler) retry(c *fiber.Ctx) error {
-	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
-	if err := decodeJSON(c, &struct{}{}); err != nil {
-		return err
-	}
-	id, err := strconv.ParseInt(c.Params("id"), 10, 64)
-	if err != nil {
-		return domain.ErrNotFound
-	}
-	if err := h.hooks.Retry(c.UserContext(), currentSession(c).EmployeeID, id); err != nil {
-		return err
-	}
-	return c.SendStatus(fiber.StatusNoContent)
 }

@@ -80,7 +80,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	if deps.OutboxAdmin != nil {
 		ob := &outboxHandler{admin: deps.OutboxAdmin}
 		signedIn.Get("/admin/outbox", ob.list)
-		signedIn.Post("/admin/outbox/:id/retry", ob.retry)
+		signedIn.Post("/admin/outbox/:id/retry", retryByID(deps.OutboxAdmin.Retry))
 	}
 	registerFinanceRoutes(signedIn, deps)
 	registerDirectoryRoutes(signedIn, deps)

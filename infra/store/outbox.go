@@ -244,15 +244,8 @@ func truncate(s string, n int) string {
 
 // List returns rows in a state, newest first, before the cursor id.
 func (s *Outbox) List(ctx context.Context, state app.OutboxState, before int64, limit int) ([]app.OutboxItem, error) {
-	var rows []outboxRow
-	q := s.db.NewSelect().Model(&rows).OrderExpr("id DESC").Limit(int64(limit))
-	if state != "" {
-		q = q.Where("state = ?", string(state))
-	}
-	if before > 0 {
-		q = q.Where("id < ?", before)
-	}
-	if err := q.Scan(ctx); err != nil {
+	rows, err := listQueue[outboxRow](ctx, s.db, string(state), before, limit)
+	if err != nil {
 		return nil, fmt.Errorf("list outbox: %w", err)
 	}
 	out := make([]app.OutboxItem, len(rows))
@@ -264,14 +257,11 @@ func (s *Outbox) List(ctx context.Context, state app.OutboxState, before int64, 
 
 // Requeue puts a failed row back to pending, due now (an admin's retry).
 func (s *Outbox) Requeue(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.db.NewUpdate().Model((*outboxRow)(nil)).
-		Set("state = ?", string(app.OutboxPending)).Set("next_attempt_at = ?", now.UTC()).
-		Set("attempts = 0").Set("updated_at = ?", now.UTC()).
-		Where("id = ?", id).Where("state = ?", string(app.OutboxFailed)).Exec(ctx)
+	ok, err := requeueFailed(ctx, s.db, (*outboxRow)(nil), id, now)
 	if err != nil {
 		return fmt.Errorf("requeue outbox row %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !ok {
 		return fmt.Errorf("outbox row %d: %w", id, domain.ErrNotFound.WithMessage("no failed outbox row with this id"))
 	}
 	return nil

@@ -231,15 +231,8 @@ func (s *Webhooks) Finish(ctx context.Context, id int64, lease string, a app.Web
 // Deliveries lists deliveries in a state ("" for all), newest first,
 // before the cursor id.
 func (s *Webhooks) Deliveries(ctx context.Context, state app.WebhookState, before int64, limit int) ([]app.WebhookDelivery, error) {
-	var rows []deliveryRow
-	q := s.db.NewSelect().Model(&rows).OrderExpr("id DESC").Limit(int64(limit))
-	if state != "" {
-		q = q.Where("state = ?", string(state))
-	}
-	if before > 0 {
-		q = q.Where("id < ?", before)
-	}
-	if err := q.Scan(ctx); err != nil {
+	rows, err := listQueue[deliveryRow](ctx, s.db, string(state), before, limit)
+	if err != nil {
 		return nil, fmt.Errorf("list webhook deliveries: %w", err)
 	}
 	out := make([]app.WebhookDelivery, len(rows))
@@ -251,14 +244,11 @@ func (s *Webhooks) Deliveries(ctx context.Context, state app.WebhookState, befor
 
 // RequeueDelivery puts a failed delivery back to pending, due now.
 func (s *Webhooks) RequeueDelivery(ctx context.Context, id int64, now time.Time) error {
-	res, err := s.db.NewUpdate().Model((*deliveryRow)(nil)).
-		Set("state = ?", string(app.WebhookPending)).Set("next_attempt_at = ?", now.UTC()).
-		Set("attempts = 0").Set("updated_at = ?", now.UTC()).
-		Where("id = ?", id).Where("state = ?", string(app.WebhookFailed)).Exec(ctx)
+	ok, err := requeueFailed(ctx, s.db, (*deliveryRow)(nil), id, now)
 	if err != nil {
 		return fmt.Errorf("requeue webhook delivery %d: %w", id, err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !ok {
 		return fmt.Errorf("webhook delivery %d: %w", id, domain.ErrNotFound.WithMessage("no failed webhook delivery with this id"))
 	}
 	return nil
