@@ -4,13 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
-	"net/http/cookiejar"
 	"net/url"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
@@ -61,18 +61,7 @@ type qrPhone struct {
 // phone landed.
 func (p *qrPhone) signIn(sbURL, openid, path string) *url.URL {
 	p.t.Helper()
-	jar, _ := cookiejar.New(nil)
-	p.http = &http.Client{Jar: jar, Timeout: 20 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), sbURL+"/connect/oauth2/authorize") {
-			q := req.URL.Query()
-			q.Set("sandbox_pick", openid)
-			req.URL.RawQuery = q.Encode()
-		}
-		if len(via) > 10 {
-			return fmt.Errorf("too many redirects")
-		}
-		return nil
-	}}
+	p.http = cluster.OAuthBrowser(sbURL, openid)
 	res, err := p.http.Get(p.base + "/auth/oa/start?next=" + url.QueryEscape(path))
 	if err != nil {
 		p.t.Fatal(err)

@@ -41,19 +41,7 @@ func ErrorCode(err error) string {
 // Login signs in through the sandbox's OAuth page as openid, starting at
 // base, and returns the signed-in client.
 func Login(ctx context.Context, base, sandboxURL, channel, openid string) (*Client, error) {
-	jar, _ := cookiejar.New(nil)
-	hc := &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
-		if strings.HasPrefix(req.URL.String(), sandboxURL+"/connect/oauth2/authorize") {
-			q := req.URL.Query()
-			q.Set("sandbox_pick", openid)
-			req.URL.RawQuery = q.Encode()
-		}
-		if len(via) > 10 {
-			return errors.New("too many redirects")
-		}
-		return nil
-	}}
-	c := &Client{Base: base, http: hc}
+	c := &Client{Base: base, http: OAuthBrowser(sandboxURL, openid)}
 	var me struct {
 		OpenID string `json:"openid"`
 	}
@@ -64,6 +52,23 @@ func Login(ctx context.Context, base, sandboxURL, channel, openid string) (*Clie
 		return nil, fmt.Errorf("signed in as %q, want %q", me.OpenID, openid)
 	}
 	return c, nil
+}
+
+// OAuthBrowser is an HTTP client with a cookie jar that picks openid on
+// the sandbox's OAuth page, as the person would tap their name.
+func OAuthBrowser(sandboxURL, openid string) *http.Client {
+	jar, _ := cookiejar.New(nil)
+	return &http.Client{Jar: jar, Timeout: 30 * time.Second, CheckRedirect: func(req *http.Request, via []*http.Request) error {
+		if strings.HasPrefix(req.URL.String(), sandboxURL+"/connect/oauth2/authorize") {
+			q := req.URL.Query()
+			q.Set("sandbox_pick", openid)
+			req.URL.RawQuery = q.Encode()
+		}
+		if len(via) > 10 {
+			return errors.New("too many redirects")
+		}
+		return nil
+	}}
 }
 
 // At is the same browser talking to another instance.
