@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-)
 
-// sandboxOAAppID is the embedded sandbox's Official Account (config's
-// SandboxOAAppID): employees' identities are under it.
-const sandboxOAAppID = "wxsandbox0000000001"
+	"github.com/baoxiao/baoxiao/config"
+)
 
 // person is one virtual user, signed in.
 type person struct {
@@ -43,7 +41,7 @@ func company(ctx context.Context, admin *client, newClient func() *client, emplo
 		}
 		emp := map[string]any{
 			"id": id, "name": name, "department": "压测部", "roles": roles,
-			"identities": []map[string]any{{"channel": "oa", "app_id": sandboxOAAppID, "openid": u.OpenID}},
+			"identities": []map[string]any{{"channel": "oa", "app_id": config.SandboxOAAppID, "openid": u.OpenID}},
 		}
 		if manager != "" {
 			emp["manager_id"] = manager
