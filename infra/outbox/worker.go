@@ -91,21 +91,7 @@ func (w *Worker) Wake() {
 
 // Run delivers until ctx ends.
 func (w *Worker) Run(ctx context.Context) error {
-	for {
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			slog.ErrorContext(ctx, "outbox round failed", "err", err)
-		}
-		if n >= w.opts.ClaimLimit {
-			continue // more is waiting
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-w.wake:
-		case <-time.After(w.opts.Poll):
-		}
-	}
+	return Poll(ctx, "outbox", w.RunOnce, w.opts.ClaimLimit, w.wake, w.opts.Poll)
 }
 
 // RunOnce claims due rows, delivers them and returns how many it handled.

@@ -19,6 +19,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/baoxiao/baoxiao/infra/outbox"
+
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
 )
@@ -116,30 +118,20 @@ func (w *Worker) Wake() {
 	}
 }
 
-// Run delivers until ctx ends.
+// Run delivers until ctx ends, tidying the open API's tables every
+// TidyEvery on the way.
 func (w *Worker) Run(ctx context.Context) error {
 	var lastTidy time.Time
-	for {
+	round := func(ctx context.Context) (int, error) {
 		if w.opts.Tidy != nil && time.Since(lastTidy) >= w.opts.TidyEvery {
 			lastTidy = time.Now()
 			if err := w.opts.Tidy(ctx); err != nil && ctx.Err() == nil {
 				slog.ErrorContext(ctx, "open API housekeeping failed", "err", err)
 			}
 		}
-		n, err := w.RunOnce(ctx)
-		if err != nil && ctx.Err() == nil {
-			slog.ErrorContext(ctx, "webhook round failed", "err", err)
-		}
-		if n >= w.opts.ClaimLimit {
-			continue // more is waiting
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-w.wake:
-		case <-time.After(w.opts.Poll):
-		}
+		return w.RunOnce(ctx)
 	}
+	return outbox.Poll(ctx, "webhook", round, w.opts.ClaimLimit, w.wake, w.opts.Poll)
 }
 
 // RunOnce claims due deliveries, sends them and returns how many it
