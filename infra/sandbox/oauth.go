@@ -205,21 +205,31 @@ func (s *Sandbox) handleSNSAccessToken(c *fiber.Ctx) error {
 	}{randomString(88, tokenAlphabet), 7200, randomString(88, tokenAlphabet), row.OpenID, row.Scope})
 }
 
+// redeemWorkCode checks a WeCom user-info call's token and redeems its
+// code; when ok is false the answer is already written (or err says why).
+func (s *Sandbox) redeemWorkCode(c *fiber.Ctx) (row *oauthCodeRow, ok bool, err error) {
+	tok, ok := s.authToken(c, channelWork)
+	if !ok {
+		return row, false, nil
+	}
+	row, code, err := s.redeemCode(c.UserContext(), channelWork, tok.AppID, c.Query("code"))
+	if err != nil {
+		return row, false, err
+	}
+	if code != 0 {
+		return row, false, fail(c, code)
+	}
+	c.Locals(localOpenID, row.OpenID)
+	return row, true, nil
+}
+
 // GET /cgi-bin/auth/getuserinfo?access_token&code (WeCom): members get
 // userid, others openid.
 func (s *Sandbox) handleWorkUserInfo(c *fiber.Ctx) error {
-	tok, ok := s.authToken(c, channelWork)
+	row, ok, err := s.redeemWorkCode(c)
 	if !ok {
-		return nil
+		return err
 	}
-	row, code, err := s.redeemCode(c.UserContext(), channelWork, tok.AppID, c.Query("code"))
-	if err != nil || code != 0 {
-		if err != nil {
-			return err
-		}
-		return fail(c, code)
-	}
-	c.Locals(localOpenID, row.OpenID)
 	if row.UserID == "" {
 		return reply(c, struct {
 			wxStatus
@@ -241,18 +251,10 @@ func (s *Sandbox) handleWorkUserInfo(c *fiber.Ctx) error {
 // GET /cgi-bin/user/getuserinfo?access_token&code: the older WeCom call
 // (silenceper's UserFromCode), answering UserId/DeviceId or OpenId.
 func (s *Sandbox) handleWorkUserInfoOld(c *fiber.Ctx) error {
-	tok, ok := s.authToken(c, channelWork)
+	row, ok, err := s.redeemWorkCode(c)
 	if !ok {
-		return nil
+		return err
 	}
-	row, code, err := s.redeemCode(c.UserContext(), channelWork, tok.AppID, c.Query("code"))
-	if err != nil || code != 0 {
-		if err != nil {
-			return err
-		}
-		return fail(c, code)
-	}
-	c.Locals(localOpenID, row.OpenID)
 	if row.UserID == "" {
 		return reply(c, struct {
 			wxStatus
