@@ -52,6 +52,7 @@ type ERP struct {
 	employees EmployeeDirectory
 	channels  Channels
 	tx        TxRunner
+	fence     *Fence
 	clock     Clock
 }
 
@@ -67,6 +68,7 @@ type ERPDeps struct {
 	Employees EmployeeDirectory
 	Channels  Channels
 	Tx        TxRunner
+	Fence     *Fence
 	Clock     Clock
 }
 
@@ -74,7 +76,7 @@ type ERPDeps struct {
 func NewERP(d ERPDeps) *ERP {
 	return &ERP{
 		invoices: d.Invoices, reports: d.Reports, finance: d.Finance, repo: d.Repo, store: d.Store, links: d.Links,
-		employees: d.Employees, channels: d.Channels, tx: d.Tx, clock: d.Clock,
+		employees: d.Employees, channels: d.Channels, tx: d.Tx, fence: d.Fence, clock: d.Clock,
 	}
 }
 
@@ -331,12 +333,19 @@ func (s *ERP) SetStatus(ctx context.Context, ids []domain.InvoiceID, target doma
 		return invs, nil
 	}
 
+	// The ordered write path (DECISIONS 31): hold the claims, commit the
+	// decision with its change queued (due only after this call's budget,
+	// the record of what must hold should this call die), send, settle.
+	hold, err := s.fence.HoldAll(ctx, idsOf(todo))
+	if err != nil {
+		return nil, err
+	}
+	defer hold.Release(ctx)
 	gens := map[domain.InvoiceID]int64{}
 	now := s.clock.Now()
 	err = s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
-		ids := make([]domain.InvoiceID, len(todo))
+		changes := make([]StatusChange, len(todo))
 		for i, inv := range todo {
-			ids[i] = inv.ID()
 			up, err := tx.Invoices.Update(ctx, inv.ID(), func(cur *domain.Invoice) error {
 				if cur.ReportID() != "" {
 					return s.inReport(ctx, cur)
@@ -348,42 +357,80 @@ func (s *ERP) SetStatus(ctx context.Context, ids []domain.InvoiceID, target doma
 				return err
 			}
 			gens[up.ID()] = up.StatusGeneration()
+			changes[i] = changeOf(up, target)
+			changes[i].Due = now.Add(submitClaim)
 		}
-		return tx.Outbox.Supersede(ctx, ids, now)
+		return tx.Outbox.Enqueue(ctx, changes, now)
 	})
 	if err != nil {
 		return nil, err
 	}
 
 	var done []*domain.Invoice
-	for _, g := range groupByWallet(todo) {
+	groups := groupByWallet(todo)
+	for gi, g := range groups {
 		err := s.setGroup(ctx, g, target)
-		if err != nil {
-			s.record(context.WithoutCancel(ctx), done, target, gens)
-			changed := make([]string, len(done))
-			for i, inv := range done {
-				changed[i] = string(inv.ID())
-			}
-			failed := make([]string, len(g.invoices))
-			for i, inv := range g.invoices {
-				failed[i] = string(inv.ID())
-			}
-			err = asDomainError(err)
-			var de *domain.Error
-			if errors.As(err, &de) {
-				details := maps.Clone(de.Details)
-				if details == nil {
-					details = map[string]any{}
-				}
-				details["changed"], details["refused"] = changed, failed
-				return nil, de.With(details)
-			}
-			return nil, err
+		if err == nil {
+			done = append(done, g.invoices...)
+			continue
 		}
-		done = append(done, g.invoices...)
+		// What was not delivered stays queued, due now: the worker
+		// retries it, or fails it for good, visibly.
+		var rest []*domain.Invoice
+		for _, later := range groups[gi:] {
+			rest = append(rest, later.invoices...)
+		}
+		s.settle(context.WithoutCancel(ctx), done, rest, target, gens)
+		changed := make([]string, len(done))
+		for i, inv := range done {
+			changed[i] = string(inv.ID())
+		}
+		failed := make([]string, len(g.invoices))
+		for i, inv := range g.invoices {
+			failed[i] = string(inv.ID())
+		}
+		err = asDomainError(err)
+		var de *domain.Error
+		if errors.As(err, &de) {
+			details := maps.Clone(de.Details)
+			if details == nil {
+				details = map[string]any{}
+			}
+			details["changed"], details["refused"] = changed, failed
+			return nil, de.With(details)
+		}
+		return nil, err
 	}
-	s.record(ctx, done, target, gens)
+	s.settle(ctx, done, nil, target, gens)
 	return s.repo.GetMany(ctx, uniq)
+}
+
+// settle records what WeChat accepted and marks its queued changes done;
+// the changes of the rest fall due now for the worker.
+func (s *ERP) settle(ctx context.Context, done, rest []*domain.Invoice, target domain.WeChatStatus, gens map[domain.InvoiceID]int64) {
+	s.record(ctx, done, target, gens)
+	now := s.clock.Now()
+	err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		if err := tx.Outbox.Complete(ctx, idsOf(done), gens, now); err != nil {
+			return err
+		}
+		return tx.Outbox.Hasten(ctx, idsOf(rest), now)
+	})
+	if err != nil {
+		// The changes stay queued and fall due on their own.
+		slog.ErrorContext(ctx, "settle the queued changes of an ERP status call", "err", err)
+	}
+	if len(rest) > 0 && s.reports.queued != nil {
+		s.reports.queued()
+	}
+}
+
+func idsOf(invs []*domain.Invoice) []domain.InvoiceID {
+	ids := make([]domain.InvoiceID, len(invs))
+	for i, inv := range invs {
+		ids[i] = inv.ID()
+	}
+	return ids
 }
 
 // setGroup changes one wallet's invoices in one batch call (two for a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -30,6 +31,7 @@ type EventLog interface {
 // InvoicesByCard finds and records invoices named by an event.
 type InvoicesByCard interface {
 	ByCardAndOwner(ctx context.Context, ch domain.Channel, cardID, openid string) ([]*domain.Invoice, error)
+	Get(ctx context.Context, id domain.InvoiceID) (*domain.Invoice, error)
 	Update(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error)
 }
 
@@ -40,7 +42,12 @@ type Events struct {
 	channels Channels
 	clock    Clock
 	tx       TxRunner // set by PublishIn: status changes queue webhook events
+	fence    *Fence   // set by OrderWith: re-reads hold the write claim
 }
+
+// OrderWith makes re-reads hold the invoices' write claims, ordered with
+// every status write (DECISIONS 31).
+func (e *Events) OrderWith(f *Fence) { e.fence = f }
 
 // NewEvents returns the event handler.
 func NewEvents(log EventLog, invoices InvoicesByCard, channels Channels, clock Clock) *Events {
@@ -72,19 +79,48 @@ func (e *Events) InvoiceStatusChanged(ctx context.Context, ev InvoiceEvent) erro
 		return err
 	}
 	for _, inv := range invs {
-		f := inv.Facts()
-		cur, err := wc.Invoice(ctx, CardRef{CardID: f.CardID, EncryptCode: f.EncryptCode})
-		if err != nil {
-			// WeChat will push again; reconciliation catches the rest.
-			return fmt.Errorf("re-read invoice %s after event: %w", inv.ID(), err)
-		}
-		if cur.Status == inv.Status() {
-			continue
-		}
-		if err := e.recordStatus(ctx, inv.ID(), cur.Status); err != nil {
+		if err := e.reread(ctx, wc, inv.ID()); err != nil {
 			return err
 		}
-		slog.InfoContext(ctx, "invoice status changed in WeChat", "invoice", inv.ID(), "status", cur.Status)
 	}
 	return e.log.Record(ctx, key, e.clock.Now())
+}
+
+// reread reads one invoice from WeChat and records what it says. The read
+// holds the invoice's write claim (DECISIONS 31), so no write of ours is in
+// flight while it reads and records; an invoice another writer holds is
+// skipped, since that writer records what it wrote. The record moves only
+// if no decision came after the read began.
+func (e *Events) reread(ctx context.Context, wc WeChat, id domain.InvoiceID) error {
+	if e.fence != nil {
+		hold, busy, err := e.fence.TryHold(ctx, []domain.InvoiceID{id})
+		if err != nil {
+			return err
+		}
+		defer hold.Release(ctx)
+		if len(busy) > 0 {
+			return nil
+		}
+	}
+	inv, err := e.invoices.Get(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	f := inv.Facts()
+	cur, err := wc.Invoice(ctx, CardRef{CardID: f.CardID, EncryptCode: f.EncryptCode})
+	if err != nil {
+		// WeChat will push again; reconciliation catches the rest.
+		return fmt.Errorf("re-read invoice %s after event: %w", inv.ID(), err)
+	}
+	if cur.Status == inv.Status() {
+		return nil
+	}
+	if err := e.recordStatus(ctx, inv.ID(), cur.Status, inv.StatusGeneration()); err != nil {
+		return err
+	}
+	slog.InfoContext(ctx, "invoice status changed in WeChat", "invoice", inv.ID(), "status", cur.Status)
+	return nil
 }

@@ -18,6 +18,10 @@ type StatusChange struct {
 	Ref        CardRef
 	Target     domain.WeChatStatus
 	Generation int64
+	// Due is when a worker may send it; zero means at once. A synchronous
+	// writer queues its change due later, as the durable record of what
+	// must hold if it dies before it is done.
+	Due time.Time
 }
 
 // OutboxState is where a queued change is.
@@ -62,6 +66,11 @@ type Outbox interface {
 	Enqueue(ctx context.Context, changes []StatusChange, now time.Time) error
 	// Supersede marks every pending change of these invoices superseded.
 	Supersede(ctx context.Context, invoices []domain.InvoiceID, now time.Time) error
+	// Hasten makes the pending changes of these invoices due now.
+	Hasten(ctx context.Context, invoices []domain.InvoiceID, now time.Time) error
+	// Complete marks the pending changes of these invoices at generation
+	// gen done: a synchronous writer delivered them itself.
+	Complete(ctx context.Context, invoices []domain.InvoiceID, gen map[domain.InvoiceID]int64, now time.Time) error
 }
 
 // SyncSummary is how far a report's WeChat updates have got.

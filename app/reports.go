@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"github.com/baoxiao/baoxiao/domain"
@@ -20,6 +21,7 @@ type Reports struct {
 	employees EmployeeDirectory
 	sync      SyncReader
 	channels  Channels
+	fence     *Fence
 	clock     Clock
 	queued    func()
 }
@@ -29,8 +31,8 @@ type Reports struct {
 func (s *Reports) OnQueued(fn func()) { s.queued = fn }
 
 // NewReports returns the report workflow.
-func NewReports(tx TxRunner, reports ReportStore, invoices InvoiceRepo, employees EmployeeDirectory, sync SyncReader, channels Channels, clock Clock) *Reports {
-	return &Reports{tx: tx, reports: reports, invoices: invoices, employees: employees, sync: sync, channels: channels, clock: clock}
+func NewReports(tx TxRunner, reports ReportStore, invoices InvoiceRepo, employees EmployeeDirectory, sync SyncReader, channels Channels, fence *Fence, clock Clock) *Reports {
+	return &Reports{tx: tx, reports: reports, invoices: invoices, employees: employees, sync: sync, channels: channels, fence: fence, clock: clock}
 }
 
 // ReportDetails is a report with what a view of it needs.
@@ -158,12 +160,46 @@ func (s *Reports) Edit(ctx context.Context, by domain.EmployeeID, id domain.Repo
 		if r.Version() != version {
 			return domain.ErrVersionConflict.With(map[string]any{"version": r.Version()})
 		}
+		if r.Status() == domain.ReportSubmitted {
+			return s.removeCancelled(ctx, actor, r, title, invoiceIDs)
+		}
 		return r.Edit(domain.ActorOf(actor), title, invs, s.clock.Now())
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s.details(ctx, r)
+}
+
+// removeCancelled is the one edit of a submitted report: dropping the
+// invoices their issuer cancelled (DECISIONS 49), which needs_attention
+// asks the owner to do. CANCEL is final, so no WeChat write follows; the
+// other invoices stay locked under review.
+func (s *Reports) removeCancelled(ctx context.Context, actor *domain.Employee, r *domain.Report, title *string, keep []domain.InvoiceID) error {
+	if actor.ID() != r.EmployeeID() {
+		return domain.ErrForbidden.WithMessage("only the report's owner may do this")
+	}
+	if title != nil && *title != r.Title() || keep == nil {
+		return domain.ErrInvalidTransition.WithMessage("a submitted report may only lose invoices their issuer cancelled (红冲); withdraw it to change more").
+			With(map[string]any{"from": string(r.Status()), "action": string(domain.ActionEdit)})
+	}
+	var gone []domain.InvoiceID
+	for _, id := range r.InvoiceIDs() {
+		if !slices.Contains(keep, id) {
+			gone = append(gone, id)
+		}
+	}
+	for _, id := range keep {
+		if !slices.Contains(r.InvoiceIDs(), id) {
+			return domain.ErrInvalidTransition.WithMessage("invoices cannot be added to a submitted report; withdraw it first").
+				With(map[string]any{"from": string(r.Status()), "action": string(domain.ActionEdit), "invoice_id": string(id)})
+		}
+	}
+	removed, err := s.invoices.GetMany(ctx, gone)
+	if err != nil {
+		return err
+	}
+	return r.RemoveCancelled(domain.ActorOf(actor), removed, s.clock.Now())
 }
 
 func checkVisible(e *domain.Employee, r *domain.Report) error {
@@ -236,18 +272,65 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 			slog.ErrorContext(ctx, "release submit claim", "report", id, "err", err)
 		}
 	}
-	wctx, cancel := context.WithTimeout(ctx, submitBudget)
-	err = s.lockAll(wctx, invs)
-	cancel()
+	out, err := s.lockAndCommit(ctx, actor, r, invs)
 	if err != nil {
 		release()
+		return nil, err
+	}
+	return s.details(ctx, out)
+}
+
+// lockAndCommit is submit's part of the ordered write path (DECISIONS
+// 31): it holds the invoices' write claims, queues the unlock that must
+// hold should the submit not commit (due only after the submit's claim
+// ends, so a crash mid-submit is undone by a worker), locks in WeChat and
+// commits. The commit supersedes that unlock; a refusal or a failed
+// commit releases the locks at once.
+func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *domain.Report, invs []*domain.Invoice) (*domain.Report, error) {
+	ids := make([]domain.InvoiceID, len(invs))
+	for i, inv := range invs {
+		ids[i] = inv.ID()
+	}
+	hold, err := s.fence.HoldAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	defer hold.Release(ctx)
+	// Read again under the claims: what a finished write recorded counts.
+	if invs, err = s.invoices.GetMany(ctx, ids); err != nil {
+		return nil, err
+	}
+	for _, inv := range invs {
+		if err := inv.CheckClaimable(r.ID()); err != nil {
+			return nil, err
+		}
+	}
+	now := s.clock.Now()
+	undo := make([]StatusChange, len(invs))
+	gens := map[domain.InvoiceID]int64{}
+	for i, inv := range invs {
+		undo[i] = changeOf(inv, domain.StatusInit)
+		undo[i].Due = now.Add(submitClaim)
+		gens[inv.ID()] = inv.StatusGeneration()
+	}
+	if err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		return tx.Outbox.Enqueue(ctx, undo, now)
+	}); err != nil {
+		return nil, err
+	}
+
+	wctx, cancel := context.WithTimeout(ctx, submitBudget)
+	touched, err := s.lockAll(wctx, invs)
+	cancel()
+	if err != nil {
+		s.undoLocks(context.WithoutCancel(ctx), invs, touched, gens)
 		return nil, err
 	}
 
 	var out *domain.Report
 	err = s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
 		var err error
-		out, err = tx.Reports.Update(ctx, id, func(cur *domain.Report) error {
+		out, err = tx.Reports.Update(ctx, r.ID(), func(cur *domain.Report) error {
 			if cur.Version() != r.Version() {
 				return domain.ErrVersionConflict.WithMessage("the report changed while it was being submitted; reload and try again")
 			}
@@ -255,9 +338,7 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 			if err := cur.Submit(domain.ActorOf(actor), now); err != nil {
 				return err
 			}
-			ids := make([]domain.InvoiceID, len(invs))
-			for i, inv := range invs {
-				ids[i] = inv.ID()
+			for _, inv := range invs {
 				if _, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
 					if _, err := inv.RequestStatus(domain.StatusLock, now); err != nil {
 						return err
@@ -268,25 +349,54 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 					return err
 				}
 			}
-			// A queued unlock from an earlier withdraw must not undo this
-			// lock (DECISIONS 7).
+			// The lock is in WeChat: neither the unlock queued above nor
+			// one from an earlier withdraw may undo it (DECISIONS 7).
 			if err := tx.Outbox.Supersede(ctx, ids, now); err != nil {
 				return err
 			}
 			if err := publish(ctx, tx, reportEvent(cur, now)); err != nil {
 				return err
 			}
-			return tx.Reports.ReleaseSubmit(ctx, id)
+			return tx.Reports.ReleaseSubmit(ctx, r.ID())
 		})
 		return err
 	})
 	if err != nil {
 		// WeChat holds locks for a submit that did not commit.
-		s.unlock(context.WithoutCancel(ctx), invs)
-		release()
+		s.undoLocks(context.WithoutCancel(ctx), invs, invs, gens)
 		return nil, err
 	}
-	return s.details(ctx, out)
+	return out, nil
+}
+
+// undoLocks releases what a failed submit may have locked, still under its
+// claims. Each queued unlock is then settled: done where the unlock went
+// through or nothing was locked, due now where it did not (the worker
+// retries it).
+func (s *Reports) undoLocks(ctx context.Context, invs, touched []*domain.Invoice, gens map[domain.InvoiceID]int64) {
+	failed := s.unlock(ctx, touched)
+	var done, retry []domain.InvoiceID
+	for _, inv := range invs {
+		if slices.Contains(failed, inv) {
+			retry = append(retry, inv.ID())
+		} else {
+			done = append(done, inv.ID())
+		}
+	}
+	now := s.clock.Now()
+	err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		if err := tx.Outbox.Complete(ctx, done, gens, now); err != nil {
+			return err
+		}
+		return tx.Outbox.Hasten(ctx, retry, now)
+	})
+	if err != nil {
+		// The unlocks stay queued and fall due when the submit's claim ends.
+		slog.ErrorContext(ctx, "settle the unlocks of a failed submit", "err", err)
+	}
+	if len(retry) > 0 && s.queued != nil {
+		s.queued()
+	}
 }
 
 // walletGroup is invoices one updatestatusbatch call may carry: same
@@ -323,16 +433,16 @@ func refsOf(invs []*domain.Invoice) []CardRef {
 	return refs
 }
 
-// lockAll locks the invoices group by group. On a refusal it finds out,
-// invoice by invoice, which ones WeChat refuses, releases every lock taken
-// and answers report.submit_refused with the reasons.
-func (s *Reports) lockAll(ctx context.Context, invs []*domain.Invoice) error {
+// lockAll locks the invoices group by group and answers the invoices it
+// may have locked. On a refusal it finds out, invoice by invoice, which
+// ones WeChat refuses and answers report.submit_refused with the reasons;
+// the caller releases what was locked.
+func (s *Reports) lockAll(ctx context.Context, invs []*domain.Invoice) ([]*domain.Invoice, error) {
 	var done []*domain.Invoice
 	for _, g := range groupByWallet(invs) {
 		wc, err := s.channels.Get(g.channel)
 		if err != nil {
-			s.unlock(ctx, done)
-			return err
+			return done, err
 		}
 		err = withRetry(ctx, func() error {
 			return wc.SetStatusBatch(ctx, g.openid, domain.StatusLock, refsOf(g.invoices))
@@ -343,8 +453,8 @@ func (s *Reports) lockAll(ctx context.Context, invs []*domain.Invoice) error {
 		}
 		var we *WeChatError
 		if !asWeChatError(err, &we) || we.Kind == Retryable || we.Kind == OutcomeUnknown || we.Kind == Misconfigured {
-			s.unlock(ctx, append(done, g.invoices...))
-			return asDomainError(err)
+			// The batch may have gone through: release it too.
+			return append(done, g.invoices...), asDomainError(err)
 		}
 		// The batch error names no invoice: try each alone to learn which.
 		var refused []map[string]any
@@ -357,6 +467,9 @@ func (s *Reports) lockAll(ctx context.Context, invs []*domain.Invoice) error {
 			errcode, code := 0, domain.ErrWeChatRejected.Code
 			if asWeChatError(err, &we) {
 				errcode = we.Errcode
+				if we.Kind != Refused {
+					done = append(done, inv) // unknown outcome: may be locked
+				}
 			}
 			var de *domain.Error
 			if errors.As(asDomainError(err), &de) {
@@ -367,30 +480,34 @@ func (s *Reports) lockAll(ctx context.Context, invs []*domain.Invoice) error {
 				"invoice_code": inv.BusinessID().Code, "invoice_number": inv.BusinessID().Number,
 			})
 		}
-		s.unlock(ctx, done)
 		if len(refused) == 0 {
 			// Each alone went through: the batch failed for the batch's sake.
-			return asDomainError(err)
+			return done, asDomainError(err)
 		}
-		return domain.ErrSubmitRefused.With(map[string]any{"invoices": refused})
+		return done, domain.ErrSubmitRefused.With(map[string]any{"invoices": refused})
 	}
-	return nil
+	return done, nil
 }
 
-// unlock releases locks taken by a submit that failed. It is best effort:
-// a lock it cannot release shows up in reconciliation.
-func (s *Reports) unlock(ctx context.Context, invs []*domain.Invoice) {
+// unlock releases locks taken by a submit that failed, and answers the
+// invoices it could not release (best effort: their queued unlock is left
+// to the worker).
+func (s *Reports) unlock(ctx context.Context, invs []*domain.Invoice) []*domain.Invoice {
+	var failed []*domain.Invoice
 	for _, g := range groupByWallet(invs) {
 		wc, err := s.channels.Get(g.channel)
 		if err != nil {
+			failed = append(failed, g.invoices...)
 			continue
 		}
 		if err := withRetry(ctx, func() error {
 			return wc.SetStatusBatch(ctx, g.openid, domain.StatusInit, refsOf(g.invoices))
 		}); err != nil {
 			slog.ErrorContext(ctx, "release locks of a failed submit", "channel", g.channel, "invoices", len(g.invoices), "err", err)
+			failed = append(failed, g.invoices...)
 		}
 	}
+	return failed
 }
 
 // Approve accepts a submitted report. It re-reads the invoices in WeChat
@@ -459,19 +576,25 @@ func (s *Reports) decide(ctx context.Context, actor *domain.Employee, id domain.
 			}
 			var changes []StatusChange
 			for _, invID := range r.InvoiceIDs() {
+				cancelled := false
 				inv, err := tx.Invoices.Update(ctx, invID, func(inv *domain.Invoice) error {
+					if inv.Status() == domain.StatusCancel && target == domain.StatusInit {
+						// CANCEL is final and the issuer's: there is
+						// nothing to release, and no unlock to send.
+						cancelled = true
+						return nil
+					}
 					_, err := inv.RequestStatus(target, now)
 					return err
 				})
 				if err != nil {
 					return err
 				}
-				f := inv.Facts()
-				changes = append(changes, StatusChange{
-					InvoiceID: inv.ID(), ReportID: r.ID(), Channel: f.Channel, OpenID: f.OwnerOpenID,
-					Ref: CardRef{CardID: f.CardID, EncryptCode: f.EncryptCode}, Target: target,
-					Generation: inv.StatusGeneration(),
-				})
+				if cancelled {
+					r.NoteCancelled(actor.ID(), inv, now)
+					continue
+				}
+				changes = append(changes, changeOf(inv, target))
 			}
 			if err := tx.Outbox.Enqueue(ctx, changes, now); err != nil {
 				return err
@@ -513,8 +636,23 @@ func (s *Reports) checkNotCancelled(ctx context.Context, r *domain.Report) error
 		}); err != nil {
 			return asDomainError(err)
 		}
+		if len(results) != len(group) {
+			return domain.ErrWeChatUnavailable.WithMessage("WeChat did not answer for every invoice; nothing was changed, try again")
+		}
 		for i, res := range results {
-			if res.Invoice == nil || res.Invoice.Status != domain.StatusCancel {
+			if res.Invoice == nil {
+				// Approval closes for good: it needs WeChat to confirm
+				// every invoice is still there and not cancelled.
+				inv := group[i]
+				details := map[string]any{"invoice_id": string(inv.ID()), "code": inv.BusinessID().String()}
+				var we *WeChatError
+				if asWeChatError(res.Err, &we) {
+					details["errcode"] = we.Errcode
+				}
+				return domain.ErrWeChatUnavailable.WithMessage("WeChat could not confirm invoice " + inv.BusinessID().String() +
+					"; nothing was changed, try again").With(details)
+			}
+			if res.Invoice.Status != domain.StatusCancel {
 				continue
 			}
 			inv := group[i]

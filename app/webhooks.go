@@ -322,11 +322,13 @@ func SyncFailedEvent(it OutboxItem, errcode int, msg string, now time.Time) Webh
 func (e *Events) PublishIn(tx TxRunner) { e.tx = tx }
 
 // recordStatus records what WeChat says of an invoice now.
-func (e *Events) recordStatus(ctx context.Context, id domain.InvoiceID, status domain.WeChatStatus) error {
+// gen is the invoice's generation when the read began: a read older than
+// the newest decision does not move the record (final statuses aside).
+func (e *Events) recordStatus(ctx context.Context, id domain.InvoiceID, status domain.WeChatStatus, gen int64) error {
 	var was domain.WeChatStatus
 	apply := func(inv *domain.Invoice) error {
 		was = inv.Status()
-		inv.RecordWeChatStatus(status, e.clock.Now())
+		inv.RecordObservedStatus(status, gen, e.clock.Now())
 		return nil
 	}
 	if e.tx == nil {

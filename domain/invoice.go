@@ -91,6 +91,7 @@ type Invoice struct {
 	ownerID             EmployeeID
 	facts               InvoiceFacts
 	status              WeChatStatus
+	target              WeChatStatus
 	statusGeneration    int64
 	reportID            ReportID
 	titleMatchesCompany bool
@@ -105,6 +106,7 @@ type InvoiceData struct {
 	OwnerID             EmployeeID
 	Facts               InvoiceFacts
 	Status              WeChatStatus
+	Target              WeChatStatus // "" before the first decision
 	StatusGeneration    int64
 	ReportID            ReportID
 	TitleMatchesCompany bool
@@ -134,7 +136,7 @@ func NewInvoice(id InvoiceID, owner EmployeeID, facts InvoiceFacts, status WeCha
 func RestoreInvoice(d InvoiceData) *Invoice {
 	d.Facts.Lines = slices.Clone(d.Facts.Lines)
 	return &Invoice{
-		id: d.ID, ownerID: d.OwnerID, facts: d.Facts, status: d.Status,
+		id: d.ID, ownerID: d.OwnerID, facts: d.Facts, status: d.Status, target: d.Target,
 		statusGeneration: d.StatusGeneration, reportID: d.ReportID,
 		titleMatchesCompany: d.TitleMatchesCompany, importedAt: d.ImportedAt,
 		updatedAt: d.UpdatedAt, version: d.Version,
@@ -194,6 +196,16 @@ func (i *Invoice) Status() WeChatStatus { return i.status }
 // recognised and dropped (DECISIONS 7).
 func (i *Invoice) StatusGeneration() int64 { return i.statusGeneration }
 
+// Target is the status the newest decision asks of WeChat: where the
+// invoice must end once every write is delivered. Before any decision it
+// is the status WeChat answered at import.
+func (i *Invoice) Target() WeChatStatus {
+	if i.target == "" {
+		return i.status
+	}
+	return i.target
+}
+
 // ReportID is the report holding the invoice, or "".
 func (i *Invoice) ReportID() ReportID { return i.reportID }
 
@@ -237,8 +249,23 @@ func (i *Invoice) RequestStatus(to WeChatStatus, now time.Time) (int64, error) {
 		return 0, ErrorForStatus(i.status)
 	}
 	i.statusGeneration++
+	i.target = to
 	i.updatedAt = now
 	return i.statusGeneration, nil
+}
+
+// RecordObservedStatus records a status read from WeChat at generation
+// gen, the generation the invoice had when the read began. A read older
+// than the newest decision may predate that decision's write, so it is
+// ignored; a final status (CLOSURE, CANCEL) is a fact whenever it was
+// read. It reports whether the record changed.
+func (i *Invoice) RecordObservedStatus(s WeChatStatus, gen int64, now time.Time) bool {
+	if i.status == s || (gen != i.statusGeneration && !s.Final()) {
+		return false
+	}
+	i.status = s
+	i.updatedAt = now
+	return true
 }
 
 // ApplyStatus records a status WeChat confirmed or reported. A move WeChat
@@ -263,7 +290,7 @@ func (i *Invoice) RecordWeChatStatus(s WeChatStatus, now time.Time) {
 // Data returns the full state, for repositories.
 func (i *Invoice) Data() InvoiceData {
 	return InvoiceData{
-		ID: i.id, OwnerID: i.ownerID, Facts: i.Facts(), Status: i.status,
+		ID: i.id, OwnerID: i.ownerID, Facts: i.Facts(), Status: i.status, Target: i.target,
 		StatusGeneration: i.statusGeneration, ReportID: i.reportID,
 		TitleMatchesCompany: i.titleMatchesCompany, ImportedAt: i.importedAt,
 		UpdatedAt: i.updatedAt, Version: i.version,

@@ -33,6 +33,12 @@ const (
 	ActionWithdraw Action = "withdraw"
 	ActionDelete   Action = "delete"
 	ActionReassign Action = "reassign"
+	// ActionRemove takes invoices the issuer cancelled out of a submitted
+	// report (DECISIONS 49).
+	ActionRemove Action = "remove"
+	// ActionCancelled notes an invoice found cancelled (红冲) while the
+	// report was decided: it was left as it is in WeChat.
+	ActionCancelled Action = "cancelled"
 )
 
 // reportMoves lists every legal status change; anything else is
@@ -40,7 +46,7 @@ const (
 // rejected until it is submitted again (DECISIONS 6).
 var reportMoves = map[ReportStatus]map[Action]ReportStatus{
 	ReportDraft:     {ActionEdit: ReportDraft, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
-	ReportSubmitted: {ActionApprove: ReportApproved, ActionReject: ReportRejected, ActionWithdraw: ReportWithdrawn, ActionReassign: ReportSubmitted},
+	ReportSubmitted: {ActionApprove: ReportApproved, ActionReject: ReportRejected, ActionWithdraw: ReportWithdrawn, ActionReassign: ReportSubmitted, ActionRemove: ReportSubmitted},
 	ReportRejected:  {ActionEdit: ReportRejected, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
 	ReportWithdrawn: {ActionEdit: ReportWithdrawn, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
 	// Approved is final: CLOSURE cannot be undone in WeChat.
@@ -240,6 +246,51 @@ func (r *Report) Edit(a Actor, title *string, invoices []*Invoice, now time.Time
 		}
 	}
 	return r.move(a.ID, ActionEdit, "", now)
+}
+
+// RemoveCancelled takes invoices their issuer cancelled (红冲) out of a
+// submitted report, which stays under review with the rest (DECISIONS 49).
+// Only cancelled invoices may leave a submitted report, and not all of
+// them: a report left empty is withdrawn instead.
+func (r *Report) RemoveCancelled(a Actor, removed []*Invoice, now time.Time) error {
+	if err := r.mustBeOwner(a); err != nil {
+		return err
+	}
+	if r.status != ReportSubmitted {
+		return ErrInvalidTransition.With(map[string]any{"from": string(r.status), "action": string(ActionRemove)})
+	}
+	keep := slices.Clone(r.invoiceIDs)
+	total := r.total
+	var numbers []string
+	for _, inv := range removed {
+		i := slices.Index(keep, inv.ID())
+		if i < 0 {
+			return Invalid("invoice_ids", "invoice "+string(inv.ID())+" is not in the report")
+		}
+		if inv.Status() != StatusCancel {
+			return ErrInvalidTransition.WithMessage("a submitted report may only lose invoices their issuer cancelled (红冲); withdraw it to change more").
+				With(map[string]any{"from": string(r.status), "action": string(ActionEdit), "invoice_id": string(inv.ID())})
+		}
+		keep = slices.Delete(keep, i, i+1)
+		total = total.Sub(inv.Amount())
+		numbers = append(numbers, inv.BusinessID().String())
+	}
+	if len(removed) == 0 {
+		return nil
+	}
+	if len(keep) == 0 {
+		return ErrReportEmpty.WithMessage("every invoice of the report was cancelled; withdraw the report instead")
+	}
+	r.invoiceIDs, r.total = keep, total
+	r.updatedAt = now
+	r.record(a.ID, ActionRemove, r.status, r.status, "removed cancelled invoices "+strings.Join(numbers, ", "), now)
+	return nil
+}
+
+// NoteCancelled records that an invoice was found cancelled (红冲) by its
+// issuer while the report was decided, and was left as it is in WeChat.
+func (r *Report) NoteCancelled(by EmployeeID, inv *Invoice, now time.Time) {
+	r.record(by, ActionCancelled, r.status, r.status, "invoice "+inv.BusinessID().String()+" was cancelled by its issuer; left as it is in WeChat", now)
 }
 
 // Submit puts the report before its approver. It needs at least one invoice.

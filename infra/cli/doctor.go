@@ -58,7 +58,7 @@ func Doctor(ctx context.Context, env Env, _ []string) error {
 	if cfg.Sandbox() {
 		fmt.Fprintln(env.Stdout, "· wechat     sandbox mode: WeChat is the embedded sandbox, started by serve")
 	} else {
-		oa, work := wechat.FromConfig(cfg, cache)
+		oa, work := wechat.FromConfig(cfg, cache, nil)
 		if oa == nil && work == nil {
 			failed++
 			fmt.Fprintln(env.Stdout, "✗ wechat     no channel is configured")

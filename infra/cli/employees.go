@@ -233,7 +233,7 @@ func SyncWork(ctx context.Context, cfg *config.Config, db *bun.DB, out io.Writer
 		}
 		defer cache.Close()
 	}
-	_, work := wechat.FromConfig(cfg, cache)
+	_, work := wechat.FromConfig(cfg, cache, nil)
 	dir := directory(cfg, db)
 	dir.UseWorkDirectory(work)
 	res, err := dir.SyncWork(ctx)

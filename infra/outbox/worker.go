@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/baoxiao/baoxiao/app"
@@ -40,6 +41,9 @@ type Options struct {
 	// Backoff is the wait before retry n (0-based); default doubles from
 	// 1s to 10m with jitter.
 	Backoff func(n int) time.Duration
+	// Busy is the wait before a row whose invoice another writer holds is
+	// tried again (default 250ms).
+	Busy time.Duration
 }
 
 // Worker delivers the outbox.
@@ -47,12 +51,13 @@ type Worker struct {
 	queue    Queue
 	invoices Invoices
 	channels app.Channels
+	fence    *app.Fence
 	opts     Options
 	wake     chan struct{}
 }
 
 // New returns a worker.
-func New(queue Queue, invoices Invoices, channels app.Channels, opts Options) *Worker {
+func New(queue Queue, invoices Invoices, channels app.Channels, fence *app.Fence, opts Options) *Worker {
 	if opts.Lease <= 0 {
 		opts.Lease = 30 * time.Second
 	}
@@ -74,10 +79,13 @@ func New(queue Queue, invoices Invoices, channels app.Channels, opts Options) *W
 	if opts.Backoff == nil {
 		opts.Backoff = backoff
 	}
+	if opts.Busy <= 0 {
+		opts.Busy = 250 * time.Millisecond
+	}
 	if opts.ID == "" {
 		opts.ID = fmt.Sprintf("worker-%08x", rand.Uint32())
 	}
-	return &Worker{queue: queue, invoices: invoices, channels: channels, opts: opts, wake: make(chan struct{}, 1)}
+	return &Worker{queue: queue, invoices: invoices, channels: channels, fence: fence, opts: opts, wake: make(chan struct{}, 1)}
 }
 
 // Wake makes an idle worker look at the queue now, so a decision reaches
@@ -95,11 +103,34 @@ func (w *Worker) Run(ctx context.Context) error {
 }
 
 // RunOnce claims due rows, delivers them and returns how many it handled.
+//
+// Delivery follows the ordered write path (DECISIONS 31): the worker takes
+// the invoices' write claims first and only then compares each row's
+// generation with the invoice's, so a row overtaken by a newer decision is
+// dropped, and a newer decision's write cannot reach WeChat before this
+// one is answered. A row whose invoice another writer holds waits a moment.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	items, err := w.queue.Claim(ctx, w.opts.ID, w.opts.Now(), w.opts.Lease, w.opts.ClaimLimit)
 	if err != nil {
 		return 0, err
 	}
+	if len(items) == 0 {
+		return 0, nil
+	}
+	items = w.newestPerInvoice(ctx, items)
+	ids := make([]domain.InvoiceID, len(items))
+	for i, it := range items {
+		ids[i] = it.InvoiceID
+	}
+	hold, busy, err := w.fence.TryHold(ctx, ids)
+	if err != nil {
+		for _, it := range items {
+			w.postpone(ctx, it)
+		}
+		return len(items), err
+	}
+	defer hold.Release(ctx)
+
 	type groupKey struct {
 		channel domain.Channel
 		openid  string
@@ -108,6 +139,12 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	groups := map[groupKey][]app.OutboxItem{}
 	var order []groupKey
 	for _, it := range items {
+		if slices.Contains(busy, it.InvoiceID) {
+			w.postpone(ctx, it)
+			continue
+		}
+		// Read under the claim: a decision committed before this read is
+		// seen; one committed after it waits for the claim.
 		inv, err := w.invoices.Get(ctx, it.InvoiceID)
 		if errors.Is(err, domain.ErrNotFound) || err == nil && inv.StatusGeneration() > it.Generation {
 			// A newer decision overtook this one (DECISIONS 7).
@@ -115,7 +152,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 			continue
 		}
 		if err != nil {
-			return 0, err
+			w.postpone(ctx, it)
+			continue
+		}
+		if inv.Status() == domain.StatusCancel && it.Target == domain.StatusInit {
+			// Red-flushed by the issuer: nothing is left to release.
+			w.finish(ctx, it, app.OutboxAttempt{State: app.OutboxDone, Message: "the invoice was cancelled (红冲) in WeChat; nothing to unlock"})
+			continue
 		}
 		k := groupKey{it.Channel, it.OpenID, it.Target}
 		if _, ok := groups[k]; !ok {
@@ -124,9 +167,47 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		groups[k] = append(groups[k], it)
 	}
 	for _, k := range order {
-		w.deliverGroup(ctx, k.channel, k.openid, k.target, groups[k])
+		var held []app.OutboxItem
+		for _, it := range groups[k] {
+			// A claim lost during a long round is not sent on.
+			if hold.Holds(it.InvoiceID) {
+				held = append(held, it)
+			} else {
+				w.postpone(ctx, it)
+			}
+		}
+		if len(held) > 0 {
+			w.deliverGroup(ctx, k.channel, k.openid, k.target, held)
+		}
 	}
 	return len(items), nil
+}
+
+// newestPerInvoice keeps one row per invoice, the newest generation's; the
+// others are superseded.
+func (w *Worker) newestPerInvoice(ctx context.Context, items []app.OutboxItem) []app.OutboxItem {
+	newest := map[domain.InvoiceID]int{}
+	var out []app.OutboxItem
+	for _, it := range items {
+		i, seen := newest[it.InvoiceID]
+		switch {
+		case !seen:
+			newest[it.InvoiceID] = len(out)
+			out = append(out, it)
+		case it.Generation >= out[i].Generation:
+			w.finish(ctx, out[i], app.OutboxAttempt{State: app.OutboxSuperseded})
+			out[i] = it
+		default:
+			w.finish(ctx, it, app.OutboxAttempt{State: app.OutboxSuperseded})
+		}
+	}
+	return out
+}
+
+// postpone gives a row back, due again shortly, without counting an
+// attempt: another writer holds its invoice.
+func (w *Worker) postpone(ctx context.Context, it app.OutboxItem) {
+	w.finish(ctx, it, app.OutboxAttempt{State: app.OutboxPending, Next: w.opts.Now().Add(w.opts.Busy)})
 }
 
 func (w *Worker) deliverGroup(ctx context.Context, ch domain.Channel, openid string, target domain.WeChatStatus, items []app.OutboxItem) {
@@ -201,6 +282,10 @@ func (w *Worker) deliverOne(ctx context.Context, wc app.WeChat, it app.OutboxIte
 	case cur.Status == it.Target:
 		// Already there: an earlier attempt whose answer was lost.
 		w.delivered(ctx, it, it.Target, took)
+	case cur.Status == domain.StatusCancel && it.Target == domain.StatusInit:
+		// Red-flushed by the issuer: released for good, nothing to unlock.
+		w.record(ctx, it, domain.StatusCancel)
+		w.finish(ctx, it, app.OutboxAttempt{State: app.OutboxDone, Errcode: a.Errcode, Message: "the invoice was cancelled (红冲) in WeChat; nothing to unlock", Latency: took})
 	case cur.Status == domain.StatusCancel:
 		w.record(ctx, it, domain.StatusCancel)
 		a.Message = "the invoice was cancelled (红冲) in WeChat"

@@ -40,7 +40,7 @@ func Finance(ctx context.Context, cfg *config.Config, db *bun.DB) (fin *app.Fina
 		}
 		closers = append(closers, cache.Close)
 	}
-	oa, work := wechat.FromConfig(cfg, cache)
+	oa, work := wechat.FromConfig(cfg, cache, nil)
 	channels := app.Channels{}
 	if oa != nil {
 		channels[domain.ChannelOA] = oa

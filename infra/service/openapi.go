@@ -30,7 +30,7 @@ func (s *Service) addOpenAPI(cfg *config.Config, db *bun.DB, opts Options, deps 
 	s.QRImports = app.NewQRImports(qr, s.Invoices, st.Invoices, st.Employees, clock)
 	s.ERP = app.NewERP(app.ERPDeps{
 		Invoices: s.Invoices, Reports: s.Reports, Finance: s.Finance, Repo: st.Invoices, Store: store.NewOpenQueries(db),
-		Links: qr, Employees: st.Employees, Channels: s.Channels, Tx: store.TxRunner{Store: st}, Clock: clock,
+		Links: qr, Employees: st.Employees, Channels: s.Channels, Tx: store.TxRunner{Store: st}, Fence: s.Fence, Clock: clock,
 	})
 
 	hooks := store.NewWebhooks(db)

@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"strings"
 
@@ -31,7 +32,9 @@ type Service struct {
 	Store    *store.Store
 	Channels app.Channels
 	Worker   *outbox.Worker
-	App      *fiber.App
+	// Fence orders the status writes to WeChat per invoice.
+	Fence *app.Fence
+	App   *fiber.App
 	// Sandbox is the embedded WeChat simulator in sandbox mode, else nil.
 	Sandbox *sandbox.Sandbox
 
@@ -62,6 +65,11 @@ type Options struct {
 	Worker outbox.Options
 	// Webhooks tunes the webhook delivery worker.
 	Webhooks webhook.Options
+	// Clock replaces the system clock (interleaving tests move time).
+	Clock app.Clock
+	// WeChatHTTP makes the WeChat calls; nil means a client with
+	// wechat.timeout (tests put a transport that can stop a call in it).
+	WeChatHTTP *http.Client
 }
 
 // New builds the service on an open, migrated database. In sandbox mode it
@@ -72,7 +80,10 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		opts.Logger = slog.Default()
 	}
 	s := &Service{Store: store.New(db)}
-	clock := app.SystemClock{}
+	var clock app.Clock = app.SystemClock{}
+	if opts.Clock != nil {
+		clock = opts.Clock
+	}
 
 	if cfg.Sandbox() {
 		sb, err := sandbox.New(ctx, db, sandboxOptions(cfg, opts.Logger))
@@ -96,7 +107,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		}
 		s.closers = append(s.closers, cache.Close)
 	}
-	oa, work := wechat.FromConfig(cfg, cache)
+	oa, work := wechat.FromConfig(cfg, cache, opts.WeChatHTTP)
 	s.Channels = app.Channels{}
 	var channelList []domain.Channel
 	callbacks := map[domain.Channel]web.CallbackConfig{}
@@ -142,8 +153,15 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		host, _ := os.Hostname()
 		workerOpts.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
 	}
+	if workerOpts.Now == nil {
+		workerOpts.Now = clock.Now
+	}
+	// Every status write to WeChat holds the invoices' write claims
+	// (DECISIONS 31).
+	s.Fence = app.NewFence(store.NewWriteClaims(db), store.TxRunner{Store: st}, clock, workerOpts.ID)
 	// The queue also queues sync.failed when a change fails for good.
-	s.Worker = outbox.New(webhook.NewOutboxQueue(st), st.Invoices, s.Channels, workerOpts)
+	s.Worker = outbox.New(webhook.NewOutboxQueue(st), st.Invoices, s.Channels, s.Fence, workerOpts)
+	s.Fence.OnQueued(s.Worker.Wake)
 	company := app.NewCompany(store.NewCompany(db), st.Employees, clock)
 	if oa != nil {
 		company.UseTitleLinks(oa)
@@ -153,7 +171,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		return nil, err
 	}
 	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, company, clock)
-	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, clock)
+	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake)
 	s.closers = append(s.closers, s.Finance.Close)
@@ -163,6 +181,8 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		auth.AllowSelfSignUp(s.Directory)
 	}
 	s.QRLogins = app.NewQRLogins(store.NewQRLogins(db), st.Employees, clock)
+	events := app.NewEvents(st.Events, st.Invoices, s.Channels, clock)
+	events.OrderWith(s.Fence)
 	deps := web.Deps{
 		Logger: opts.Logger, Ready: opts.Ready, Version: opts.Version,
 		PublicURL: cfg.PublicURL, SessionSecret: cfg.Auth.SessionSecret.Reveal(), SessionTTL: cfg.Auth.SessionTTL,
@@ -172,7 +192,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Reports:     s.Reports,
 		Finance:     s.Finance,
 		OutboxAdmin: app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
-		Events:      app.NewEvents(st.Events, st.Invoices, s.Channels, clock),
+		Events:      events,
 		Callbacks:   callbacks,
 		Channels:    channelList,
 		Directory:   s.Directory,

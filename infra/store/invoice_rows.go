@@ -47,11 +47,16 @@ type invoiceRow struct {
 	ValidUntil            time.Time `bun:",nullzero"`
 	Raw                   string
 	WechatStatus          string
+	WechatTarget          string
 	StatusGeneration      int64
 	TitleMatchesCompany   bool
 	ImportedAt            time.Time
 	UpdatedAt             time.Time
 	Version               int64
+
+	// The write claim (write_claims.go); never written through the row.
+	WriteOwner string    `bun:",scanonly"`
+	WriteUntil time.Time `bun:",scanonly,nullzero"`
 
 	// Filled from report_invoices on load; not a column.
 	ReportID string `bun:"report_id,scanonly"`
@@ -95,7 +100,7 @@ func invoiceFromDomain(inv *domain.Invoice) (invoiceRow, []invoiceLineRow) {
 		AmountCents: f.Amount.Cents(), AmountWithoutTaxCents: f.AmountWithoutTax.Cents(), TaxCents: f.Tax.Cents(),
 		PDFURL: f.PDFURL, TripPDFURL: f.TripPDFURL, Remarks: f.Remarks, Cashier: f.Cashier, Maker: f.Maker,
 		ValidFrom: utc(f.ValidFrom), ValidUntil: utc(f.ValidUntil), Raw: string(f.Raw),
-		WechatStatus: string(d.Status), StatusGeneration: d.StatusGeneration,
+		WechatStatus: string(d.Status), WechatTarget: string(d.Target), StatusGeneration: d.StatusGeneration,
 		TitleMatchesCompany: d.TitleMatchesCompany, ImportedAt: utc(d.ImportedAt), UpdatedAt: utc(d.UpdatedAt),
 		Version: d.Version, ReportID: string(d.ReportID),
 	}
@@ -131,7 +136,7 @@ func (r invoiceRow) toDomain(lines []invoiceLineRow) *domain.Invoice {
 	}
 	return domain.RestoreInvoice(domain.InvoiceData{
 		ID: domain.InvoiceID(r.ID), OwnerID: domain.EmployeeID(r.OwnerID), Facts: f,
-		Status: domain.WeChatStatus(r.WechatStatus), StatusGeneration: r.StatusGeneration,
+		Status: domain.WeChatStatus(r.WechatStatus), Target: domain.WeChatStatus(r.WechatTarget), StatusGeneration: r.StatusGeneration,
 		ReportID: domain.ReportID(r.ReportID), TitleMatchesCompany: r.TitleMatchesCompany,
 		ImportedAt: utc(r.ImportedAt), UpdatedAt: utc(r.UpdatedAt), Version: r.Version,
 	})

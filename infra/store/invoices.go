@@ -210,7 +210,7 @@ func (s *Invoices) Update(ctx context.Context, id domain.InvoiceID, fn func(*dom
 		loaded := row.Version
 		row.Version++
 		res, err := tx.NewUpdate().Model(&row).
-			Column("wechat_status", "status_generation", "title_matches_company", "updated_at", "version").
+			Column("wechat_status", "wechat_target", "status_generation", "title_matches_company", "updated_at", "version").
 			WherePK().Where("version = ?", loaded).Exec(ctx)
 		if err != nil {
 			return fmt.Errorf("update invoice %s: %w", id, err)

@@ -118,11 +118,15 @@ func (s *Outbox) Enqueue(ctx context.Context, changes []app.StatusChange, now ti
 	rows := make([]outboxRow, len(changes))
 	for i, c := range changes {
 		ids[i] = c.InvoiceID
+		due := c.Due
+		if due.IsZero() {
+			due = now
+		}
 		rows[i] = outboxRow{
 			InvoiceID: string(c.InvoiceID), ReportID: string(c.ReportID), Channel: string(c.Channel),
 			OpenID: c.OpenID, CardID: c.Ref.CardID, EncryptCode: c.Ref.EncryptCode,
 			TargetStatus: string(c.Target), Generation: c.Generation, State: string(app.OutboxPending),
-			NextAttemptAt: now.UTC(), CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
+			NextAttemptAt: due.UTC(), CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
 		}
 	}
 	if err := s.Supersede(ctx, ids, now); err != nil {

@@ -174,10 +174,10 @@ func base(s, def string) string {
 }
 
 // FromConfig builds the clients of the configured channels; a channel
-// without credentials gets nil. Both share cache.
-func FromConfig(cfg *config.Config, cache Cache) (oa, work *Client) {
+// without credentials gets nil. Both share cache, and hc when not nil.
+func FromConfig(cfg *config.Config, cache Cache, hc *http.Client) (oa, work *Client) {
 	w := cfg.WeChat
-	common := Options{BatchSize: w.BatchSize, Timeout: w.Timeout, Cache: cache}
+	common := Options{BatchSize: w.BatchSize, Timeout: w.Timeout, Cache: cache, HTTPClient: hc}
 	if cfg.OAEnabled() {
 		oa = NewOA(OAOptions{
 			APIBase: w.APIBase, OpenBase: w.OpenBase,
