@@ -34,6 +34,8 @@ type Service struct {
 	Worker   *outbox.Worker
 	// Fence orders the status writes to WeChat per invoice.
 	Fence *app.Fence
+	// Events applies WeChat's event pushes (the callbacks call it).
+	Events *app.Events
 	App   *fiber.App
 	// Sandbox is the embedded WeChat simulator in sandbox mode, else nil.
 	Sandbox *sandbox.Sandbox
@@ -183,6 +185,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	s.QRLogins = app.NewQRLogins(store.NewQRLogins(db), st.Employees, clock)
 	events := app.NewEvents(st.Events, st.Invoices, s.Channels, clock)
 	events.OrderWith(s.Fence)
+	s.Events = events
 	deps := web.Deps{
 		Logger: opts.Logger, Ready: opts.Ready, Version: opts.Version,
 		PublicURL: cfg.PublicURL, SessionSecret: cfg.Auth.SessionSecret.Reveal(), SessionTTL: cfg.Auth.SessionTTL,

@@ -37,6 +37,12 @@ type AppOption func(*appOptions)
 type appOptions struct {
 	env       []string
 	runWorker bool
+	service   []func(*service.Options)
+}
+
+// WithService changes the service's options (a clock, a WeChat transport).
+func WithService(fn func(*service.Options)) AppOption {
+	return func(o *appOptions) { o.service = append(o.service, fn) }
 }
 
 // WithEnv adds BAOXIAO_* settings ("BAOXIAO_WECHAT_BATCH_SIZE=10").
@@ -80,10 +86,15 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc, err := service.New(ctx, cfg, db.DB, service.Options{Logger: log, Worker: outbox.Options{
+	sopts := service.Options{Logger: log, Worker: outbox.Options{
 		Poll: 20 * time.Millisecond, ID: "test-worker",
 		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
-	}})
+		Busy:    time.Millisecond,
+	}}
+	for _, fn := range o.service {
+		fn(&sopts)
+	}
+	svc, err := service.New(ctx, cfg, db.DB, sopts)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
