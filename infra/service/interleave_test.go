@@ -469,4 +469,3 @@ func TestApproveRefusesAnInvoiceWeChatCannotConfirm(t *testing.T) {
 		}
 	})
 }
-

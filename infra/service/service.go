@@ -36,7 +36,7 @@ type Service struct {
 	Fence *app.Fence
 	// Events applies WeChat's event pushes (the callbacks call it).
 	Events *app.Events
-	App   *fiber.App
+	App    *fiber.App
 	// Sandbox is the embedded WeChat simulator in sandbox mode, else nil.
 	Sandbox *sandbox.Sandbox
 
