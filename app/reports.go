@@ -305,15 +305,26 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 			return nil, err
 		}
 	}
+	// The unlock is a decision of its own (a new generation whose target
+	// is INIT): should this submit stall past its claims, the writer that
+	// takes them over, and the stalled submit when it finds them lost,
+	// both know INIT is what must hold unless the submit commits.
 	now := s.clock.Now()
-	undo := make([]StatusChange, len(invs))
 	gens := map[domain.InvoiceID]int64{}
-	for i, inv := range invs {
-		undo[i] = changeOf(inv, domain.StatusInit)
-		undo[i].Due = now.Add(submitClaim)
-		gens[inv.ID()] = inv.StatusGeneration()
-	}
 	if err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		undo := make([]StatusChange, len(invs))
+		for i, inv := range invs {
+			up, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
+				_, err := inv.RequestStatus(domain.StatusInit, now)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			undo[i] = changeOf(up, domain.StatusInit)
+			undo[i].Due = now.Add(submitClaim)
+			gens[up.ID()] = up.StatusGeneration()
+		}
 		return tx.Outbox.Enqueue(ctx, undo, now)
 	}); err != nil {
 		return nil, err

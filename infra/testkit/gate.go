@@ -135,3 +135,10 @@ func (s *Stop) hold() {
 	}
 	close(s.done)
 }
+
+// Clear drops the stops no call has reached.
+func (g *Gate) Clear() {
+	g.mu.Lock()
+	g.stops = nil
+	g.mu.Unlock()
+}
