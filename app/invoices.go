@@ -62,8 +62,11 @@ func NewInvoices(invoices interface {
 }
 
 // Import reads the picked invoices from WeChat in batches and stores them
-// for the signed-in employee. Each item succeeds or fails on its own;
-// re-importing one's own invoice answers it unchanged.
+// for the signed-in employee. Each item succeeds or fails on its own:
+// invoices already ours or fetched are answered even when WeChat fails for
+// the others, and each invoice is answered once however many cards name it.
+// The call itself fails only when WeChat could not be used for any item
+// (unavailable or misconfigured) and nothing else was decided.
 func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem) (ImportResult, error) {
 	if len(items) == 0 {
 		return ImportResult{}, domain.Invalid("items", "pick at least one invoice")
@@ -79,12 +82,12 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 		return ImportResult{}, err
 	}
 
-	var res ImportResult
+	var res importAnswer
 	var toFetch []ImportItem
 	seen := map[CardRef]bool{}
 	for _, it := range items {
 		if it.Ref.CardID == "" || it.Ref.EncryptCode == "" {
-			res.Failed = append(res.Failed, ImportFailure{it, domain.Invalid("items", "card_id and encrypt_code are required")})
+			res.fail(it, domain.Invalid("items", "card_id and encrypt_code are required"))
 			continue
 		}
 		if seen[it.Ref] {
@@ -94,9 +97,9 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 		existing, err := s.invoices.ByWalletID(ctx, sess.Channel, it.Ref.CardID, it.Ref.EncryptCode)
 		switch {
 		case err == nil && existing.OwnerID() == sess.EmployeeID:
-			res.Imported = append(res.Imported, existing)
+			res.add(existing)
 		case err == nil:
-			res.Failed = append(res.Failed, ImportFailure{it, s.duplicate(ctx, existing)})
+			res.fail(it, s.duplicate(ctx, existing))
 		case errors.Is(err, domain.ErrNotFound):
 			toFetch = append(toFetch, it)
 		default:
@@ -104,7 +107,7 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 		}
 	}
 	if len(toFetch) == 0 {
-		return res, nil
+		return res.ImportResult, nil
 	}
 
 	refs := make([]CardRef, len(toFetch))
@@ -112,46 +115,121 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 		refs[i] = it.Ref
 	}
 	results, err := wc.Invoices(ctx, refs)
-	if err != nil {
-		return ImportResult{}, asDomainError(err)
+	if len(results) != len(toFetch) {
+		// Nothing was read: every item shares the one failure.
+		results = make([]InvoiceResult, len(toFetch))
+		for i := range results {
+			results[i] = InvoiceResult{Ref: refs[i], Err: err}
+		}
 	}
-	buyers, err := s.buyers.Buyers(ctx)
-	if err != nil {
-		return ImportResult{}, err
-	}
+	var buyers []domain.Party
+	buyersRead := false
 	for i, r := range results {
 		it := toFetch[i]
-		inv, err := s.store(ctx, sess, it, r, buyers)
+		if r.Err != nil {
+			if err := res.failWeChat(it, r.Err); err != nil {
+				return ImportResult{}, err
+			}
+			continue
+		}
+		if !buyersRead {
+			if buyers, err = s.buyers.Buyers(ctx); err != nil {
+				return ImportResult{}, err
+			}
+			buyersRead = true
+		}
+		inv, err := s.store(ctx, sess, it, *r.Invoice, buyers)
 		if err != nil {
 			var de *domain.Error
 			if !errors.As(err, &de) {
 				return ImportResult{}, err
 			}
-			res.Failed = append(res.Failed, ImportFailure{it, de})
+			res.fail(it, de)
 			continue
 		}
-		res.Imported = append(res.Imported, inv)
+		res.add(inv)
 	}
-	return res, nil
+	if len(res.Imported) == 0 && res.callFailures == len(res.Failed) {
+		// WeChat could not be asked about anything and nothing else was
+		// decided: the call failed as a whole, and saying so (503 for
+		// "try later") serves the employee better than a list of the same
+		// reason.
+		return ImportResult{}, res.Failed[0].Err
+	}
+	return res.ImportResult, nil
 }
 
-func (s *Invoices) store(ctx context.Context, sess Session, it ImportItem, r InvoiceResult, buyers []domain.Party) (*domain.Invoice, error) {
-	if r.Err != nil {
-		return nil, asDomainError(r.Err)
+// importAnswer builds an ImportResult: each invoice once in Imported, and
+// the count of failures that are WeChat's as a whole rather than the item's.
+type importAnswer struct {
+	ImportResult
+	ids          map[domain.InvoiceID]bool
+	callFailures int
+}
+
+// add answers inv unless it is already answered: two cards of one paper (or
+// the same card twice) name the same invoice.
+func (a *importAnswer) add(inv *domain.Invoice) {
+	if a.ids == nil {
+		a.ids = map[domain.InvoiceID]bool{}
 	}
-	f := r.Invoice.Facts
+	if a.ids[inv.ID()] {
+		return
+	}
+	a.ids[inv.ID()] = true
+	a.Imported = append(a.Imported, inv)
+}
+
+func (a *importAnswer) fail(it ImportItem, err *domain.Error) {
+	a.Failed = append(a.Failed, ImportFailure{it, err})
+}
+
+// failWeChat records why WeChat gave no invoice for it. Answers about the
+// card itself get the invoice's own codes; a WeChat that is down or
+// misconfigured fails the item with the call's code (wechat.unavailable,
+// wechat.rejected) and counts as a call failure. Any other error (a
+// cancelled context, say) is returned: it is ours, not the item's.
+func (a *importAnswer) failWeChat(it ImportItem, err error) error {
+	var we *WeChatError
+	if !errors.As(err, &we) {
+		return err
+	}
+	details := map[string]any{"errcode": we.Errcode, "errmsg": we.Errmsg}
+	switch {
+	case we.Errcode == errcodeInvalidParams:
+		// getinvoiceinfo's answer for a card_id/encrypt_code pair this
+		// app's wallets do not hold (protocol §6).
+		a.fail(it, domain.ErrNotInWallet.With(details))
+	case we.Kind == Unreadable:
+		a.fail(it, domain.ErrInvoiceUnreadable.With(map[string]any{"reason": we.Errmsg}))
+	case we.Kind == Retryable || we.Kind == OutcomeUnknown || we.Kind == Misconfigured:
+		a.callFailures++
+		a.fail(it, asDomainError(err).(*domain.Error))
+	default:
+		a.fail(it, asDomainError(err).(*domain.Error))
+	}
+	return nil
+}
+
+// store records a fetched invoice for the employee, or says why not.
+func (s *Invoices) store(ctx context.Context, sess Session, it ImportItem, fi FetchedInvoice, buyers []domain.Party) (*domain.Invoice, error) {
+	f := fi.Facts
 	// The wallet owner must be the one importing: nobody claims a
 	// colleague's invoice by replaying their card codes (protocol §8).
 	if f.OwnerOpenID != sess.OpenID {
-		return nil, domain.ErrForbidden.WithMessage("this invoice is not in your wallet")
+		return nil, domain.ErrNotInWallet
 	}
 	f.IssuerAppID = it.IssuerAppID
-	if r.Invoice.Status == domain.StatusLock {
+	if fi.Status == domain.StatusLock {
 		// Nothing of ours holds it (we would have it stored): another
 		// reimburser locked it.
 		return nil, domain.ErrLockedElsewhere
 	}
-	inv, err := domain.NewInvoice(domain.NewInvoiceID(s.clock.Now()), sess.EmployeeID, f, r.Invoice.Status, buyers, s.clock.Now())
+	inv, err := domain.NewInvoice(domain.NewInvoiceID(s.clock.Now()), sess.EmployeeID, f, fi.Status, buyers, s.clock.Now())
+	if errors.Is(err, domain.ErrInvalidInput) {
+		// WeChat's answer, not the caller's request, lacks the field.
+		return nil, domain.ErrInvoiceUnreadable.With(err.(*domain.Error).Details)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -116,6 +116,10 @@ const (
 	NeedsReread
 	// Misconfigured: bad credentials or permissions; no retry helps.
 	Misconfigured
+	// Unreadable: WeChat answered errcode 0, but not with an invoice we can
+	// use (another card_id, no billing fields, an unknown status, a
+	// malformed amount); asking again would get the same answer.
+	Unreadable
 )
 
 func (k WeChatErrorKind) String() string {
@@ -130,6 +134,8 @@ func (k WeChatErrorKind) String() string {
 		return "needs_reread"
 	case Misconfigured:
 		return "misconfigured"
+	case Unreadable:
+		return "unreadable"
 	}
 	return "unknown"
 }

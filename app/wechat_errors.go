@@ -24,9 +24,16 @@ func asDomainError(err error) error {
 		return domain.ErrAlreadyReimbursed.With(details)
 	case we.Kind == Retryable || we.Kind == OutcomeUnknown:
 		return domain.ErrWeChatUnavailable.With(details)
+	case we.Kind == Unreadable:
+		// WeChat said yes; it is its answer that we refuse.
+		return domain.ErrInvoiceUnreadable.With(map[string]any{"reason": we.Errmsg})
 	}
 	return domain.ErrWeChatRejected.With(details)
 }
+
+// errcodeInvalidParams is getinvoiceinfo's answer for a card_id and
+// encrypt_code pair that no wallet of the app holds.
+const errcodeInvalidParams = 72031
 
 func asWeChatError(err error, target **WeChatError) bool {
 	return err != nil && errors.As(err, target)

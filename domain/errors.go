@@ -55,6 +55,8 @@ var (
 	ErrSignatureInvalid   = newError("signature.invalid", "the signature is invalid")
 	ErrSignatureReplayed  = newError("signature.replayed", "the request was already used or is too old")
 	ErrInvalidWeChatState = newError("invoice.invalid_status_transition", "WeChat does not allow this status change")
+	ErrNotInWallet        = newError("invoice.not_in_wallet", "this invoice is not in your WeChat wallet")
+	ErrInvoiceUnreadable  = newError("invoice.unreadable", "WeChat's answer for this invoice cannot be used; nothing was imported for it")
 )
 
 // Invalid reports a bad field; the web layer puts fields in details.fields.
@@ -71,6 +73,7 @@ func AllErrors() []*Error {
 		ErrNotFound, ErrVersionConflict, ErrInvoiceDuplicate, ErrLockedElsewhere,
 		ErrAlreadyReimbursed, ErrInvoiceCancelled, ErrInvoiceInReport, ErrInvalidTransition,
 		ErrReportEmpty, ErrSubmitRefused, ErrWeChatUnavailable, ErrWeChatRejected,
-		ErrSignatureInvalid, ErrSignatureReplayed, ErrInvalidWeChatState,
+		ErrSignatureInvalid, ErrSignatureReplayed, ErrInvalidWeChatState, ErrNotInWallet,
+		ErrInvoiceUnreadable,
 	}
 }

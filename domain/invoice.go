@@ -34,7 +34,7 @@ type InvoiceFacts struct {
 	OwnerOpenID string // the wallet owner: status updates are made per openid
 
 	ID          BusinessID
-	NeedsReview bool // billing_no/billing_code of an unknown shape (DECISIONS 10)
+	NeedsReview bool // billing_no/billing_code of an unknown shape (DECISIONS 10), or no fee
 	BillingNo   string
 	BillingCode string
 	Kind        InvoiceKind

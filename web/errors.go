@@ -13,6 +13,9 @@ import (
 // statusByCode is the only place an error code gets its HTTP status
 // (shared/API.md's table plus the transport codes below). A code missing here
 // answers 500; errors_test.go checks every domain sentinel is listed.
+// invoice.not_in_wallet is 409 as API.md fixes it: the card exists in WeChat
+// but sits in another wallet, a conflict over who holds it (403 would read
+// as a missing role, 404 as a wrong id).
 var statusByCode = map[string]int{
 	"request.invalid":                   http.StatusBadRequest,
 	"request.unsupported_media_type":    http.StatusUnsupportedMediaType,
@@ -30,6 +33,8 @@ var statusByCode = map[string]int{
 	"invoice.cancelled":                 http.StatusConflict,
 	"invoice.in_report":                 http.StatusConflict,
 	"invoice.invalid_status_transition": http.StatusConflict,
+	"invoice.not_in_wallet":             http.StatusConflict,
+	"invoice.unreadable":                http.StatusUnprocessableEntity,
 	"report.invalid_transition":         http.StatusConflict,
 	"report.empty":                      http.StatusUnprocessableEntity,
 	"report.submit_refused":             http.StatusConflict,

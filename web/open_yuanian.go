@@ -165,9 +165,9 @@ func yuanianCode(err error) (int, string) {
 		return ynReplay, msg
 	case e.Code == domain.ErrSignatureInvalid.Code || e.Code == domain.ErrAuthRequired.Code:
 		return ynAuth, msg
-	case strings.HasPrefix(e.Code, "request.") || e.Code == domain.ErrForbidden.Code:
-		// An app has no roles: forbidden here is about the invoice (not
-		// in the wallet named), a fault of the request.
+	case strings.HasPrefix(e.Code, "request.") || e.Code == domain.ErrForbidden.Code || e.Code == domain.ErrNotInWallet.Code:
+		// An app has no roles: forbidden here is about the invoice, and
+		// an invoice not in the wallet named is a fault of the request.
 		return ynBadRequest, msg
 	case e.Code == domain.ErrNotFound.Code:
 		return ynNotFound, msg

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -18,6 +19,8 @@ type control struct {
 	sw     switches
 	calls  []callRecord
 	pushes []pushRecord
+	// answers are the answer patches, by card_id and encrypt_code.
+	answers map[string]json.RawMessage
 }
 
 const maxLog = 10000

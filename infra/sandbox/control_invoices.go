@@ -21,18 +21,21 @@ func (s *Sandbox) ctlInvoice(c *fiber.Ctx) error {
 	}
 	return c.JSON(fiber.Map{
 		"reimburse_status": inv.Status, "owner_openid": inv.OwnerOpenID, "locked_by_appid": inv.LockedBy,
-		"code": inv.Code, "channel": inv.Channel,
+		"code": inv.Code, "channel": inv.Channel, "answer_patch": s.ctl.answerPatch(inv.CardID, inv.EncryptCode),
 	})
 }
 
 // POST /_control/invoice {card_id, encrypt_code, reimburse_status,
-// locked_by_appid}: sets an invoice's state directly, outside the rules.
+// locked_by_appid, answer_patch}: sets an invoice's state directly, outside
+// the rules. answer_patch is a JSON merge patch on the invoice as the
+// reimburser reads answer it (answers.go); null or {} removes it.
 func (s *Sandbox) ctlSetInvoice(c *fiber.Ctx) error {
 	var req struct {
-		CardID          string  `json:"card_id"`
-		EncryptCode     string  `json:"encrypt_code"`
-		ReimburseStatus string  `json:"reimburse_status"`
-		LockedByAppID   *string `json:"locked_by_appid"`
+		CardID          string          `json:"card_id"`
+		EncryptCode     string          `json:"encrypt_code"`
+		ReimburseStatus string          `json:"reimburse_status"`
+		LockedByAppID   *string         `json:"locked_by_appid"`
+		AnswerPatch     json.RawMessage `json:"answer_patch"`
 	}
 	if err := ctlDecode(c, &req); err != nil {
 		return ctlError(c, 400, "bad JSON: %v", err)
@@ -55,13 +58,19 @@ func (s *Sandbox) ctlSetInvoice(c *fiber.Ctx) error {
 	if req.LockedByAppID != nil {
 		inv.LockedBy = *req.LockedByAppID
 	}
+	if len(req.AnswerPatch) > 0 {
+		if err := s.ctl.setAnswerPatch(inv.CardID, inv.EncryptCode, req.AnswerPatch); err != nil {
+			return ctlError(c, 400, "%v", err)
+		}
+	}
 	inv.UpdatedMS = s.nowMS()
 	if _, err := s.db.NewUpdate().Model(inv).Column("reimburse_status", "locked_by_appid", "updated_ms").
 		WherePK().Exec(ctx); err != nil {
 		return err
 	}
 	return c.JSON(fiber.Map{"reimburse_status": inv.Status, "owner_openid": inv.OwnerOpenID,
-		"locked_by_appid": inv.LockedBy, "code": inv.Code, "channel": inv.Channel})
+		"locked_by_appid": inv.LockedBy, "code": inv.Code, "channel": inv.Channel,
+		"answer_patch": s.ctl.answerPatch(inv.CardID, inv.EncryptCode)})
 }
 
 // POST /_control/invoices {"owner_openid", "channel", "reimburse_status",

@@ -27,7 +27,8 @@
 //
 //	POST|DELETE|GET /_control/faults      {rate, errcodes, latency_ms, paths, mode, hang_ms}
 //	POST /_control/tokens/expire          every issued token answers 42001 (database)
-//	GET  /_control/invoice?card_id&encrypt_code, POST /_control/invoice (set state)
+//	GET  /_control/invoice?card_id&encrypt_code, POST /_control/invoice (set state,
+//	                                      and answer_patch: a merge patch on its read answers)
 //	POST /_control/invoices               create an invoice in any wallet (database)
 //	GET  /_control/wallets/{openid}
 //	GET|DELETE /_control/calls?path=      the WeChat calls received

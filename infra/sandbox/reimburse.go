@@ -75,10 +75,14 @@ func (s *Sandbox) handleGetInvoiceInfo(channel string) fiber.Handler {
 		if inv == nil {
 			return fail(c, 72031)
 		}
-		return reply(c, struct {
+		answer, err := s.patched(inv, struct {
 			wxStatus
 			invoiceView
 		}{okStatus(), s.view(inv)})
+		if err != nil {
+			return err
+		}
+		return reply(c, answer)
 	}
 }
 
@@ -105,7 +109,7 @@ func (s *Sandbox) handleGetInvoiceBatch(channel string) fiber.Handler {
 		if sw.BatchCap > 0 && len(req.ItemList) > sw.BatchCap {
 			return fail(c, 72055)
 		}
-		items := make([]invoiceView, 0, len(req.ItemList))
+		items := make([]any, 0, len(req.ItemList))
 		for _, ref := range req.ItemList {
 			inv, err := s.invoice(c.UserContext(), s.db, channel, ref.CardID, ref.EncryptCode)
 			if err != nil {
@@ -117,11 +121,15 @@ func (s *Sandbox) handleGetInvoiceBatch(channel string) fiber.Handler {
 				}
 				continue
 			}
-			items = append(items, s.view(inv))
+			item, err := s.patched(inv, s.view(inv))
+			if err != nil {
+				return err
+			}
+			items = append(items, item)
 		}
 		return reply(c, struct {
 			wxStatus
-			ItemList []invoiceView `json:"item_list"`
+			ItemList []any `json:"item_list"`
 		}{okStatus(), items})
 	}
 }

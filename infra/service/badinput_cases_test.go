@@ -23,14 +23,13 @@ var (
 	badMove     = answer{http.StatusConflict, "report.invalid_transition"}
 	inReport    = answer{http.StatusConflict, "invoice.in_report"}
 	emptyReport = answer{http.StatusUnprocessableEntity, "report.empty"}
-	// wechatRejected is 502 by API.md even when the client's codes made
-	// WeChat refuse.
-	wechatRejected = answer{http.StatusBadGateway, "wechat.rejected"}
-	ynBadReq       = answer{http.StatusOK, "1003"}
-	ynAuthFail     = answer{http.StatusOK, "1001"}
-	ynReplayed     = answer{http.StatusOK, "1002"}
-	ynNotFound     = answer{http.StatusOK, "1004"}
-	ynConflict     = answer{http.StatusOK, "2003"}
+	// notInWallet is a per-item refusal: 200 with the reason in failed[].
+	notInWallet = answer{http.StatusOK, "invoice.not_in_wallet"}
+	ynBadReq    = answer{http.StatusOK, "1003"}
+	ynAuthFail  = answer{http.StatusOK, "1001"}
+	ynReplayed  = answer{http.StatusOK, "1002"}
+	ynNotFound  = answer{http.StatusOK, "1004"}
+	ynConflict  = answer{http.StatusOK, "2003"}
 )
 
 // browser is a browser request: route, what is wrong, session, path ("" =
@@ -103,12 +102,12 @@ func specificCases() []badCase {
 		browser("POST /api/v1/invoices/import", "choose_invoice_info not JSON", "emp-li", "", `{"choose_invoice_info":"{oops"}`, invalid),
 		browser("POST /api/v1/invoices/import", "choose_invoice_info a number", "emp-li", "", `{"choose_invoice_info":7}`, invalid),
 		// An import refuses per invoice: 200 with the reason in failed[].
-		browser("POST /api/v1/invoices/import", "mgr-zhao's wallet", "emp-li", "", `{"items":[{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, answer{http.StatusOK, "auth.forbidden"}),
-		browser("POST /api/v1/invoices/import", "mgr-zhao's wallet among emp-li's", "emp-li", "", `{"items":[{"card_id":"{li-card}","encrypt_code":"{li-encrypt}"},{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, answer{http.StatusOK, "auth.forbidden"}),
+		browser("POST /api/v1/invoices/import", "mgr-zhao's wallet", "emp-li", "", `{"items":[{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, notInWallet),
+		browser("POST /api/v1/invoices/import", "mgr-zhao's wallet among emp-li's", "emp-li", "", `{"items":[{"card_id":"{li-card}","encrypt_code":"{li-encrypt}"},{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, notInWallet),
 		// WeChat itself refuses codes it cannot resolve for our app (72031):
-		// when no invoice of the import could be read, that is the answer.
-		browser("POST /api/v1/invoices/import", "card of another channel's wallet", "emp-li", "", `{"items":[{"card_id":"{wang-wallet-card}","encrypt_code":"{wang-wallet-encrypt}"}]}`, wechatRejected),
-		browser("POST /api/v1/invoices/import", "unknown card", "emp-li", "", `{"items":[{"card_id":"pNoSuchCard","encrypt_code":"nosuchcode"}]}`, wechatRejected),
+		// the card is in none of its wallets, an answer about the item.
+		browser("POST /api/v1/invoices/import", "card of another channel's wallet", "emp-li", "", `{"items":[{"card_id":"{wang-wallet-card}","encrypt_code":"{wang-wallet-encrypt}"}]}`, notInWallet),
+		browser("POST /api/v1/invoices/import", "unknown card", "emp-li", "", `{"items":[{"card_id":"pNoSuchCard","encrypt_code":"nosuchcode"}]}`, notInWallet),
 		browser("GET /api/v1/invoices", "unknown status", "emp-li", "/api/v1/invoices?status=lost", "", invalid),
 		browser("GET /api/v1/invoices", "limit 0", "emp-li", "/api/v1/invoices?limit=0", "", invalid),
 		browser("GET /api/v1/invoices", "negative limit", "emp-li", "/api/v1/invoices?limit=-1", "", invalid),
@@ -316,7 +315,7 @@ func specificCases() []badCase {
 		erp("POST /open/v1/invoices/import", "no items", "", `{"employee_id":"emp-li"}`, invalid),
 		erp("POST /open/v1/invoices/import", "employee_id is a number", "", `{"employee_id":7,"items":[{"card_id":"a","encrypt_code":"b"}]}`, invalid),
 		erp("POST /open/v1/invoices/import", "unknown employee", "", `{"employee_id":"nobody","items":[{"card_id":"a","encrypt_code":"b"}]}`, invalid),
-		erp("POST /open/v1/invoices/import", "not in the employee's wallet", "", `{"employee_id":"emp-li","items":[{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, answer{http.StatusOK, "auth.forbidden"}),
+		erp("POST /open/v1/invoices/import", "not in the employee's wallet", "", `{"employee_id":"emp-li","items":[{"card_id":"{zhao-wallet-card}","encrypt_code":"{zhao-wallet-encrypt}"}]}`, notInWallet),
 		erp("GET /open/v1/invoices/:id", "unknown id", "/open/v1/invoices/inv_nosuchinvoice", "", notFound),
 		erp("POST /open/v1/invoices/search", "bad date", "", `{"from":"2026-10-32"}`, invalid),
 		erp("POST /open/v1/invoices/search", "report_status is a string", "", `{"report_status":"approved"}`, invalid),

@@ -57,11 +57,11 @@ type wireLine struct {
 }
 
 // fetched turns a decoded answer into our invoice. raw is the JSON it was
-// decoded from, kept for re-derivation. A problem is a per-invoice Refused
-// error: asking again would give the same answer.
+// decoded from, kept for re-derivation. A problem is a per-invoice
+// Unreadable error: asking again would give the same answer.
 func (c *Client) fetched(api string, ref app.CardRef, w wireInvoice, raw []byte) (app.FetchedInvoice, error) {
 	refuse := func(msg string) (app.FetchedInvoice, error) {
-		return app.FetchedInvoice{}, newError(api, app.Refused, 0, msg)
+		return app.FetchedInvoice{}, newError(api, app.Unreadable, 0, msg)
 	}
 	if w.CardID != "" && string(w.CardID) != ref.CardID {
 		return refuse("the answer is for another card_id")
@@ -80,6 +80,17 @@ func (c *Client) fetched(api string, ref app.CardRef, w wireInvoice, raw []byte)
 	id, review, err := domain.ClassifyBilling(string(u.BillingNo), string(u.BillingCode))
 	if err != nil {
 		return refuse("the invoice has neither billing_no nor billing_code")
+	}
+	amount := domain.MoneyFromCents(u.Fee.N)
+	if !u.Fee.Set {
+		// Without fee the gross amount would read 0.00 and pass unnoticed.
+		// 价税合计 is by definition fee_without_tax + tax, so that sum stands
+		// in, flagged for review; with neither there is no amount to claim.
+		if !u.FeeWithoutTax.Set || !u.Tax.Set {
+			return refuse("the answer has no fee")
+		}
+		amount = domain.MoneyFromCents(u.FeeWithoutTax.N).Add(domain.MoneyFromCents(u.Tax.N))
+		review = true
 	}
 	trip := u.TripPDFURL
 	if trip == "" {
@@ -109,7 +120,7 @@ func (c *Client) fetched(api string, ref app.CardRef, w wireInvoice, raw []byte)
 			AddressPhone: string(u.SellerAddressAndPhone), BankAccount: string(u.SellerBankAccount),
 		},
 
-		Amount:           domain.MoneyFromCents(u.Fee.N),
+		Amount:           amount,
 		AmountWithoutTax: domain.MoneyFromCents(u.FeeWithoutTax.N),
 		Tax:              domain.MoneyFromCents(u.Tax.N),
 		Lines:            lines(u.Info),

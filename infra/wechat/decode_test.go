@@ -127,16 +127,26 @@ func TestDecodeOddShapeNeedsReview(t *testing.T) {
 	require.True(t, inv.Facts.IssuedAt.IsZero())
 }
 
+// A missing fee is never 0.00: the sum of its parts stands in, for review.
+func TestDecodeMissingFeeNeedsReview(t *testing.T) {
+	inv, err := fetchFixture(t, "no_fee.json", Options{})
+	require.NoError(t, err)
+	require.True(t, inv.Facts.NeedsReview)
+	require.Equal(t, "106.00", inv.Facts.Amount.String())
+	require.Equal(t, domain.BusinessID{Code: "044031900111", Number: "12345678"}, inv.Facts.ID)
+}
+
 func TestDecodeRefusals(t *testing.T) {
 	for file, msg := range map[string]string{
 		"no_billing.json":     "neither billing_no nor billing_code",
 		"fractional_fee.json": "unreadable answer",
+		"no_amounts.json":     "no fee",
 	} {
 		t.Run(file, func(t *testing.T) {
 			_, err := fetchFixture(t, file, Options{})
 			var we *app.WeChatError
 			require.True(t, errors.As(err, &we), "%v", err)
-			require.Equal(t, app.Refused, we.Kind)
+			require.Equal(t, app.Unreadable, we.Kind)
 			require.Equal(t, "getinvoiceinfo", we.API)
 			require.Contains(t, we.Errmsg, msg)
 		})
@@ -147,7 +157,7 @@ func TestResponseOverSizeLimit(t *testing.T) {
 	_, err := fetchFixture(t, "oversized.json", Options{MaxResponseBytes: 1024})
 	var we *app.WeChatError
 	require.True(t, errors.As(err, &we), "%v", err)
-	require.Equal(t, app.Refused, we.Kind)
+	require.Equal(t, app.Unreadable, we.Kind)
 	require.Contains(t, we.Errmsg, "larger than 1024 bytes")
 
 	// Under the default 4 MiB it reads fine.

@@ -101,7 +101,7 @@ func (c *Client) exchange(ctx context.Context, ep endpoint, query url.Values, bo
 		return nil, resp.StatusCode, newError(ep.name, app.OutcomeUnknown, 0, "reading the answer: "+netCause(err), secrets...)
 	}
 	if int64(len(raw)) > c.maxResponse {
-		kind := app.Refused // the same request would get the same oversized answer
+		kind := app.Unreadable // the same request would get the same oversized answer
 		if ep.mutating {
 			kind = app.OutcomeUnknown
 		}
@@ -173,11 +173,12 @@ func (c *Client) checkAnswer(ep endpoint, raw []byte, secrets []string) ([]byte,
 	return raw, nil
 }
 
-// decode unmarshals an errcode-0 answer; a shape we cannot read is refused
-// for reads (the same answer would come again) and unknown for updates.
+// decode unmarshals an errcode-0 answer; a shape we cannot read is
+// unreadable for reads (the same answer would come again) and unknown for
+// updates.
 func decode(ep endpoint, raw []byte, out any) error {
 	if err := json.Unmarshal(raw, out); err != nil {
-		kind := app.Refused
+		kind := app.Unreadable
 		if ep.mutating {
 			kind = app.OutcomeUnknown
 		}

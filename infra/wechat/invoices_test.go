@@ -234,7 +234,7 @@ func TestInvoicesItemProblemsArePerItem(t *testing.T) {
 	res, err := f.oa(Options{}).Invoices(context.Background(), refs)
 	require.NoError(t, err)
 	require.NoError(t, res[0].Err)
-	require.Equal(t, app.Refused, weErr(t, res[1].Err).Kind)
+	require.Equal(t, app.Unreadable, weErr(t, res[1].Err).Kind)
 	require.Contains(t, weErr(t, res[2].Err).Errmsg, "reimburse_status")
 	require.Equal(t, 0, f.count(oaPaths.invoice))
 }

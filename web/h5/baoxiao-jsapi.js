@@ -41,6 +41,8 @@
     'invoice.locked_elsewhere': ['该发票已被其他单位锁定报销', 'Another reimburser has locked this invoice'],
     'invoice.already_reimbursed': ['该发票已报销（核销）', 'This invoice has already been reimbursed'],
     'invoice.cancelled': ['该发票已红冲作废', 'This invoice has been cancelled (红冲)'],
+    'invoice.not_in_wallet': ['该发票不在您的微信卡包中', 'This invoice is not in your WeChat wallet'],
+    'invoice.unreadable': ['微信返回的发票信息无法读取，请联系管理员', 'WeChat returned this invoice in a form we cannot read; ask your administrator'],
     'wechat.unavailable': ['微信暂时不可用，请稍后重试', 'WeChat is unavailable; try again later'],
     'wechat.rejected': ['微信拒绝了请求', 'WeChat refused the request'],
     'auth.forbidden': ['无权操作', 'Not allowed'],

@@ -181,6 +181,8 @@
     'err_invoice.locked_elsewhere': ['发票已被其他单位锁定', 'Locked by another reimburser'],
     'err_invoice.already_reimbursed': ['发票已报销', 'Already reimbursed'],
     'err_invoice.cancelled': ['发票已红冲', 'Invoice cancelled'],
+    'err_invoice.not_in_wallet': ['发票不在您的卡包中', 'Not in your wallet'],
+    'err_invoice.unreadable': ['无法读取微信返回的发票信息', 'WeChat returned an unreadable invoice'],
     'err_report.invalid_transition': ['当前状态不允许该操作', 'Not possible in this status'],
     'err_report.empty': ['报销单中没有发票', 'The report has no invoices'],
     'err_report.submit_refused': ['微信拒绝锁定发票', 'WeChat refused to lock invoices'],
