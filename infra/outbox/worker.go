@@ -19,6 +19,9 @@ import (
 // Queue is the outbox table as the worker uses it.
 type Queue interface {
 	Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error)
+	// Renew extends the claim's lease on ids and returns those it lost.
+	Renew(ctx context.Context, lease string, ids []int64, now time.Time, d time.Duration) (lost []int64, err error)
+	// Finish returns app.ErrClaimLost when the claim no longer holds the row.
 	Finish(ctx context.Context, id int64, lease string, a app.OutboxAttempt, now time.Time) error
 }
 
@@ -97,9 +100,14 @@ func (w *Worker) Run(ctx context.Context) error {
 // RunOnce claims due rows, delivers them and returns how many it handled.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	items, err := w.queue.Claim(ctx, w.opts.ID, w.opts.Now(), w.opts.Lease, w.opts.ClaimLimit)
-	if err != nil {
+	if err != nil || len(items) == 0 {
 		return 0, err
 	}
+	// A round of 500 rows may outlast the lease: renew it while sending.
+	kept := Keep(ctx, w.opts.Lease, func(ctx context.Context) ([]int64, error) {
+		return w.queue.Renew(ctx, items[0].Lease, ids(items), w.opts.Now(), w.opts.Lease)
+	})
+	defer kept.Stop()
 	type groupKey struct {
 		channel domain.Channel
 		openid  string
@@ -124,9 +132,28 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		groups[k] = append(groups[k], it)
 	}
 	for _, k := range order {
-		w.deliverGroup(ctx, k.channel, k.openid, k.target, groups[k])
+		held := groups[k][:0]
+		for _, it := range groups[k] {
+			if !kept.Held(it.ID) {
+				slog.WarnContext(ctx, "outbox claim lost, not sending", "outbox_id", it.ID, "invoice", it.InvoiceID)
+				continue
+			}
+			held = append(held, it)
+		}
+		if len(held) > 0 {
+			w.deliverGroup(ctx, k.channel, k.openid, k.target, held)
+		}
 	}
 	return len(items), nil
+}
+
+// ids lists the items' ids; one claim's items share its token.
+func ids(items []app.OutboxItem) []int64 {
+	out := make([]int64, len(items))
+	for i, it := range items {
+		out[i] = it.ID
+	}
+	return out
 }
 
 func (w *Worker) deliverGroup(ctx context.Context, ch domain.Channel, openid string, target domain.WeChatStatus, items []app.OutboxItem) {
@@ -268,7 +295,13 @@ func (w *Worker) fail(ctx context.Context, it app.OutboxItem, a app.OutboxAttemp
 
 func (w *Worker) finish(ctx context.Context, it app.OutboxItem, a app.OutboxAttempt) {
 	// Finish even if ctx is ending: WeChat has already been told.
-	if err := w.queue.Finish(context.WithoutCancel(ctx), it.ID, it.Lease, a, w.opts.Now()); err != nil {
+	err := w.queue.Finish(context.WithoutCancel(ctx), it.ID, it.Lease, a, w.opts.Now())
+	switch {
+	case errors.Is(err, app.ErrClaimLost):
+		// Another worker holds the row now, or a newer decision superseded
+		// it: the result is theirs to record, not ours to retry.
+		slog.WarnContext(ctx, "outbox claim lost before finish", "outbox_id", it.ID, "invoice", it.InvoiceID, "state", a.State, "err", err)
+	case err != nil:
 		slog.ErrorContext(ctx, "finish outbox row", "outbox_id", it.ID, "err", err)
 	}
 }
