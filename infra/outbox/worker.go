@@ -104,8 +104,13 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	// A round of 500 rows may outlast the lease: renew it while sending.
+	// One claim's items share its token.
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+	}
 	kept := Keep(ctx, w.opts.Lease, func(ctx context.Context) ([]int64, error) {
-		return w.queue.Renew(ctx, items[0].Lease, ids(items), w.opts.Now(), w.opts.Lease)
+		return w.queue.Renew(ctx, items[0].Lease, ids, w.opts.Now(), w.opts.Lease)
 	})
 	defer kept.Stop()
 	type groupKey struct {
@@ -145,15 +150,6 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		}
 	}
 	return len(items), nil
-}
-
-// ids lists the items' ids; one claim's items share its token.
-func ids(items []app.OutboxItem) []int64 {
-	out := make([]int64, len(items))
-	for i, it := range items {
-		out[i] = it.ID
-	}
-	return out
 }
 
 func (w *Worker) deliverGroup(ctx context.Context, ch domain.Channel, openid string, target domain.WeChatStatus, items []app.OutboxItem) {
