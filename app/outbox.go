@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/baoxiao/baoxiao/domain"
@@ -47,6 +48,13 @@ type OutboxItem struct {
 	UpdatedAt     time.Time
 	Lease         string // the claim token; set on claimed items only
 }
+
+// ErrClaimLost is returned when a worker finishes a queued row (an outbox
+// change, a webhook delivery) that its claim no longer holds: the lease ran
+// out and another worker claimed the row, or a newer decision superseded
+// it. Nothing was recorded; the worker logs it and moves on, since the row
+// is someone else's now (or needs no delivery).
+var ErrClaimLost = errors.New("claim lost: the row is no longer held by this claim")
 
 // OutboxAttempt is the outcome of one delivery attempt: State done, failed
 // or superseded ends the row; pending schedules a retry at Next.

@@ -20,6 +20,9 @@ import (
 // Queue is the outbox table as the worker uses it.
 type Queue interface {
 	Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error)
+	// Renew extends the claim's lease on ids and returns those it lost.
+	Renew(ctx context.Context, lease string, ids []int64, now time.Time, d time.Duration) (lost []int64, err error)
+	// Finish returns app.ErrClaimLost when the claim no longer holds the row.
 	Finish(ctx context.Context, id int64, lease string, a app.OutboxAttempt, now time.Time) error
 }
 
@@ -111,12 +114,19 @@ func (w *Worker) Run(ctx context.Context) error {
 // one is answered. A row whose invoice another writer holds waits a moment.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	items, err := w.queue.Claim(ctx, w.opts.ID, w.opts.Now(), w.opts.Lease, w.opts.ClaimLimit)
-	if err != nil {
+	if err != nil || len(items) == 0 {
 		return 0, err
 	}
-	if len(items) == 0 {
-		return 0, nil
+	// A round of 500 rows may outlast the lease: renew it while sending.
+	// One claim's items share its token.
+	rowIDs := make([]int64, len(items))
+	for i, it := range items {
+		rowIDs[i] = it.ID
 	}
+	kept := Keep(ctx, w.opts.Lease, func(ctx context.Context) ([]int64, error) {
+		return w.queue.Renew(ctx, items[0].Lease, rowIDs, w.opts.Now(), w.opts.Lease)
+	})
+	defer kept.Stop()
 	items = w.newestPerInvoice(ctx, items)
 	ids := make([]domain.InvoiceID, len(items))
 	for i, it := range items {
@@ -169,11 +179,15 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	for _, k := range order {
 		var held []app.OutboxItem
 		for _, it := range groups[k] {
-			// A claim lost during a long round is not sent on.
-			if hold.Holds(it.InvoiceID) {
-				held = append(held, it)
-			} else {
+			switch {
+			case !kept.Held(it.ID):
+				// Another worker may hold the row now: not ours to send.
+				slog.WarnContext(ctx, "outbox claim lost, not sending", "outbox_id", it.ID, "invoice", it.InvoiceID)
+			case !hold.Holds(it.InvoiceID):
+				// The invoice's write claim was lost during a long round.
 				w.postpone(ctx, it)
+			default:
+				held = append(held, it)
 			}
 		}
 		if len(held) > 0 {
@@ -353,7 +367,13 @@ func (w *Worker) fail(ctx context.Context, it app.OutboxItem, a app.OutboxAttemp
 
 func (w *Worker) finish(ctx context.Context, it app.OutboxItem, a app.OutboxAttempt) {
 	// Finish even if ctx is ending: WeChat has already been told.
-	if err := w.queue.Finish(context.WithoutCancel(ctx), it.ID, it.Lease, a, w.opts.Now()); err != nil {
+	err := w.queue.Finish(context.WithoutCancel(ctx), it.ID, it.Lease, a, w.opts.Now())
+	switch {
+	case errors.Is(err, app.ErrClaimLost):
+		// Another worker holds the row now, or a newer decision superseded
+		// it: the result is theirs to record, not ours to retry.
+		slog.WarnContext(ctx, "outbox claim lost before finish", "outbox_id", it.ID, "invoice", it.InvoiceID, "state", a.State, "err", err)
+	case err != nil:
 		slog.ErrorContext(ctx, "finish outbox row", "outbox_id", it.ID, "err", err)
 	}
 }

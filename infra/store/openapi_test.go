@@ -206,8 +206,8 @@ func TestWebhookQueue(t *testing.T) {
 			t.Fatalf("delivery %+v %s", d, d.Payload)
 		}
 		// A stale lease cannot finish; the holder can.
-		if err := hooks.Finish(ctx, d.ID, "w9/other", app.WebhookAttempt{State: app.WebhookDone}, now); err != nil {
-			t.Fatal(err)
+		if err := hooks.Finish(ctx, d.ID, "w9/other", app.WebhookAttempt{State: app.WebhookDone}, now); !errors.Is(err, app.ErrClaimLost) {
+			t.Fatalf("finish with a stale lease: %v", err)
 		}
 		if err := hooks.Finish(ctx, d.ID, d.Lease, app.WebhookAttempt{State: app.WebhookFailed, Status: 500, Error: "HTTP 500"}, now); err != nil {
 			t.Fatal(err)

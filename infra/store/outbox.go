@@ -2,17 +2,15 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"time"
-	"unicode/utf8"
 
 	"github.com/uptrace/bun"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/outbox"
+	"github.com/baoxiao/baoxiao/infra/store/lease"
 )
 
 // Outbox stores status changes for WeChat until a worker delivers them.
@@ -138,95 +136,77 @@ func (s *Outbox) Enqueue(ctx context.Context, changes []app.StatusChange, now ti
 	return nil
 }
 
+// outboxQueue is the outbox's lease queue.
+var outboxQueue = lease.New("outbox")
+
 // Claim leases up to limit due changes to worker until now+lease. A row is
 // claimed by one worker at a time: the conditional UPDATE wins for exactly
 // one of several instances racing for it, on SQLite and MySQL alike. Each
-// claim gets its own token, returned in OutboxItem.Lease, which Finish
-// must present.
-func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error) {
+// claim gets its own token, returned in OutboxItem.Lease, which Renew and
+// Finish must present. The token fits lease_owner whatever the worker's
+// name (lease.Token).
+func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, d time.Duration, limit int) ([]app.OutboxItem, error) {
 	var out []app.OutboxItem
 	// One READ COMMITTED transaction, run again if InnoDB picks it as a
 	// deadlock victim: a claim that failed would leave rows for later.
 	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		var err error
-		out, err = claim(ctx, tx, worker, now, lease, limit)
-		return err
+		out = nil
+		c, err := outboxQueue.Claim(ctx, tx, worker, now, d, limit)
+		if err != nil || len(c.IDs) == 0 {
+			return err
+		}
+		var rows []outboxRow
+		if err := tx.NewSelect().Model(&rows).Where("id IN (?)", bun.In(c.IDs)).OrderExpr("id").Scan(ctx); err != nil {
+			return fmt.Errorf("read claimed outbox rows: %w", err)
+		}
+		out = make([]app.OutboxItem, len(rows))
+		for i, r := range rows {
+			out[i] = r.toApp()
+			out[i].Lease = c.Token
+		}
+		return nil
 	})
 	return out, err
 }
 
-func claim(ctx context.Context, db bun.IDB, worker string, now time.Time, lease time.Duration, limit int) ([]app.OutboxItem, error) {
-	var ids []int64
-	err := db.NewSelect().Model((*outboxRow)(nil)).Column("id").
-		Where("state = ?", string(app.OutboxPending)).Where("next_attempt_at <= ?", now.UTC()).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("lease_until IS NULL").WhereOr("lease_until < ?", now.UTC())
-		}).
-		OrderExpr("id").Limit(int64(limit)).Scan(ctx, &ids)
-	if err != nil {
-		return nil, fmt.Errorf("find due outbox rows: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	owner := worker + "/" + hex.EncodeToString(b[:])
-	_, err = db.NewUpdate().Model((*outboxRow)(nil)).
-		Set("lease_owner = ?", owner).Set("lease_until = ?", now.Add(lease).UTC()).
-		Where("id IN (?)", bun.In(ids)).Where("state = ?", string(app.OutboxPending)).
-		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
-			return q.Where("lease_until IS NULL").WhereOr("lease_until < ?", now.UTC())
-		}).Exec(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("claim outbox rows: %w", err)
-	}
-	var rows []outboxRow
-	if err := db.NewSelect().Model(&rows).
-		Where("id IN (?)", bun.In(ids)).Where("lease_owner = ?", owner).
-		OrderExpr("id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("read claimed outbox rows: %w", err)
-	}
-	out := make([]app.OutboxItem, len(rows))
-	for i, r := range rows {
-		out[i] = r.toApp()
-		out[i].Lease = owner
-	}
-	return out, nil
+// Renew extends to now+d the lease of those of ids that the claim token
+// still holds, and returns the others (lost, superseded or already
+// finished): the worker must not send those.
+func (s *Outbox) Renew(ctx context.Context, token string, ids []int64, now time.Time, d time.Duration) ([]int64, error) {
+	var lost []int64
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		lost, err = outboxQueue.Renew(ctx, tx, token, ids, now, d)
+		return err
+	})
+	return lost, err
 }
 
 // Finish records the outcome of one delivery attempt for a claimed row.
-// The claim token (lease) must still hold the row, so a worker whose lease
-// ran out cannot overwrite the next worker's result.
+// The claim token (OutboxItem.Lease) must still hold the row, and the row must still
+// be pending: otherwise nothing changes and Finish returns
+// app.ErrClaimLost, so a worker whose lease ran out cannot overwrite the
+// next worker's result, nor finish a superseded row.
 //
 // The result and its attempt record commit together, in a READ COMMITTED
 // transaction run again on a deadlock: a Finish that failed under load
 // left its row leased, so the change waited out the lease (30 s) and was
-// delivered a second time.
-func (s *Outbox) Finish(ctx context.Context, id int64, lease string, a app.OutboxAttempt, now time.Time) error {
+// delivered a second time. An attempt counts, and is recorded, only when
+// a WeChat call was made.
+func (s *Outbox) Finish(ctx context.Context, id int64, token string, a app.OutboxAttempt, now time.Time) error {
 	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		return finish(ctx, tx, id, lease, a, now)
+		return finish(ctx, tx, id, token, a, now)
 	})
 }
 
-func finish(ctx context.Context, db bun.IDB, id int64, lease string, a app.OutboxAttempt, now time.Time) error {
+func finish(ctx context.Context, db bun.IDB, id int64, token string, a app.OutboxAttempt, now time.Time) error {
 	msg := truncate(a.Message, 500)
-	q := db.NewUpdate().Model((*outboxRow)(nil)).
-		Set("state = ?", string(a.State)).Set("last_error = ?", msg).Set("updated_at = ?", now.UTC()).
-		Set("lease_until = NULL").Set("lease_owner = ''").
-		Where("id = ?", id).Where("lease_owner = ?", lease).Where("state = ?", string(app.OutboxPending))
-	if a.State == app.OutboxPending {
-		q = q.Set("next_attempt_at = ?", a.Next.UTC())
-	}
 	tried := a.Latency > 0 || a.Errcode != 0 || msg != ""
+	o := lease.Outcome{State: string(a.State), Next: a.Next, Error: msg, Tried: tried}
+	if err := outboxQueue.Finish(ctx, db, id, token, o, now); err != nil {
+		return err
+	}
 	if tried {
-		q = q.Set("attempts = attempts + 1")
-	}
-	res, err := q.Exec(ctx)
-	if err != nil {
-		return fmt.Errorf("finish outbox row %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 && tried {
 		row := outboxAttemptRow{OutboxID: id, At: now.UTC(), Errcode: a.Errcode, Message: msg, LatencyMS: int(a.Latency.Milliseconds())}
 		if _, err := db.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("record outbox attempt %d: %w", id, err)
@@ -236,15 +216,7 @@ func finish(ctx context.Context, db bun.IDB, id int64, lease string, a app.Outbo
 }
 
 // truncate cuts s to at most n bytes on a character boundary.
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n]
-}
+func truncate(s string, n int) string { return lease.Truncate(s, n) }
 
 // List returns rows in a state, newest first, before the cursor id.
 func (s *Outbox) List(ctx context.Context, state app.OutboxState, before int64, limit int) ([]app.OutboxItem, error) {

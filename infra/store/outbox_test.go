@@ -2,8 +2,10 @@ package store_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -158,6 +160,80 @@ func TestSyncOfManyReports(t *testing.T) {
 		want := map[domain.ReportID]app.SyncSummary{"rpt_a": {Pending: 1, Failed: 1}, "rpt_b": {Pending: 1}}
 		if !maps.Equal(got, want) {
 			t.Fatalf("sync %v, want %v", got, want)
+		}
+	})
+}
+
+// An instance named by a 200-character hostname delivers like any other:
+// its claim token used to overflow lease_owner (VARCHAR(64)), and on
+// MariaDB in strict mode every claim of that instance failed (1406).
+func TestOutboxClaimByLongWorkerName(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		s := store.New(db.DB)
+		if err := s.Outbox.Enqueue(ctx, []app.StatusChange{{InvoiceID: "inv_1", ReportID: "rpt_1", Channel: domain.ChannelOA, Target: domain.StatusLock, Generation: 1}}, testkit.Now); err != nil {
+			t.Fatal(err)
+		}
+		worker := strings.Repeat("build-host-", 18) + "-12345"
+		items, err := s.Outbox.Claim(ctx, worker, testkit.Now.Add(time.Second), time.Minute, 10)
+		if err != nil || len(items) != 1 {
+			t.Fatalf("claim by a long name: %d %v", len(items), err)
+		}
+		if err := s.Outbox.Finish(ctx, items[0].ID, items[0].Lease, app.OutboxAttempt{State: app.OutboxDone, Latency: time.Millisecond}, testkit.Now); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+// A finish whose claim was lost (lease ran out and another worker claimed
+// the row, or the row was superseded) records nothing and says so.
+func TestOutboxFinishLostClaim(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		s := store.New(db.DB)
+		change := func(inv string) app.StatusChange {
+			return app.StatusChange{InvoiceID: domain.InvoiceID(inv), ReportID: "rpt_1", Channel: domain.ChannelOA, Target: domain.StatusLock, Generation: 1}
+		}
+		if err := s.Outbox.Enqueue(ctx, []app.StatusChange{change("inv_1"), change("inv_2")}, testkit.Now); err != nil {
+			t.Fatal(err)
+		}
+		now := testkit.Now.Add(time.Second)
+		a, err := s.Outbox.Claim(ctx, "a", now, 30*time.Second, 10)
+		if err != nil || len(a) != 2 {
+			t.Fatalf("a claimed %d %v", len(a), err)
+		}
+		// Renewed at 20 s, a holds both past its first lease.
+		if lost, err := s.Outbox.Renew(ctx, a[0].Lease, []int64{a[0].ID, a[1].ID}, now.Add(20*time.Second), 30*time.Second); err != nil || len(lost) != 0 {
+			t.Fatalf("renew: lost %v, %v", lost, err)
+		}
+		if b, _ := s.Outbox.Claim(ctx, "b", now.Add(40*time.Second), 30*time.Second, 10); len(b) != 0 {
+			t.Fatalf("b claimed %d rows under a's renewed lease", len(b))
+		}
+		// Then a stalls: its lease runs out and b claims the rows.
+		b, err := s.Outbox.Claim(ctx, "b", now.Add(time.Minute), 30*time.Second, 10)
+		if err != nil || len(b) != 2 {
+			t.Fatalf("b claimed %d %v", len(b), err)
+		}
+		if err := s.Outbox.Supersede(ctx, []domain.InvoiceID{"inv_2"}, now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		for _, it := range a {
+			err := s.Outbox.Finish(ctx, it.ID, it.Lease, app.OutboxAttempt{State: app.OutboxFailed, Errcode: 72015, Message: "refused", Latency: time.Millisecond}, now.Add(time.Minute))
+			if !errors.Is(err, app.ErrClaimLost) {
+				t.Fatalf("a finished row %d: %v", it.ID, err)
+			}
+		}
+		var attempts int
+		if err := db.DB.NewSelect().Table("outbox_attempts").ColumnExpr("COUNT(*)").Scan(ctx, &attempts); err != nil {
+			t.Fatal(err)
+		}
+		if attempts != 0 {
+			t.Fatalf("%d attempts recorded by a lost claim", attempts)
+		}
+		pending, _ := s.Outbox.List(ctx, app.OutboxPending, 0, 10)
+		if len(pending) != 1 || pending[0].InvoiceID != "inv_1" || pending[0].Attempts != 0 {
+			t.Fatalf("pending after a's finish: %+v", pending)
+		}
+		if err := s.Outbox.Finish(ctx, b[0].ID, b[0].Lease, app.OutboxAttempt{State: app.OutboxDone, Latency: time.Millisecond}, now.Add(time.Minute)); err != nil {
+			t.Fatalf("b's finish: %v", err)
 		}
 	})
 }

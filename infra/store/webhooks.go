@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -13,6 +11,7 @@ import (
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/store/lease"
 )
 
 // Webhooks stores webhook endpoints and their deliveries. Deliveries are
@@ -166,66 +165,66 @@ func (s *Webhooks) DisableEndpoint(ctx context.Context, id string, now time.Time
 	return nil
 }
 
-// Claim leases up to limit due deliveries to worker until now+lease; the
+// deliveryQueue is the webhook deliveries' lease queue, the outbox's.
+var deliveryQueue = lease.New("webhook_deliveries")
+
+// Claim leases up to limit due deliveries to worker until now+d; the
 // conditional update gives each row to one worker only (see Outbox.Claim).
-func (s *Webhooks) Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.WebhookDelivery, error) {
-	var ids []int64
-	err := s.db.NewSelect().Model((*deliveryRow)(nil)).Column("id").
-		Where("state = ?", string(app.WebhookPending)).Where("next_attempt_at <= ?", now.UTC()).
-		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("lease_until IS NULL").WhereOr("lease_until < ?", now.UTC())
-		}).
-		OrderExpr("id").Limit(int64(limit)).Scan(ctx, &ids)
-	if err != nil {
-		return nil, fmt.Errorf("find due webhook deliveries: %w", err)
-	}
-	if len(ids) == 0 {
-		return nil, nil
-	}
-	var b [8]byte
-	_, _ = rand.Read(b[:])
-	owner := truncate(worker, 80) + "/" + hex.EncodeToString(b[:])
-	_, err = s.db.NewUpdate().Model((*deliveryRow)(nil)).
-		Set("lease_owner = ?", owner).Set("lease_until = ?", now.Add(lease).UTC()).
-		Where("id IN (?)", bun.In(ids)).Where("state = ?", string(app.WebhookPending)).
-		WhereGroup(" AND ", func(q *bun.UpdateQuery) *bun.UpdateQuery {
-			return q.Where("lease_until IS NULL").WhereOr("lease_until < ?", now.UTC())
-		}).Exec(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
-	}
-	var rows []deliveryRow
-	if err := s.db.NewSelect().Model(&rows).
-		Where("id IN (?)", bun.In(ids)).Where("lease_owner = ?", owner).
-		OrderExpr("id").Scan(ctx); err != nil {
-		return nil, fmt.Errorf("read claimed webhook deliveries: %w", err)
-	}
-	out := make([]app.WebhookDelivery, len(rows))
-	for i, r := range rows {
-		out[i] = r.toApp()
-		out[i].Lease = owner
-	}
-	return out, nil
+func (s *Webhooks) Claim(ctx context.Context, worker string, now time.Time, d time.Duration, limit int) ([]app.WebhookDelivery, error) {
+	var out []app.WebhookDelivery
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		out = nil
+		c, err := deliveryQueue.Claim(ctx, tx, worker, now, d, limit)
+		if err != nil || len(c.IDs) == 0 {
+			return err
+		}
+		var rows []deliveryRow
+		if err := tx.NewSelect().Model(&rows).Where("id IN (?)", bun.In(c.IDs)).OrderExpr("id").Scan(ctx); err != nil {
+			return fmt.Errorf("read claimed webhook deliveries: %w", err)
+		}
+		out = make([]app.WebhookDelivery, len(rows))
+		for i, r := range rows {
+			out[i] = r.toApp()
+			out[i].Lease = c.Token
+		}
+		return nil
+	})
+	return out, err
 }
 
-// Finish records one attempt on a claimed delivery, if the claim (lease)
-// still holds it.
-func (s *Webhooks) Finish(ctx context.Context, id int64, lease string, a app.WebhookAttempt, now time.Time) error {
-	q := s.db.NewUpdate().Model((*deliveryRow)(nil)).
-		Set("state = ?", string(a.State)).Set("attempts = attempts + 1").
-		Set("last_status = ?", a.Status).Set("last_error = ?", truncate(a.Error, 500)).
-		Set("updated_at = ?", now.UTC()).Set("lease_until = NULL").Set("lease_owner = ''").
-		Where("id = ?", id).Where("lease_owner = ?", lease).Where("state = ?", string(app.WebhookPending))
-	switch a.State {
-	case app.WebhookPending:
-		q = q.Set("next_attempt_at = ?", a.Next.UTC())
-	case app.WebhookDone:
-		q = q.Set("delivered_at = ?", now.UTC())
+// Renew extends to now+d the lease of those of ids that the claim token
+// still holds, and returns the others (see Outbox.Renew).
+func (s *Webhooks) Renew(ctx context.Context, token string, ids []int64, now time.Time, d time.Duration) ([]int64, error) {
+	var lost []int64
+	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		var err error
+		lost, err = deliveryQueue.Renew(ctx, tx, token, ids, now, d)
+		return err
+	})
+	return lost, err
+}
+
+// Finish records one attempt on a claimed delivery, if the claim token
+// (WebhookDelivery.Lease) still holds it; otherwise it changes nothing and returns
+// app.ErrClaimLost. Every finish counts as an attempt, so a delivery that
+// keeps failing before its call (its endpoint unreadable) still ends.
+func (s *Webhooks) Finish(ctx context.Context, id int64, token string, a app.WebhookAttempt, now time.Time) error {
+	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		return deliveryQueue.Finish(ctx, tx, id, token, webhookOutcome(a, now), now)
+	})
+}
+
+func webhookOutcome(a app.WebhookAttempt, now time.Time) lease.Outcome {
+	return lease.Outcome{
+		State: string(a.State), Next: a.Next, Error: a.Error, Tried: true,
+		Set: func(u *bun.UpdateQuery) *bun.UpdateQuery {
+			u = u.Set("last_status = ?", a.Status)
+			if a.State == app.WebhookDone {
+				u = u.Set("delivered_at = ?", now.UTC())
+			}
+			return u
+		},
 	}
-	if _, err := q.Exec(ctx); err != nil {
-		return fmt.Errorf("finish webhook delivery %d: %w", id, err)
-	}
-	return nil
 }
 
 // Deliveries lists deliveries in a state ("" for all), newest first,

@@ -35,7 +35,22 @@ func (q *OutboxQueue) Claim(ctx context.Context, worker string, now time.Time, l
 	return items, err
 }
 
-// Finish finishes like the outbox; a failure also queues sync.failed.
+// Renew renews like the outbox and forgets the rows the claim lost: the
+// worker will not finish them.
+func (q *OutboxQueue) Renew(ctx context.Context, lease string, ids []int64, now time.Time, d time.Duration) ([]int64, error) {
+	lost, err := q.st.Outbox.Renew(ctx, lease, ids, now, d)
+	q.mu.Lock()
+	for _, id := range lost {
+		delete(q.claimed, id)
+	}
+	q.mu.Unlock()
+	return lost, err
+}
+
+// Finish finishes like the outbox; a failure also queues sync.failed, in
+// the same transaction. When the claim was lost the finish returns
+// app.ErrClaimLost and rolls the event back with it: the row's new
+// holder, or the decision that superseded it, settles what happens.
 func (q *OutboxQueue) Finish(ctx context.Context, id int64, lease string, a app.OutboxAttempt, now time.Time) error {
 	q.mu.Lock()
 	it, ok := q.claimed[id]

@@ -28,6 +28,9 @@ import (
 // Queue is the delivery table as the worker uses it.
 type Queue interface {
 	Claim(ctx context.Context, worker string, now time.Time, lease time.Duration, limit int) ([]app.WebhookDelivery, error)
+	// Renew extends the claim's lease on ids and returns those it lost.
+	Renew(ctx context.Context, lease string, ids []int64, now time.Time, d time.Duration) (lost []int64, err error)
+	// Finish returns app.ErrClaimLost when the claim no longer holds the row.
 	Finish(ctx context.Context, id int64, lease string, a app.WebhookAttempt, now time.Time) error
 	Endpoint(ctx context.Context, id string) (app.WebhookEndpoint, error)
 }
@@ -138,9 +141,19 @@ func (w *Worker) Run(ctx context.Context) error {
 // handled.
 func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 	items, err := w.queue.Claim(ctx, w.opts.ID, w.opts.Now(), w.opts.Lease, w.opts.ClaimLimit)
-	if err != nil {
+	if err != nil || len(items) == 0 {
 		return 0, err
 	}
+	// Slow receivers (Timeout each, Parallel at once) may outlast the
+	// lease: renew it while sending.
+	ids := make([]int64, len(items))
+	for i, d := range items {
+		ids[i] = d.ID
+	}
+	kept := outbox.Keep(ctx, w.opts.Lease, func(ctx context.Context) ([]int64, error) {
+		return w.queue.Renew(ctx, items[0].Lease, ids, w.opts.Now(), w.opts.Lease)
+	})
+	defer kept.Stop()
 	sem := make(chan struct{}, w.opts.Parallel)
 	var wg sync.WaitGroup
 	for _, d := range items {
@@ -148,6 +161,10 @@ func (w *Worker) RunOnce(ctx context.Context) (int, error) {
 		wg.Add(1)
 		go func() {
 			defer func() { <-sem; wg.Done() }()
+			if !kept.Held(d.ID) {
+				slog.WarnContext(ctx, "webhook claim lost, not sending", "delivery", d.ID, "endpoint", d.EndpointID)
+				return
+			}
 			w.deliver(ctx, d)
 		}()
 	}
@@ -224,7 +241,13 @@ func (w *Worker) retry(ctx context.Context, d app.WebhookDelivery, status int, m
 
 func (w *Worker) finish(ctx context.Context, d app.WebhookDelivery, a app.WebhookAttempt) {
 	// Finish even if ctx is ending: the receiver may already have it.
-	if err := w.queue.Finish(context.WithoutCancel(ctx), d.ID, d.Lease, a, w.opts.Now()); err != nil {
+	err := w.queue.Finish(context.WithoutCancel(ctx), d.ID, d.Lease, a, w.opts.Now())
+	switch {
+	case errors.Is(err, app.ErrClaimLost):
+		// Another worker holds the delivery now; receivers de-duplicate on
+		// the event id, and the result is the new holder's to record.
+		slog.WarnContext(ctx, "webhook claim lost before finish", "delivery", d.ID, "endpoint", d.EndpointID, "state", a.State, "err", err)
+	case err != nil:
 		slog.ErrorContext(ctx, "finish webhook delivery", "delivery", d.ID, "err", err)
 	}
 }
