@@ -76,6 +76,13 @@ func runAll(ctx context.Context, w io.Writer, p profile, e env, logf func(string
 	if err != nil {
 		return fmt.Errorf("races: %w", err)
 	}
+	storm, err := runStorm(ctx, c, p, logf)
+	if storm != nil {
+		printStorm(w, storm)
+	}
+	if err != nil {
+		return fmt.Errorf("storm: %w", err)
+	}
 	fault, err := runFault(ctx, c, p, logf)
 	if fault != nil {
 		printFault(w, p, fault)
