@@ -335,6 +335,9 @@ type FinanceDeps struct {
 	ReadRetry time.Duration
 	// Queued runs after a repair queued changes, e.g. to wake the worker.
 	Queued func()
+	// Fence orders a repair's re-read with the status writes (DECISIONS
+	// 31); nil re-reads without it.
+	Fence *Fence
 }
 
 // NewFinance returns the finance service. Close stops its background runs.

@@ -129,6 +129,7 @@ type reconciler struct {
 	runs     ReconcileStore
 	tx       TxRunner
 	channels Channels
+	fence    *Fence
 	batch    int
 	interval time.Duration
 	retry    time.Duration
@@ -156,7 +157,7 @@ func newReconciler(f *Finance, d FinanceDeps) *reconciler {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	return &reconciler{
-		fin: f, runs: d.Runs, tx: d.Tx, channels: d.Channels, batch: batch,
+		fin: f, runs: d.Runs, tx: d.Tx, channels: d.Channels, fence: d.Fence, batch: batch,
 		interval: time.Duration(float64(time.Second) / cps), retry: retry, queued: d.Queued,
 		ctx: ctx, cancel: cancel,
 	}
@@ -603,12 +604,8 @@ func (r *reconciler) repairOne(ctx context.Context, m Mismatch) (RepairState, st
 				state, note = RepairStale, "our record changed since the run"
 				return nil
 			}
-			_, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
-				inv.RecordWeChatStatus(m.WeChat, now)
-				return nil
-			})
-			state, note = RepairRecorded, "recorded "+string(m.WeChat)+" as WeChat says"
-			return err
+			state, note = RepairRecorded, "to record"
+			return nil
 		}
 		var refused error
 		inv, err = tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
@@ -633,8 +630,65 @@ func (r *reconciler) repairOne(ctx context.Context, m Mismatch) (RepairState, st
 			Generation: inv.StatusGeneration(),
 		}}, now)
 	})
+	if err == nil && state == RepairRecorded {
+		state, note, err = r.recordNow(ctx, m)
+	}
 	if err != nil {
 		return "", "", fmt.Errorf("repair invoice %s: %w", m.InvoiceID, err)
 	}
 	return state, note, nil
+}
+
+// recordNow corrects our record from a fresh read of WeChat, taken under
+// the invoice's write claim so no write of ours is in flight: the run's
+// read may predate a decision taken since (withdraw and resubmit leave
+// the report's target as it was), and recording it would move our record
+// backwards. The record moves only if no decision came after the read
+// began.
+func (r *reconciler) recordNow(ctx context.Context, m Mismatch) (RepairState, string, error) {
+	if r.fence != nil {
+		hold, busy, err := r.fence.TryHold(ctx, []domain.InvoiceID{m.InvoiceID})
+		if err != nil {
+			return "", "", err
+		}
+		defer hold.Release(ctx)
+		if len(busy) > 0 {
+			return RepairStale, "a status change is being sent to WeChat; run again", nil
+		}
+	}
+	var inv *domain.Invoice
+	err := r.tx.InTx(ctx, func(ctx context.Context, tx Repos) (err error) {
+		inv, err = tx.Invoices.Get(ctx, m.InvoiceID)
+		return err
+	})
+	if errors.Is(err, domain.ErrNotFound) {
+		return RepairStale, "the invoice was deleted", nil
+	}
+	if err != nil {
+		return "", "", err
+	}
+	wc, err := r.channels.Get(inv.Channel())
+	if err != nil {
+		return "", "", err
+	}
+	f := inv.Facts()
+	cur, err := wc.Invoice(ctx, CardRef{CardID: f.CardID, EncryptCode: f.EncryptCode})
+	if err != nil {
+		return RepairHuman, "WeChat could not read the invoice now; run again", nil
+	}
+	var moved bool
+	err = r.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		_, err := tx.Invoices.Update(ctx, inv.ID(), func(got *domain.Invoice) error {
+			moved = got.RecordObservedStatus(cur.Status, inv.StatusGeneration(), r.fin.clock.Now())
+			return nil
+		})
+		return err
+	})
+	switch {
+	case err != nil:
+		return "", "", err
+	case !moved && cur.Status != inv.Status():
+		return RepairStale, "a newer decision was taken since; run again", nil
+	}
+	return RepairRecorded, "recorded " + string(cur.Status) + " as WeChat says", nil
 }

@@ -17,12 +17,13 @@ import (
 // newFinance builds the finance service: search and exports on the
 // database, reconciliation through the WeChat channels, repairs through
 // the outbox (wake, when set, tells the worker).
-func newFinance(cfg *config.Config, db bun.IDB, channels app.Channels, wake func()) *app.Finance {
+func newFinance(cfg *config.Config, db bun.IDB, channels app.Channels, wake func(), fence *app.Fence) *app.Finance {
 	st := store.New(db)
 	return app.NewFinance(app.FinanceDeps{
 		Store: store.NewFinance(db), Employees: st.Employees, Formats: export.Formats(),
 		Runs: store.NewFinance(db), Tx: store.TxRunner{Store: st}, Channels: channels,
 		BatchSize: cfg.WeChat.BatchSize, Queued: wake,
+		Fence: fence,
 	})
 }
 
@@ -48,7 +49,9 @@ func Finance(ctx context.Context, cfg *config.Config, db *bun.DB) (fin *app.Fina
 	if work != nil {
 		channels[domain.ChannelWork] = work
 	}
-	fin = newFinance(cfg, db, channels, nil)
+	st := store.New(db)
+	fence := app.NewFence(store.NewWriteClaims(db), store.TxRunner{Store: st}, app.SystemClock{}, instanceName())
+	fin = newFinance(cfg, db, channels, nil, fence)
 	closers = append(closers, fin.Close)
 	return fin, func() error {
 		var first error

@@ -482,3 +482,23 @@ func TestApproveRefusesAnInvoiceWeChatCannotConfirm(t *testing.T) {
 		}
 	})
 }
+
+// A 200-character host name (the instance name in leases and write
+// claims) still submits, delivers and claims: on MariaDB, whose strict
+// mode refuses a value longer than its column, every claim of such an
+// instance used to fail.
+func TestLongInstanceName(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		long := strings.Repeat("报销-instance-", 20)[:200] + "-4242"
+		a := testkit.App(t, db, testkit.WithoutWorker(), testkit.WithService(func(o *service.Options) {
+			o.Worker.ID, o.WorkerID = long, long
+		}))
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		invs := importN(t, a, li, 2)
+		r := createReport(t, li, invs)
+		act(t, li, r, "submit", nil, http.StatusOK)
+		act(t, mgr, r, "approve", nil, http.StatusOK)
+		a.RunOutbox(t)
+		wantStatuses(t, a, invs, "CLOSURE")
+	})
+}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 
 	"github.com/uptrace/bun"
 
@@ -39,8 +38,7 @@ func (s *Service) addOpenAPI(cfg *config.Config, db *bun.DB, opts Options, deps 
 		wopts.ID = opts.WorkerID
 	}
 	if wopts.ID == "" {
-		host, _ := os.Hostname()
-		wopts.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
+		wopts.ID = instanceName()
 	}
 	if wopts.Tidy == nil {
 		wopts.Tidy = func(ctx context.Context) error {

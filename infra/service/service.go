@@ -152,8 +152,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		workerOpts.ID = opts.WorkerID
 	}
 	if workerOpts.ID == "" {
-		host, _ := os.Hostname()
-		workerOpts.ID = fmt.Sprintf("%s-%d", host, os.Getpid())
+		workerOpts.ID = instanceName()
 	}
 	if workerOpts.Now == nil {
 		workerOpts.Now = clock.Now
@@ -175,7 +174,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, company, clock)
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
-	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake)
+	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
 	s.closers = append(s.closers, s.Finance.Close)
 
 	auth := app.NewAuth(st.Employees, s.Channels, clock)
@@ -291,4 +290,10 @@ func seedDemoEmployees(ctx context.Context, cfg *config.Config, dir *app.Directo
 		}
 	}
 	return nil
+}
+
+// instanceName names this process in leases and write claims.
+func instanceName() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s-%d", host, os.Getpid())
 }
