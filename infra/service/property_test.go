@@ -337,6 +337,23 @@ func (h *history) check() {
 	}
 	free := recorded(h.t, h.w.AppServer, h.free)
 	h.checkInvoice(h.free, free.Target(), "no report (ERP)", fail)
+	// Every change ended done or superseded; one may fail for good only
+	// where the issuer cancelled the invoice (a lock or closure of a
+	// cancelled invoice cannot be made).
+	var failed []string
+	if err := h.w.DB.DB.NewSelect().Table("outbox").Column("invoice_id").Where("state = 'failed'").Scan(ctx, &failed); err != nil {
+		h.t.Fatal(err)
+	}
+	for _, id := range failed {
+		inv, err := h.w.Svc.Store.Invoices.Get(ctx, domain.InvoiceID(id))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		f := inv.Facts()
+		if got := sandboxStatus(h.t, h.w.AppServer, map[string]any{"card_id": f.CardID, "encrypt_code": f.EncryptCode}); got != "CANCEL" {
+			fail("invoice %s: a change failed for good while WeChat says %s", id, got)
+		}
+	}
 	if h.t.Failed() {
 		h.mu.Lock()
 		for _, l := range h.log {
