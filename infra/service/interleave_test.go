@@ -110,24 +110,42 @@ func (w *world) settled(t *testing.T, invs []map[string]any, want string) {
 
 func reportID(r map[string]any) domain.ReportID { return domain.ReportID(r["id"].(string)) }
 
+// withdrawn files n invoices in a report, submits and withdraws it: its
+// unlock is queued, not yet sent.
+func (w *world) withdrawn(t *testing.T, n int) ([]map[string]any, map[string]any) {
+	t.Helper()
+	invs := importN(t, w.AppServer, w.li, n)
+	r := createReport(t, w.li, invs)
+	act(t, w.li, r, "submit", nil, http.StatusOK)
+	act(t, w.li, r, "withdraw", nil, http.StatusOK)
+	return invs, r
+}
+
+// workerRound runs one worker round in its own goroutine.
+func (w *world) workerRound() chan error {
+	return async(func() error { _, err := w.Svc.Worker.RunOnce(context.Background()); return err })
+}
+
+// submit submits r for its owner in its own goroutine.
+func (w *world) submit(r map[string]any) chan error {
+	return async(func() error {
+		_, err := w.Svc.Reports.Submit(context.Background(), "emp-li", reportID(r))
+		return err
+	})
+}
+
 // 1. Withdraw queues INIT; a worker takes the row and is held before it
 // sends; the employee resubmits. The resubmit's lock must land after the
 // stale unlock, not before it.
 func TestStaleUnlockHeldBeforeSendCannotOvertakeResubmit(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		w := newWorld(t, db)
-		invs := importN(t, w.AppServer, w.li, 2)
-		r := createReport(t, w.li, invs)
-		act(t, w.li, r, "submit", nil, http.StatusOK)
-		act(t, w.li, r, "withdraw", nil, http.StatusOK)
+		invs, r := w.withdrawn(t, 2)
 
 		stop := w.gate.StopAt(testkit.Before, statusBatch, initWire)
-		worker := async(func() error { _, err := w.Svc.Worker.RunOnce(context.Background()); return err })
+		worker := w.workerRound()
 		waitFor(t, stop)
-		submit := async(func() error {
-			_, err := w.Svc.Reports.Submit(context.Background(), "emp-li", reportID(r))
-			return err
-		})
+		submit := w.submit(r)
 		if !stillRunning(submit) {
 			t.Error("the resubmit did not wait for the unlock in flight")
 		}
@@ -148,18 +166,12 @@ func TestStaleUnlockHeldBeforeSendCannotOvertakeResubmit(t *testing.T) {
 func TestStaleUnlockHeldAfterSendCannotOvertakeResubmit(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		w := newWorld(t, db)
-		invs := importN(t, w.AppServer, w.li, 2)
-		r := createReport(t, w.li, invs)
-		act(t, w.li, r, "submit", nil, http.StatusOK)
-		act(t, w.li, r, "withdraw", nil, http.StatusOK)
+		invs, r := w.withdrawn(t, 2)
 
 		stop := w.gate.StopAt(testkit.After, statusBatch, initWire)
-		worker := async(func() error { _, err := w.Svc.Worker.RunOnce(context.Background()); return err })
+		worker := w.workerRound()
 		waitFor(t, stop)
-		submit := async(func() error {
-			_, err := w.Svc.Reports.Submit(context.Background(), "emp-li", reportID(r))
-			return err
-		})
+		submit := w.submit(r)
 		stop.Release()
 		if err := <-worker; err != nil {
 			t.Fatal(err)
@@ -177,17 +189,11 @@ func TestStaleUnlockHeldAfterSendCannotOvertakeResubmit(t *testing.T) {
 func TestSubmitHeldBetweenLockAndCommit(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		w := newWorld(t, db)
-		invs := importN(t, w.AppServer, w.li, 2)
-		r := createReport(t, w.li, invs)
-		act(t, w.li, r, "submit", nil, http.StatusOK)
-		act(t, w.li, r, "withdraw", nil, http.StatusOK)
+		invs, r := w.withdrawn(t, 2)
 
 		// The withdraw's unlock has not gone out yet: WeChat says LOCK.
 		stop := w.gate.StopAt(testkit.After, statusBatch, lockWire)
-		submit := async(func() error {
-			_, err := w.Svc.Reports.Submit(context.Background(), "emp-li", reportID(r))
-			return err
-		})
+		submit := w.submit(r)
 		waitFor(t, stop)
 		if _, err := w.Svc.Worker.RunOnce(context.Background()); err != nil {
 			t.Fatal(err)
@@ -210,10 +216,7 @@ func TestSubmitKilledBetweenLockAndCommit(t *testing.T) {
 		r := createReport(t, w.li, invs)
 
 		stop := w.gate.StopAt(testkit.After, statusBatch, lockWire)
-		submit := async(func() error {
-			_, err := w.Svc.Reports.Submit(context.Background(), "emp-li", reportID(r))
-			return err
-		})
+		submit := w.submit(r)
 		waitFor(t, stop)
 		wantStatuses(t, w.AppServer, invs, "LOCK")
 		stop.Kill()
@@ -321,14 +324,11 @@ func TestERPStatusCallKilledAfterSend(t *testing.T) {
 func TestEventReadRacingResubmit(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		w := newWorld(t, db)
-		invs := importN(t, w.AppServer, w.li, 1)
-		r := createReport(t, w.li, invs)
-		act(t, w.li, r, "submit", nil, http.StatusOK)
-		act(t, w.li, r, "withdraw", nil, http.StatusOK)
+		invs, r := w.withdrawn(t, 1)
 		// The unlock reaches WeChat, and its worker dies before recording
 		// it: our record says LOCK, WeChat INIT.
 		sent := w.gate.StopAt(testkit.After, statusBatch, initWire)
-		worker := async(func() error { _, err := w.Svc.Worker.RunOnce(context.Background()); return err })
+		worker := w.workerRound()
 		waitFor(t, sent)
 		sent.Kill()
 		<-worker
@@ -342,10 +342,7 @@ func TestEventReadRacingResubmit(t *testing.T) {
 			})
 		})
 		waitFor(t, stop)
-		submit := async(func() error {
-			_, err := w.Svc.Reports.Submit(context.Background(), "emp-li", reportID(r))
-			return err
-		})
+		submit := w.submit(r)
 		stillRunning(submit)
 		stop.Release()
 		if err := <-event; err != nil {
@@ -365,13 +362,10 @@ func TestEventReadRacingResubmit(t *testing.T) {
 func TestLostClaimIsFollowedByTheNewestTarget(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		w := newWorld(t, db)
-		invs := importN(t, w.AppServer, w.li, 1)
-		r := createReport(t, w.li, invs)
-		act(t, w.li, r, "submit", nil, http.StatusOK)
-		act(t, w.li, r, "withdraw", nil, http.StatusOK)
+		invs, r := w.withdrawn(t, 1)
 
 		stop := w.gate.StopAt(testkit.Before, statusBatch, initWire)
-		worker := async(func() error { _, err := w.Svc.Worker.RunOnce(context.Background()); return err })
+		worker := w.workerRound()
 		waitFor(t, stop)
 		// The stall outlasts the claim: the resubmit takes it over.
 		w.clock.Advance(time.Hour)
