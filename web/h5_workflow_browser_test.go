@@ -373,3 +373,58 @@ func checkFinanceTotals(t *testing.T, app *testkit.AppServer, tb *tab, n int) {
 		t.Errorf("summary %q, want %d invoices totalling %s", shown, n, want)
 	}
 }
+
+// TestBrowserRemoveCancelledInvoice: the issuer cancels (红冲) one invoice
+// of a submitted report. The report page says so, the owner removes it
+// with one button (DECISIONS 49), the report stays under review, and the
+// rest is approved and closed.
+func TestBrowserRemoveCancelledInvoice(t *testing.T) {
+	t.Parallel()
+	app := testkit.App(t, testkit.SQLite(t))
+	b := startBrowser(t, app)
+
+	li := b.newTab("emp-li")
+	li.login("emp-li", "/h5/")
+	li.until("the invoice list", `!!document.querySelector('#invoices')`, nil)
+	picked := li.importFromWallet(2, "")
+	imported := li.ids("#import-summary li.imported")
+	if len(imported) != 2 {
+		t.Fatalf("imported %v, want 2\n%s", imported, li.state())
+	}
+	for _, id := range imported {
+		li.until("invoice "+id, `!!document.querySelector('#invoices input.pick[data-invoice-id="`+id+`"]')`, nil)
+		li.click(`#invoices input.pick[data-invoice-id="` + id + `"]`)
+	}
+	li.click("#new-report")
+	li.click("#create-report")
+	li.until("the draft report", `document.getElementById('report-view').dataset.status === 'draft'`, nil)
+	var reportID string
+	li.eval(`document.getElementById('report-view').dataset.reportId`, &reportID)
+	li.click("#act-submit")
+	li.until("the submitted report", `document.getElementById('report-view').dataset.status === 'submitted'`, nil)
+
+	gone := picked[0]
+	if res := app.Sandbox(t, http.MethodPost, "/_control/invoice", map[string]any{
+		"card_id": gone.CardID, "encrypt_code": gone.EncryptCode, "reimburse_status": "INVOICE_REIMBURSE_CANCEL",
+	}); res.Status != http.StatusOK {
+		t.Fatalf("cancel: %d %s", res.Status, res.Body)
+	}
+	mgr := app.Login(t, "mgr-zhao")
+	if res := mgr.Do(http.MethodPost, "/api/v1/reports/"+reportID+"/approve", nil); res.ErrorCode() != "invoice.cancelled" {
+		t.Fatalf("approve with a cancelled invoice: %d %s", res.Status, res.Body)
+	}
+
+	li.open("/h5/#report/" + reportID)
+	li.until("the remove button", `!!document.getElementById('act-remove_cancelled') && !!document.querySelector('.notice.attention')`, nil)
+	li.click("#act-remove_cancelled")
+	li.until("one invoice left, still submitted", `document.getElementById('report-view').dataset.status === 'submitted' && document.querySelectorAll('#report-invoices .badge.ws-lock').length === 1 && !document.getElementById('act-remove_cancelled') && !document.querySelector('.notice.attention')`, nil)
+	li.screenshot("report-cancelled-removed")
+
+	if res := mgr.Do(http.MethodPost, "/api/v1/reports/"+reportID+"/approve", nil); res.Status != http.StatusOK {
+		t.Fatalf("approve the rest: %d %s", res.Status, res.Body)
+	}
+	waitWeChat(t, app, picked[1:], "INVOICE_REIMBURSE_CLOSURE")
+	if s := wechatStatus(t, app, gone); s != "INVOICE_REIMBURSE_CANCEL" {
+		t.Fatalf("the cancelled invoice is %s", s)
+	}
+}

@@ -219,6 +219,11 @@
     if (r.status === 'draft') actions.append(run('submit', 'primary', submit));
     if (r.status === 'rejected' || r.status === 'withdrawn') actions.append(run('resubmit', 'primary', submit));
     if (r.status === 'submitted') actions.append(run('withdraw', '', withdraw));
+    // An invoice its issuer cancelled may leave a submitted report (DECISIONS 49).
+    const cancelled = (r.invoices || []).filter(function (inv) { return inv.wechat_status === 'CANCEL'; });
+    if (r.status === 'submitted' && cancelled.length && cancelled.length < (r.invoices || []).length) {
+      actions.append(run('remove_cancelled', '', removeCancelled));
+    }
     if (editable) {
       actions.append(el('button', { type: 'button', id: 'edit', onclick: function () { showEdit(r); } }, t('edit')));
       actions.append(deleteButton(r, errBox));
@@ -288,6 +293,13 @@
   async function submit(r) {
     const next = await BX.api('POST', '/api/v1/reports/' + encodeURIComponent(r.id) + '/submit', {});
     BX.toast(t('submitted_ok'), 'ok');
+    return next;
+  }
+
+  async function removeCancelled(r) {
+    const keep = r.invoices.filter(function (inv) { return inv.wechat_status !== 'CANCEL'; }).map(function (inv) { return inv.id; });
+    const next = await BX.api('PATCH', '/api/v1/reports/' + encodeURIComponent(r.id), { version: r.version, invoice_ids: keep });
+    BX.toast(t('removed_cancelled_ok'), 'ok');
     return next;
   }
 
