@@ -88,19 +88,20 @@ func (e *Events) InvoiceStatusChanged(ctx context.Context, ev InvoiceEvent) erro
 
 // reread reads one invoice from WeChat and records what it says. The read
 // holds the invoice's write claim (DECISIONS 31), so no write of ours is in
-// flight while it reads and records; an invoice another writer holds is
-// skipped, since that writer records what it wrote. The record moves only
-// if no decision came after the read began.
+// flight while it reads and records. Where another writer holds the
+// invoice, only a final status (CANCEL, CLOSURE) is recorded: that writer
+// records what it wrote, but a cancellation is the issuer's and must not
+// be missed. The record moves only if no decision came after the read
+// began.
 func (e *Events) reread(ctx context.Context, wc WeChat, id domain.InvoiceID) error {
+	onlyFinal := false
 	if e.fence != nil {
 		hold, busy, err := e.fence.TryHold(ctx, []domain.InvoiceID{id})
 		if err != nil {
 			return err
 		}
 		defer hold.Release(ctx)
-		if len(busy) > 0 {
-			return nil
-		}
+		onlyFinal = len(busy) > 0
 	}
 	inv, err := e.invoices.Get(ctx, id)
 	if errors.Is(err, domain.ErrNotFound) {
@@ -115,7 +116,7 @@ func (e *Events) reread(ctx context.Context, wc WeChat, id domain.InvoiceID) err
 		// WeChat will push again; reconciliation catches the rest.
 		return fmt.Errorf("re-read invoice %s after event: %w", inv.ID(), err)
 	}
-	if cur.Status == inv.Status() {
+	if cur.Status == inv.Status() || onlyFinal && !cur.Status.Final() {
 		return nil
 	}
 	if err := e.recordStatus(ctx, inv.ID(), cur.Status, inv.StatusGeneration()); err != nil {
