@@ -312,6 +312,15 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 	now := s.clock.Now()
 	gens := map[domain.InvoiceID]int64{}
 	if err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		// A submit whose claim on the report ran out may find another
+		// submit committed meanwhile: it must not decide anything then.
+		cur, err := tx.Reports.Get(ctx, r.ID())
+		if err != nil {
+			return err
+		}
+		if cur.Version() != r.Version() {
+			return domain.ErrVersionConflict.WithMessage("the report changed while it was being submitted; reload and try again")
+		}
 		undo := make([]StatusChange, len(invs))
 		for i, inv := range invs {
 			up, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {

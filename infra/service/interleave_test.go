@@ -496,3 +496,37 @@ func TestLongInstanceName(t *testing.T) {
 		wantStatuses(t, a, invs, "CLOSURE")
 	})
 }
+
+// 2c. A submit is held after its lock with the report's submit claim run
+// out; a second submit of the same report claims it and waits for the
+// invoices. The first commits; the second, once it gets the invoices,
+// must find the report changed and decide nothing — not queue an unlock
+// for a report that is now under review.
+func TestSecondSubmitAfterTheFirstCommitted(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		w := newWorld(t, db)
+		w.Svc.Fence.TTL = time.Hour // the invoices' claims outlast the report's
+		invs, r := w.withdrawn(t, 2)
+		w.RunOutbox(t)
+
+		stop := w.gate.StopAt(testkit.After, statusBatch, lockWire)
+		first := w.submit(r)
+		waitFor(t, stop)
+		w.clock.Advance(3 * time.Minute) // the first submit's claim on the report ran out
+		second := w.submit(r)
+		if !stillRunning(second) {
+			t.Fatalf("the second submit did not wait for the invoices: %v", <-second)
+		}
+		stop.Release()
+		if err := <-first; err != nil {
+			t.Fatal(err)
+		}
+		if err := <-second; !domain.ErrVersionConflict.Is(asDomain(err)) {
+			t.Fatalf("second submit: %v", err)
+		}
+		w.settled(t, invs, "LOCK")
+		if got := w.li.Do(http.MethodGet, "/api/v1/reports/"+string(reportID(r)), nil).JSON["status"]; got != "submitted" {
+			t.Fatalf("report %v", got)
+		}
+	})
+}
