@@ -257,6 +257,10 @@ type YuanianRequest struct {
 	Header    map[string]string
 	Body      []byte
 	NeedToken bool // every endpoint but the token endpoint itself
+	// Endpoint is the route the call came to, as registered (never the
+	// raw path, whose case and trailing slash the router ignores). The
+	// sign does not cover it (see VerifyYuanian).
+	Endpoint string
 }
 
 // YuanianAppID reads the app id from a Yuanian header; the seed's tables
@@ -270,7 +274,15 @@ func YuanianAppID(h map[string]string) string {
 
 // VerifyYuanian checks a Yuanian call: the fixed header values, the
 // timestamp (Asia/Shanghai, within 5 minutes), the MD5 sign, the token,
-// and that this app's sign was not seen within 10 minutes.
+// and that this app's sign was not seen at this endpoint within 10
+// minutes.
+//
+// The seed's sign covers the header and the body, not the path: Yuanian
+// clients compute it that way, so the path cannot be added without
+// breaking them. The replay memory is keyed by endpoint and sign, so a
+// legitimate call to another endpoint that happens to carry the same sign
+// (same header and body within a second) is not refused as a replay;
+// what the sign cannot prove, the endpoint, is left to TLS (README, ERP).
 func (o *OpenAPI) VerifyYuanian(ctx context.Context, r YuanianRequest) (OpenApp, error) {
 	h := r.Header
 	appID := YuanianAppID(h)
@@ -303,7 +315,7 @@ func (o *OpenAPI) VerifyYuanian(ctx context.Context, r YuanianRequest) (OpenApp,
 			return OpenApp{}, domain.ErrAuthRequired.WithMessage("header.token is missing, invalid or expired; get one from /openapi/auth/token")
 		}
 	}
-	if err := o.nonces.Remember(ctx, a.ID, "s:"+sign, now, now.Add(YuanianReplay)); err != nil {
+	if err := o.nonces.Remember(ctx, a.ID, "s:"+r.Endpoint+" "+sign, now, now.Add(YuanianReplay)); err != nil {
 		return OpenApp{}, err
 	}
 	return a, nil

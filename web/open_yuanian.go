@@ -114,7 +114,7 @@ func (h *yuanianHandler) serve(c *fiber.Ctx, needToken bool, fn ynFunc) (ynAnswe
 		env.Body = nil
 	}
 	appID := app.YuanianAppID(header)
-	a, err := h.api.VerifyYuanian(c.UserContext(), app.YuanianRequest{Header: header, Body: env.Body, NeedToken: needToken})
+	a, err := h.api.VerifyYuanian(c.UserContext(), app.YuanianRequest{Header: header, Body: env.Body, NeedToken: needToken, Endpoint: c.Route().Path})
 	if err != nil {
 		return h.failure(c, err), appID
 	}
