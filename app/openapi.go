@@ -363,18 +363,45 @@ func (o *OpenAPI) AbortIdempotent(ctx context.Context, appID, key string) error 
 	return o.idem.Release(ctx, appID, key)
 }
 
-// RecordCall logs one open-API call; a failure to record is logged, not
-// passed on: the caller's answer does not depend on it.
-func (o *OpenAPI) RecordCall(ctx context.Context, c OpenAPICall) {
+// Why RecordCall left a call out of the log: fixed words, fit for a
+// metric's label (never the claimed app id, which is anyone's to invent).
+const (
+	UnloggedNoApp      = "no_app"      // the call named no app
+	UnloggedUnknownApp = "unknown_app" // the app it named does not exist
+	UnloggedLookup     = "lookup_failed"
+)
+
+// RecordCall logs one open-API call; verified says its app was
+// authenticated. A refused call is logged under the app it claims only
+// when that app exists (revoked ones included: their owner wants to see
+// them): anyone can claim any id, and the log must not fill with made-up
+// ones. It answers "" when the call went to the log, else why not (one of
+// the Unlogged words). A failure to record is logged, not passed on: the
+// caller's answer does not depend on it.
+func (o *OpenAPI) RecordCall(ctx context.Context, c OpenAPICall, verified bool) string {
+	if !verified {
+		if c.AppID == "" {
+			return UnloggedNoApp
+		}
+		if len(c.AppID) > 64 {
+			return UnloggedUnknownApp // no app has so long an id
+		}
+		_, err := o.apps.App(ctx, c.AppID)
+		if errors.Is(err, domain.ErrNotFound) {
+			return UnloggedUnknownApp
+		}
+		if err != nil {
+			slog.WarnContext(ctx, "record open-API call: look up its app", "endpoint", c.Endpoint, "err", err)
+			return UnloggedLookup
+		}
+	}
 	if c.At.IsZero() {
 		c.At = o.clock.Now()
-	}
-	if len(c.AppID) > 64 {
-		c.AppID = c.AppID[:64]
 	}
 	if err := o.calls.RecordCall(ctx, c); err != nil {
 		slog.WarnContext(ctx, "record open-API call", "endpoint", c.Endpoint, "err", err)
 	}
+	return ""
 }
 
 // Tidy deletes what the open API no longer needs: nonces past their
