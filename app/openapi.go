@@ -257,6 +257,10 @@ type YuanianRequest struct {
 	Header    map[string]string
 	Body      []byte
 	NeedToken bool // every endpoint but the token endpoint itself
+	// Endpoint is the route the call came to, as registered (never the
+	// raw path, whose case and trailing slash the router ignores). The
+	// sign does not cover it (see VerifyYuanian).
+	Endpoint string
 }
 
 // YuanianAppID reads the app id from a Yuanian header; the seed's tables
@@ -270,7 +274,15 @@ func YuanianAppID(h map[string]string) string {
 
 // VerifyYuanian checks a Yuanian call: the fixed header values, the
 // timestamp (Asia/Shanghai, within 5 minutes), the MD5 sign, the token,
-// and that this app's sign was not seen within 10 minutes.
+// and that this app's sign was not seen at this endpoint within 10
+// minutes.
+//
+// The seed's sign covers the header and the body, not the path: Yuanian
+// clients compute it that way, so the path cannot be added without
+// breaking them. The replay memory is keyed by endpoint and sign, so a
+// legitimate call to another endpoint that happens to carry the same sign
+// (same header and body within a second) is not refused as a replay;
+// what the sign cannot prove, the endpoint, is left to TLS (README, ERP).
 func (o *OpenAPI) VerifyYuanian(ctx context.Context, r YuanianRequest) (OpenApp, error) {
 	h := r.Header
 	appID := YuanianAppID(h)
@@ -303,7 +315,7 @@ func (o *OpenAPI) VerifyYuanian(ctx context.Context, r YuanianRequest) (OpenApp,
 			return OpenApp{}, domain.ErrAuthRequired.WithMessage("header.token is missing, invalid or expired; get one from /openapi/auth/token")
 		}
 	}
-	if err := o.nonces.Remember(ctx, a.ID, "s:"+sign, now, now.Add(YuanianReplay)); err != nil {
+	if err := o.nonces.Remember(ctx, a.ID, "s:"+r.Endpoint+" "+sign, now, now.Add(YuanianReplay)); err != nil {
 		return OpenApp{}, err
 	}
 	return a, nil
@@ -351,18 +363,45 @@ func (o *OpenAPI) AbortIdempotent(ctx context.Context, appID, key string) error 
 	return o.idem.Release(ctx, appID, key)
 }
 
-// RecordCall logs one open-API call; a failure to record is logged, not
-// passed on: the caller's answer does not depend on it.
-func (o *OpenAPI) RecordCall(ctx context.Context, c OpenAPICall) {
+// Why RecordCall left a call out of the log: fixed words, fit for a
+// metric's label (never the claimed app id, which is anyone's to invent).
+const (
+	UnloggedNoApp      = "no_app"      // the call named no app
+	UnloggedUnknownApp = "unknown_app" // the app it named does not exist
+	UnloggedLookup     = "lookup_failed"
+)
+
+// RecordCall logs one open-API call; verified says its app was
+// authenticated. A refused call is logged under the app it claims only
+// when that app exists (revoked ones included: their owner wants to see
+// them): anyone can claim any id, and the log must not fill with made-up
+// ones. It answers "" when the call went to the log, else why not (one of
+// the Unlogged words). A failure to record is logged, not passed on: the
+// caller's answer does not depend on it.
+func (o *OpenAPI) RecordCall(ctx context.Context, c OpenAPICall, verified bool) string {
+	if !verified {
+		if c.AppID == "" {
+			return UnloggedNoApp
+		}
+		if len(c.AppID) > 64 {
+			return UnloggedUnknownApp // no app has so long an id
+		}
+		_, err := o.apps.App(ctx, c.AppID)
+		if errors.Is(err, domain.ErrNotFound) {
+			return UnloggedUnknownApp
+		}
+		if err != nil {
+			slog.WarnContext(ctx, "record open-API call: look up its app", "endpoint", c.Endpoint, "err", err)
+			return UnloggedLookup
+		}
+	}
 	if c.At.IsZero() {
 		c.At = o.clock.Now()
-	}
-	if len(c.AppID) > 64 {
-		c.AppID = c.AppID[:64]
 	}
 	if err := o.calls.RecordCall(ctx, c); err != nil {
 		slog.WarnContext(ctx, "record open-API call", "endpoint", c.Endpoint, "err", err)
 	}
+	return ""
 }
 
 // Tidy deletes what the open API no longer needs: nonces past their

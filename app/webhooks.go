@@ -117,7 +117,12 @@ type Webhooks struct {
 	employees EmployeeDirectory
 	clock     Clock
 	requeued  func()
+	targets   *WebhookTargets // nil: public addresses only
 }
+
+// RestrictTargets sets the operator's allow-list of webhook hosts; until
+// then (or with nil) endpoints may point at public addresses only.
+func (w *Webhooks) RestrictTargets(t *WebhookTargets) { w.targets = t }
 
 // NewWebhooks returns the webhook admin service; requeued (may be nil)
 // runs after a retry, e.g. to wake the delivery worker.
@@ -147,6 +152,9 @@ func (w *Webhooks) AddEndpoint(ctx context.Context, by domain.EmployeeID, rawURL
 	u, err := url.Parse(strings.TrimSpace(rawURL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(rawURL) > 1000 {
 		return WebhookEndpoint{}, "", domain.Invalid("url", "must be an absolute http or https URL of at most 1000 characters")
+	}
+	if err := w.targets.check(ctx, u.Hostname()); err != nil {
+		return WebhookEndpoint{}, "", err
 	}
 	var evs []string
 	for _, ev := range events {

@@ -31,6 +31,7 @@ type Config struct {
 	Company         Company       `yaml:"company"`
 	Simulator       Simulator     `yaml:"sandbox"` // field name differs: Sandbox is a method
 	Storage         Storage       `yaml:"storage"`
+	Webhooks        Webhooks      `yaml:"webhooks"`
 	Log             Log           `yaml:"log"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -107,6 +108,13 @@ type Buyer struct {
 // Simulator holds the `sandbox.*` keys of the embedded WeChat sandbox.
 type Simulator struct {
 	BaseURL string `yaml:"base_url"` // no trailing slash
+}
+
+// Webhooks holds the `webhooks.*` keys.
+type Webhooks struct {
+	// AllowHosts names hosts, IP addresses or CIDR ranges webhooks may
+	// reach although they are not public (loopback, private, link-local).
+	AllowHosts []string `yaml:"allow_hosts"`
 }
 
 // Storage holds the `storage.*` keys (DECISIONS 11).

@@ -3,6 +3,7 @@ package config
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -101,6 +102,29 @@ var keys = []key{
 	},
 	strKey("sandbox.base_url", "public_url + `/sandbox`", "where the embedded sandbox serves WeChat's paths", func(c *Config) *string { return &c.Simulator.BaseURL }),
 	strKey("storage.dir", "data_dir + `/pdf`", "directory of downloaded invoice PDFs", func(c *Config) *string { return &c.Storage.Dir }),
+	{
+		name: "webhooks.allow_hosts", def: "empty (public addresses only)",
+		help: "hosts, IP addresses or CIDR ranges webhooks may reach although not public (loopback, private, link-local); comma-separated in the environment, a list in the file",
+		set: func(c *Config, v string) error {
+			c.Webhooks.AllowHosts = splitList(v)
+			return nil
+		},
+		get: func(c *Config) string { return strings.Join(c.Webhooks.AllowHosts, ",") },
+		setNode: func(c *Config, n *yaml.Node) error {
+			if n.Kind != yaml.SequenceNode {
+				return errors.New("must be a list of hosts or CIDR ranges")
+			}
+			c.Webhooks.AllowHosts = nil
+			for _, item := range n.Content {
+				item = resolve(item)
+				if item.Kind != yaml.ScalarNode {
+					return errors.New("must be a list of hosts or CIDR ranges")
+				}
+				c.Webhooks.AllowHosts = append(c.Webhooks.AllowHosts, strings.TrimSpace(item.Value))
+			}
+			return nil
+		},
+	},
 	strKey("log.level", "`info`", "debug, info, warn or error", func(c *Config) *string { return &c.Log.Level }),
 	strKey("log.format", "`text`", "text or json", func(c *Config) *string { return &c.Log.Format }),
 	durationKey("shutdown_timeout", "`15s`", "grace period for in-flight requests and workers on shutdown", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),

@@ -50,6 +50,7 @@ var samples = map[string]sample{
 	"auth.self_signup":             {val: "true"},
 	"auth.session_ttl":             {val: "36h0m0s"},
 	"h5.origins":                   {val: "https://a.example.com,https://b.example.com:8443"},
+	"webhooks.allow_hosts":         {val: "erp.internal,127.0.0.1,10.0.0.0/8"},
 	"h5.jweixin_url":               {val: "https://cdn.example.com/jweixin.js"},
 	"company.name":                 {val: "某某科技有限公司"},
 	"company.buyers":               {val: `[{"title":"某某科技有限公司","tax_number":"91110000MA01ABCD2X"}]`},

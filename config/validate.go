@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/base64"
 	"net"
+	"net/netip"
 	"net/url"
 	"slices"
 	"strconv"
@@ -46,6 +47,7 @@ func (l *loader) validate() {
 	}
 	l.checkPositive("auth.session_ttl", c.Auth.SessionTTL.Nanoseconds())
 	l.checkOrigins()
+	l.checkWebhookHosts()
 	if u := c.H5.JWeixinURL; !strings.HasPrefix(u, "/") || strings.HasPrefix(u, "//") {
 		l.checkURL("h5.jweixin_url", u, "an absolute http(s) URL or a path starting with /")
 	}
@@ -154,6 +156,18 @@ func (l *loader) checkOrigins() {
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 			u.User != nil || u.Path != "" || u.RawQuery != "" || u.Fragment != "" {
 			l.fail("h5.origins", "each origin must be scheme://host[:port], got %q", o)
+		}
+	}
+}
+
+func (l *loader) checkWebhookHosts() {
+	for _, h := range l.cfg.Webhooks.AllowHosts {
+		if strings.Contains(h, "/") {
+			if _, err := netip.ParsePrefix(h); err != nil {
+				l.fail("webhooks.allow_hosts", "%q is not a CIDR range", h)
+			}
+		} else if net.ParseIP(strings.Trim(h, "[]")) == nil && (h == "" || strings.ContainsAny(h, " :?#@[]")) {
+			l.fail("webhooks.allow_hosts", "each item must be a host name, an IP address or a CIDR range, got %q", h)
 		}
 	}
 }

@@ -365,7 +365,7 @@ func (r *Report) Reassign(a Actor, approver EmployeeID, now time.Time) error {
 		return ErrForbidden.WithMessage("only an administrator may reassign an approver")
 	}
 	if approver == "" || approver == r.employeeID {
-		return Invalid("approver", "must be someone other than the report's owner")
+		return Invalid("approver_id", "must be someone other than the report's owner")
 	}
 	old := r.approverID
 	if err := r.move(a.ID, ActionReassign, string(old)+" → "+string(approver), now); err != nil {

@@ -77,17 +77,18 @@ func (h *openHandler) record(c *fiber.Ctx) error {
 		result = "http." + strconv.Itoa(status)
 	}
 	appID := openApp(c).ID
-	if appID == "" {
-		appID = c.Get(HeaderOpenApp) // refused calls are recorded under the id claimed
+	verified := appID != ""
+	if !verified {
+		appID = c.Get(HeaderOpenApp) // a refused call is recorded under the id claimed, if that app exists
 	}
 	endpoint := c.Route().Path
 	if endpoint == "/open/v1" {
 		endpoint = c.Path() // refused before routing: the path (ids only, no query)
 	}
-	h.api.RecordCall(c.UserContext(), app.OpenAPICall{
+	recordOpenCall(c, h.api, app.OpenAPICall{
 		AppID: appID, Profile: "native", Method: c.Method(), Endpoint: endpoint, Status: status,
 		Result: result, Latency: time.Since(start), RequestID: RequestID(c.UserContext()),
-	})
+	}, verified)
 	return err
 }
 

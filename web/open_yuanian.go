@@ -82,31 +82,33 @@ type ynFunc func(c *fiber.Ctx, call *ynCall) (ynAnswer, error)
 func (h *yuanianHandler) handle(needToken bool, fn ynFunc) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		start := time.Now()
-		ans, appID := h.serve(c, needToken, fn)
+		ans, appID, verified := h.serve(c, needToken, fn)
 		if ans.Code == 0 {
 			ans.Code, ans.Message = ynSuccess, "success"
 		}
-		h.api.RecordCall(c.UserContext(), app.OpenAPICall{
+		recordOpenCall(c, h.api, app.OpenAPICall{
 			AppID: appID, Profile: "yuanian", Method: c.Method(), Endpoint: c.Route().Path, Status: fiber.StatusOK,
 			Result: strconv.Itoa(ans.Code), Latency: time.Since(start), RequestID: RequestID(c.UserContext()),
-		})
+		}, verified)
 		return c.JSON(ans)
 	}
 }
 
-func (h *yuanianHandler) serve(c *fiber.Ctx, needToken bool, fn ynFunc) (ynAnswer, string) {
+// serve answers the call, the app id it claims and whether that app was
+// verified.
+func (h *yuanianHandler) serve(c *fiber.Ctx, needToken bool, fn ynFunc) (ynAnswer, string, bool) {
 	var env struct {
 		Header map[string]json.RawMessage `json:"header"`
 		Body   json.RawMessage            `json:"body"`
 	}
 	if err := json.Unmarshal(c.Request().Body(), &env); err != nil || env.Header == nil {
-		return ynAnswer{Code: ynBadRequest, Message: `the request must be {"header":{…},"body":{…}}`}, ""
+		return ynAnswer{Code: ynBadRequest, Message: `the request must be {"header":{…},"body":{…}}`}, "", false
 	}
 	header := make(map[string]string, len(env.Header))
 	for k, v := range env.Header {
 		s, ok := ynText(v)
 		if !ok {
-			return ynAnswer{Code: ynBadRequest, Message: "header." + k + " must be a string"}, ""
+			return ynAnswer{Code: ynBadRequest, Message: "header." + k + " must be a string"}, "", false
 		}
 		header[k] = s
 	}
@@ -114,15 +116,15 @@ func (h *yuanianHandler) serve(c *fiber.Ctx, needToken bool, fn ynFunc) (ynAnswe
 		env.Body = nil
 	}
 	appID := app.YuanianAppID(header)
-	a, err := h.api.VerifyYuanian(c.UserContext(), app.YuanianRequest{Header: header, Body: env.Body, NeedToken: needToken})
+	a, err := h.api.VerifyYuanian(c.UserContext(), app.YuanianRequest{Header: header, Body: env.Body, NeedToken: needToken, Endpoint: c.Route().Path})
 	if err != nil {
-		return h.failure(c, err), appID
+		return h.failure(c, err), appID, false
 	}
 	ans, err := fn(c, &ynCall{app: a, header: header, body: env.Body})
 	if err != nil {
-		return h.failure(c, err), appID
+		return h.failure(c, err), a.ID, true
 	}
-	return ans, appID
+	return ans, a.ID, true
 }
 
 // ynText reads a header value: a string, or a number's text (page and

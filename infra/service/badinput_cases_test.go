@@ -189,6 +189,8 @@ func specificCases() []badCase {
 		browser("POST /api/v1/reports/:id/reassign", "approver_id is a number", "admin", "", `{"approver_id":7}`, invalid),
 		browser("POST /api/v1/reports/:id/reassign", "unknown approver", "admin", "", `{"approver_id":"nobody"}`, invalid),
 		browser("POST /api/v1/reports/:id/reassign", "to the report's owner", "admin", "", `{"approver_id":"emp-li"}`, invalid),
+		browser("POST /api/v1/reports/:id/reassign", "to a plain employee", "admin", "", `{"approver_id":"emp-wang"}`, invalid),
+		browser("POST /api/v1/reports/:id/reassign", "to finance without the approver role", "admin", "", `{"approver_id":"fin-chen"}`, invalid),
 		browser("POST /api/v1/reports/:id/reassign", "a draft", "admin", "/api/v1/reports/{li-draft}/reassign", `{"approver_id":"`+otherApprover+`"}`, badMove),
 		browser("POST /api/v1/reports/:id/reassign", "unknown report", "admin", "/api/v1/reports/rpt_nosuchreport/reassign", `{"approver_id":"`+otherApprover+`"}`, notFound),
 

@@ -35,7 +35,8 @@ const goneEmployee = "emp-gone"
 // finished reconciliation; a PC QR-import session.
 func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 	t.Helper()
-	a := testkit.App(t, db, testkit.WithoutWorker())
+	// The world's webhook receiver listens on 127.0.0.1: the operator allows it.
+	a := testkit.App(t, db, testkit.WithoutWorker(), testkit.WithEnv("BAOXIAO_WEBHOOKS_ALLOW_HOSTS=127.0.0.1"))
 	w := &badWorld{a: a, sessions: map[string]string{}, ids: map[string]string{}}
 	clients := map[string]*testkit.Client{}
 	for _, u := range []string{"emp-li", "emp-wang", "mgr-zhao", "fin-chen", "admin"} {

@@ -218,11 +218,19 @@ func TestReassignApprover(t *testing.T) {
 			t.Fatalf("a new report goes to %v", got)
 		}
 
-		mgr, fin := a.Login(t, "mgr-zhao"), a.Login(t, "fin-chen")
+		mgr := a.Login(t, "mgr-zhao")
 		dirWant(t, mgr.Do(http.MethodPost, path+"/reassign", map[string]any{"approver_id": "fin-chen"}), http.StatusForbidden, "auth.forbidden")
-		for _, bad := range []string{"emp-li", "nobody", ""} {
-			dirWant(t, admin.Do(http.MethodPost, path+"/reassign", map[string]any{"approver_id": bad}), http.StatusBadRequest, "request.invalid")
+		// DECISIONS 44: active, not the owner, with the approver role; a
+		// plain employee, finance and an admin without the role are refused.
+		for _, bad := range []string{"emp-li", "nobody", "", "emp-wang", "fin-chen", "admin"} {
+			res := admin.Do(http.MethodPost, path+"/reassign", map[string]any{"approver_id": bad})
+			dirWant(t, res, http.StatusBadRequest, "request.invalid")
+			if fields, _ := res.JSON["error"].(map[string]any)["details"].(map[string]any)["fields"].(map[string]any); fields["approver_id"] == nil {
+				t.Fatalf("reassign to %q: %s, want details.fields.approver_id", bad, res.Body)
+			}
 		}
+		dirPatch(t, admin, "fin-chen", map[string]any{"roles": []string{"employee", "finance", "approver"}})
+		fin := a.Login(t, "fin-chen")
 		res := admin.Do(http.MethodPost, path+"/reassign", map[string]any{"approver_id": "fin-chen"})
 		if res.Status != http.StatusOK || res.JSON["approver"].(map[string]any)["id"] != "fin-chen" || res.JSON["status"] != "submitted" {
 			t.Fatalf("reassign: %d %s", res.Status, res.Body)

@@ -45,7 +45,16 @@ func (s *Service) addOpenAPI(cfg *config.Config, db *bun.DB, opts Options, deps 
 			return errors.Join(s.OpenAPI.Tidy(ctx), s.QRImports.Tidy(ctx), s.QRLogins.Tidy(ctx))
 		}
 	}
+	targets, err := app.NewWebhookTargets(cfg.Webhooks.AllowHosts)
+	if err != nil {
+		return err
+	}
+	if wopts.Targets == nil {
+		wopts.Targets = targets
+	}
+	s.WebhookTargets = targets
 	s.Webhooks = app.NewWebhooks(hooks, box, st.Employees, clock, func() { s.WebhookWorker.Wake() })
+	s.Webhooks.RestrictTargets(targets)
 	s.WebhookWorker = webhook.New(hooks, s.Webhooks, wopts)
 	// Decisions queue webhook events beside their WeChat changes: wake both.
 	s.Reports.OnQueued(func() { s.Worker.Wake(); s.WebhookWorker.Wake() })

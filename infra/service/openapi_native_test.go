@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -54,7 +55,9 @@ func TestNativeSignatures(t *testing.T) {
 		}
 		want("revoked app", other.send(signedReq{method: http.MethodGet, target: "/open/v1/reports/rpt_x"}), http.StatusUnauthorized, "signature.invalid")
 
-		// Every call was recorded, with its outcome and no secret.
+		// Every call of an existing app was recorded, with its outcome and
+		// no secret; the unknown app's and the unsigned one were not
+		// (issue 15 item 10).
 		var calls []struct {
 			AppID    string `bun:"app_id"`
 			Endpoint string `bun:"endpoint"`
@@ -64,7 +67,7 @@ func TestNativeSignatures(t *testing.T) {
 		if err := db.DB.NewSelect().Table("open_api_calls").Column("app_id", "endpoint", "status", "result").OrderExpr("id").Scan(context.Background(), &calls); err != nil {
 			t.Fatal(err)
 		}
-		if len(calls) != 13 {
+		if len(calls) != 11 {
 			t.Fatalf("%d calls recorded", len(calls))
 		}
 		results := map[string]int{}
@@ -74,7 +77,7 @@ func TestNativeSignatures(t *testing.T) {
 				t.Fatalf("a secret in the call log: %+v", c)
 			}
 		}
-		if results["signature.invalid"] != 4 || results["signature.replayed"] != 3 || results["not_found"] != 5 || results["auth.required"] != 1 {
+		if results["signature.invalid"] != 3 || results["signature.replayed"] != 3 || results["not_found"] != 5 || results["auth.required"] != 0 {
 			t.Fatalf("results %v", results)
 		}
 		if calls[0].AppID != erp.id || calls[0].Endpoint != "/open/v1/invoices/:id" || calls[0].Status != 404 {
@@ -200,6 +203,67 @@ func TestNativeERPFlow(t *testing.T) {
 		}
 		if res := erp.send(signedReq{method: http.MethodGet, target: "/open/v1/export?format=pdf&from=" + today + "&to=" + today}); res.Status != http.StatusBadRequest {
 			t.Fatalf("bad format: %d %s", res.Status, res.Body)
+		}
+	})
+}
+
+// Refused calls are logged only under an app that exists (issue 15 item
+// 10): a made-up app id, or none, is counted in a metric by reason, and
+// the claimed id appears nowhere.
+func TestOpenAPICallLogOnlyKnownApps(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		erp := newERP(t, a, "ERP")
+		unlogged := func() map[string]float64 {
+			t.Helper()
+			out := map[string]float64{}
+			for _, line := range strings.Split(string(a.Client(t).Get(a.URL+"/metrics").Body), "\n") {
+				if rest, ok := strings.CutPrefix(line, "baoxiao_open_api_unlogged_calls_total{"); ok {
+					labels, value, _ := strings.Cut(rest, "} ")
+					var f float64
+					_, _ = fmt.Sscan(value, &f)
+					out[labels] = f
+				}
+			}
+			return out
+		}
+		before := unlogged()
+		get := signedReq{method: http.MethodGet, target: "/open/v1/reports/rpt_x"}
+		made := func(id string) signedReq { r := get; r.appID = id; return r }
+		erp.send(made("app_madeup_native"))
+		erp.send(made("app_madeup_native2"))
+		nosign := get
+		nosign.noSign = true
+		erp.send(nosign)
+		wantYn(t, "made-up yuanian app", erp.yn(ynReq{path: "/openapi/invoice/wechat/search", body: map[string]any{}, header: map[string]any{"appId": "app_madeup_yuanian"}}), 1001)
+		bad := get
+		bad.tamper = true
+		erp.send(bad) // a real app with a wrong signature: logged
+
+		var calls []struct {
+			AppID  string `bun:"app_id"`
+			Result string `bun:"result"`
+		}
+		if err := db.DB.NewSelect().Table("open_api_calls").Column("app_id", "result").OrderExpr("id").Scan(context.Background(), &calls); err != nil {
+			t.Fatal(err)
+		}
+		if len(calls) != 2 || calls[0].AppID != erp.id || calls[1].AppID != erp.id || calls[1].Result != "signature.invalid" {
+			t.Fatalf("logged %+v, want the token call and the wrong signature of %s only", calls, erp.id)
+		}
+		after := unlogged()
+		for labels, want := range map[string]float64{
+			`profile="native",reason="unknown_app"`:  2,
+			`profile="native",reason="no_app"`:       1,
+			`profile="yuanian",reason="unknown_app"`: 1,
+		} {
+			if got := after[labels] - before[labels]; got < want {
+				t.Errorf("%s: counted %v more, want %v", labels, got, want)
+			}
+		}
+		for labels := range after {
+			if strings.Contains(labels, "madeup") {
+				t.Errorf("a claimed app id in a metric label: %s", labels)
+			}
 		}
 	})
 }

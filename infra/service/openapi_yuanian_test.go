@@ -264,3 +264,30 @@ func (e *erpClient) fetchTokenValue() string {
 	e.fetchToken()
 	return e.token
 }
+
+// The Yuanian sign does not cover the path, so the replay memory is kept
+// per endpoint (issue 15 item 11): two legitimate calls to different
+// endpoints that carry one sign (same header and body within a second)
+// both go through, while the same envelope resent to its own endpoint,
+// however the path is spelled, is still a replay.
+func TestYuanianReplayIsPerEndpoint(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		erp := newERP(t, a, "元年")
+		at := time.Now()
+		search := erp.yn(ynReq{path: "/openapi/invoice/wechat/search", body: map[string]any{}, timestamp: at})
+		wantYn(t, "search", search, 1000)
+		qr := erp.yn(ynReq{path: "/openapi/invoice/wechat/qrcode", body: map[string]any{}, timestamp: at})
+		if qr["__sign"] != search["__sign"] {
+			t.Fatalf("the two calls carry different signs: %v, %v", qr["__sign"], search["__sign"])
+		}
+		wantYn(t, "the same sign at another endpoint", qr, 1000)
+		for _, path := range []string{"/openapi/invoice/wechat/search", "/openapi/invoice/wechat/search/", "/OPENAPI/invoice/wechat/Search"} {
+			req, _ := http.NewRequest(http.MethodPost, a.URL+path, strings.NewReader(search["__raw"].(string)))
+			req.Header.Set("Content-Type", "application/json")
+			if res := doHTTP(t, req); res.Status != 200 || ynCode(res.JSON) != 1002 {
+				t.Fatalf("resent to %s: %d %s", path, res.Status, res.Body)
+			}
+		}
+	})
+}

@@ -48,7 +48,8 @@ func loggedApp(t *testing.T, db testkit.DB, buf *syncBuffer) *testkit.AppServer 
 		t.Fatal(err)
 	}
 	base := "http://" + ln.Addr().String()
-	cfg, err := config.Load("", []string{"BAOXIAO_PUBLIC_URL=" + base, "BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_LOG_LEVEL=debug"})
+	cfg, err := config.Load("", []string{"BAOXIAO_PUBLIC_URL=" + base, "BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_LOG_LEVEL=debug",
+		"BAOXIAO_WEBHOOKS_ALLOW_HOSTS=127.0.0.1"}) // the webhook receiver is local
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -48,11 +48,13 @@ type Service struct {
 	QRLogins *app.QRLogins
 
 	// The ERP open API, webhooks and PC QR import (openapi.go).
-	OpenAPI       *app.OpenAPI
-	ERP           *app.ERP
-	QRImports     *app.QRImports
-	Webhooks      *app.Webhooks
-	WebhookWorker *webhook.Worker
+	OpenAPI   *app.OpenAPI
+	ERP       *app.ERP
+	QRImports *app.QRImports
+	Webhooks  *app.Webhooks
+	// WebhookTargets is webhooks.allow_hosts, read: what deliveries may dial.
+	WebhookTargets *app.WebhookTargets
+	WebhookWorker  *webhook.Worker
 
 	closers []func() error
 }

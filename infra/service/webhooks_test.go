@@ -127,9 +127,10 @@ func addHook(t *testing.T, admin *testkit.Client, r *receiver, path string, even
 // to admins and retried by them.
 func TestWebhookDelivery(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
-		a := testkit.App(t, db, testkit.WithoutWorker())
+		// The receivers listen on 127.0.0.1: the operator allows it.
+		a := testkit.App(t, db, testkit.WithoutWorker(), testkit.WithEnv("BAOXIAO_WEBHOOKS_ALLOW_HOSTS=127.0.0.1"))
 		worker := webhook.New(store.NewWebhooks(db.DB), a.Svc.Webhooks, webhook.Options{
-			ID: "test-webhooks", MaxAttempts: 4, Backoff: func(int) time.Duration { return 0 },
+			ID: "test-webhooks", MaxAttempts: 4, Backoff: func(int) time.Duration { return 0 }, Targets: a.Svc.WebhookTargets,
 		})
 		recv := newReceiver(t)
 		admin, li, mgr := a.Login(t, "admin"), a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
@@ -267,4 +268,42 @@ func redFlush(t *testing.T, a *testkit.AppServer, inv map[string]any) {
 	if res.JSON["errcode"] != float64(0) {
 		t.Fatalf("red-flush: %s", res.Body)
 	}
+}
+
+// Endpoints on loopback, link-local, private and other non-public
+// addresses are refused when added (issue 15 item 8), unless
+// webhooks.allow_hosts names them.
+func TestWebhookTargetsRefused(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		admin := a.Login(t, "admin")
+		for _, u := range []string{
+			"http://127.0.0.1:9/hook", "http://169.254.169.254/latest/meta-data/", "http://10.0.0.8/hook",
+			"http://192.168.1.1/hook", "http://172.16.0.1/hook", "http://[::1]:8080/hook", "http://[::ffff:127.0.0.1]/hook",
+			"http://0.0.0.0/hook", "http://100.64.0.1/hook", "http://[fe80::1]/hook", "http://localhost:8080/hook", "http://LOCALHOST./hook",
+		} {
+			res := admin.Do(http.MethodPost, "/api/v1/admin/webhooks", map[string]any{"url": u})
+			if res.Status != http.StatusBadRequest || res.ErrorCode() != "request.invalid" {
+				t.Fatalf("%s: %d %s, want 400 request.invalid", u, res.Status, res.Body)
+			}
+			if fields, _ := res.JSON["error"].(map[string]any)["details"].(map[string]any)["fields"].(map[string]any); fields["url"] == nil {
+				t.Fatalf("%s: %s, want details.fields.url", u, res.Body)
+			}
+		}
+		// A public name (here one that does not resolve: the dial decides).
+		if res := admin.Do(http.MethodPost, "/api/v1/admin/webhooks", map[string]any{"url": "https://erp.example/hook"}); res.Status != http.StatusCreated {
+			t.Fatalf("public: %d %s", res.Status, res.Body)
+		}
+
+		allowed := testkit.App(t, db, testkit.WithoutWorker(), testkit.WithEnv("BAOXIAO_WEBHOOKS_ALLOW_HOSTS=127.0.0.1,10.0.0.0/8,localhost"))
+		admin = allowed.Login(t, "admin")
+		for _, u := range []string{"http://127.0.0.1:9/hook", "http://10.0.0.8/hook", "http://localhost:8080/hook"} {
+			if res := admin.Do(http.MethodPost, "/api/v1/admin/webhooks", map[string]any{"url": u}); res.Status != http.StatusCreated {
+				t.Fatalf("allowed %s: %d %s", u, res.Status, res.Body)
+			}
+		}
+		if res := admin.Do(http.MethodPost, "/api/v1/admin/webhooks", map[string]any{"url": "http://169.254.169.254/"}); res.Status != http.StatusBadRequest {
+			t.Fatalf("metadata with another allow-list: %d %s", res.Status, res.Body)
+		}
+	})
 }

@@ -54,7 +54,12 @@ type Options struct {
 	// Backoff is the wait before retry n (0-based); default doubles from
 	// 1s to 10m with jitter.
 	Backoff func(n int) time.Duration
-	Client  *http.Client
+	// Client sends the deliveries; nil builds one that dials only what
+	// Targets allows, checked on the resolved address.
+	Client *http.Client
+	// Targets is the operator's allow-list (webhooks.allow_hosts); nil
+	// allows public addresses only.
+	Targets *app.WebhookTargets
 	// Tidy, when set, runs every TidyEvery (default 10m): housekeeping
 	// that every instance may do (expired nonces, old sessions).
 	Tidy      func(ctx context.Context) error
@@ -106,6 +111,7 @@ func New(queue Queue, secrets Secrets, opts Options) *Worker {
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{
+			Transport: guardedTransport(opts.Targets),
 			// A redirect is not a delivery: receivers answer 2xx themselves.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}

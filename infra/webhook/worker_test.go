@@ -79,7 +79,11 @@ func TestWorkerSkipsLostDeliveries(t *testing.T) {
 	}))
 	defer srv.Close()
 	q.url = srv.URL
-	w := webhook.New(q, plainSecrets{}, webhook.Options{Lease: 60 * time.Millisecond, Parallel: 1, Timeout: 10 * time.Second})
+	loopback, err := app.NewWebhookTargets([]string{"127.0.0.1"}) // the test server's
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := webhook.New(q, plainSecrets{}, webhook.Options{Lease: 60 * time.Millisecond, Parallel: 1, Timeout: 10 * time.Second, Targets: loopback})
 	n, err := w.RunOnce(context.Background())
 	if err != nil || n != 2 {
 		t.Fatalf("round: %d %v", n, err)
