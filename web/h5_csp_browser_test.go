@@ -27,7 +27,11 @@ func TestBrowserPagesUnderCSP(t *testing.T) {
 		{"emp-li", "/h5/qr-import?t=nope", `document.querySelector('#qr-error').textContent !== ''`},
 		{"emp-li", "/h5/qr-login?t=nope", `document.querySelector('#qrl-error').textContent !== ''`},
 	} {
-		t.Run(strings.TrimPrefix(p.path, "/h5")[1:]+"page", func(t *testing.T) {
+		page, _, _ := strings.Cut(strings.TrimPrefix(p.path, "/h5/"), "?")
+		if page == "" {
+			page = "index"
+		}
+		t.Run(page, func(t *testing.T) {
 			name := p.user
 			if name == "" {
 				name = "visitor"
