@@ -89,9 +89,9 @@ func registerH5(app *fiber.App, deps Deps) {
 	})
 }
 
-// sendH5Asset answers with a or 304, HTML with the pages' CSP. Every file is revalidated (no-cache):
-// without a build step the names carry no content hash, and the ETag keeps
-// revalidation cheap.
+// sendH5Asset answers with a or 304, a page with the pages' CSP. Every
+// file is revalidated (no-cache): without a build step the names carry no
+// content hash, and the ETag keeps revalidation cheap.
 func sendH5Asset(c *fiber.Ctx, a h5Asset, csp string) error {
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set(fiber.HeaderETag, a.etag)
