@@ -130,7 +130,9 @@ func parseEmployeeRow(line int, row []string, col map[string]int) EmployeeRecord
 		}
 		v := ""
 		if i < len(row) {
-			v = strings.TrimSpace(row[i])
+			// An exported file carries defused cells (DefuseCell): read
+			// them back as they were.
+			v = RestoreCell(strings.TrimSpace(row[i]))
 		}
 		return &v
 	}
@@ -206,14 +208,21 @@ func employeeCSVRow(apps Apps, e *domain.Employee) []string {
 	if id, ok := e.Identity(domain.ChannelWork, apps.Work); ok && apps.Work != "" {
 		wu, wo = id.UserID, id.OpenID
 	}
-	return []string{
+	row := []string{
 		string(e.ID()), e.Name(), e.Department(), strings.Join(roles, ";"), string(e.ManagerID()),
 		fmt.Sprint(e.Active()), oa, wu, wo,
 	}
+	// Names and departments come from people and from WeCom: a cell
+	// starting with = must not run as a formula when the file is opened.
+	for i := range row {
+		row[i] = DefuseCell(row[i])
+	}
+	return row
 }
 
 // Export writes every employee to w as CSV, in id order, with every
-// column: the format ReadEmployeesCSV reads, so a file round-trips.
+// column: the format ReadEmployeesCSV reads, so a file round-trips. Cells
+// are defused (DefuseCell) and read back restored.
 // Identities under apps other than the configured ones are not written
 // (and an import leaves them alone).
 func (d *Directory) Export(ctx context.Context, w io.Writer) error {

@@ -104,6 +104,7 @@ func errorHandler(log *slog.Logger) fiber.ErrorHandler {
 			slog.String("code", e.Code),
 			slog.String("error", err.Error()))
 
+		setSecurityHeaders(c) // again: fasthttp's own refusals skip the middleware
 		return c.Status(status).JSON(errorBody{Error: errorView{
 			Code:    e.Code,
 			Message: e.Message,

@@ -60,6 +60,7 @@ type h5ConfigView struct {
 // registerH5 serves the H5 pages under /h5/ and sends "/" there.
 func registerH5(app *fiber.App, deps Deps) {
 	assets := loadH5Assets()
+	csp := h5CSP(deps.H5)
 	cfg := h5ConfigView{JWeixinURL: deps.H5.JWeixinURL, Sandbox: deps.H5.Sandbox, Channels: []string{}}
 	for _, ch := range deps.Channels {
 		cfg.Channels = append(cfg.Channels, string(ch))
@@ -84,21 +85,21 @@ func registerH5(app *fiber.App, deps Deps) {
 		if !ok {
 			return domain.ErrNotFound
 		}
-		return sendH5Asset(c, a)
+		return sendH5Asset(c, a, csp)
 	})
 }
 
-// sendH5Asset answers with a or 304. Every file is revalidated (no-cache):
-// without a build step the names carry no content hash, and the ETag keeps
-// revalidation cheap.
-func sendH5Asset(c *fiber.Ctx, a h5Asset) error {
+// sendH5Asset answers with a or 304, a page with the pages' CSP. Every
+// file is revalidated (no-cache): without a build step the names carry no
+// content hash, and the ETag keeps revalidation cheap.
+func sendH5Asset(c *fiber.Ctx, a h5Asset, csp string) error {
 	c.Set(fiber.HeaderCacheControl, "no-cache")
 	c.Set(fiber.HeaderETag, a.etag)
-	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	if a.html {
-		// The pages carry approve and reject buttons: no framing by others.
-		c.Set(fiber.HeaderContentSecurityPolicy, "frame-ancestors 'self'")
-		c.Set(fiber.HeaderReferrerPolicy, "same-origin")
+		// See h5CSP. X-Frame-Options repeats frame-ancestors for
+		// browsers (old in-app WebViews) that do not know CSP.
+		c.Set(fiber.HeaderContentSecurityPolicy, csp)
+		c.Set(fiber.HeaderXFrameOptions, "DENY")
 	}
 	if match := c.Get(fiber.HeaderIfNoneMatch); match != "" && strings.Contains(match, a.etag) {
 		return c.SendStatus(fiber.StatusNotModified)

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/cdproto/target"
 	"github.com/chromedp/chromedp"
@@ -155,8 +156,22 @@ type tab struct {
 	errors []string
 }
 
+// cspWatch runs before any page script in every frame: each CSP
+// violation is kept in window.__cspViolations and, unless a test provokes
+// one on purpose (window.__cspExpected), logged as a console error, which
+// fails the test.
+const cspWatch = `(() => {
+	window.__cspViolations = [];
+	document.addEventListener('securitypolicyviolation', function (e) {
+		const v = e.effectiveDirective + ' blocked ' + (e.blockedURI || '(inline)') + ' at ' + e.sourceFile + ':' + e.lineNumber + ' on ' + location.pathname;
+		window.__cspViolations.push(v);
+		if (!window.__cspExpected) console.error('CSP violation: ' + v);
+	});
+})()`
+
 // newTab opens a tab in a fresh browser context (no cookies) and fails
-// the test at its end if the page logged a console error or threw.
+// the test at its end if the page logged a console error, threw or broke
+// its Content-Security-Policy.
 func (b *browser) newTab(name string) *tab {
 	t := b.t
 	t.Helper()
@@ -217,7 +232,11 @@ func (b *browser) newTab(name string) *tab {
 		_ = b.browserCall(func(ctx context.Context) error { return target.DisposeBrowserContext(bctx).Do(ctx) })
 	})
 	if err := withWatchdog(ctx, cancel, stepTimeout, func() error {
-		return chromedp.Run(ctx, chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(1), chromedp.EmulateMobile))
+		return chromedp.Run(ctx, chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(1), chromedp.EmulateMobile),
+			chromedp.ActionFunc(func(ctx context.Context) error {
+				_, err := page.AddScriptToEvaluateOnNewDocument(cspWatch).Do(ctx)
+				return err
+			}))
 	}); err != nil {
 		t.Fatalf("open a tab for %s: %v", name, err)
 	}

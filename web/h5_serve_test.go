@@ -112,10 +112,13 @@ func TestH5Serving(t *testing.T) {
 		}
 	})
 
-	t.Run("pages cannot be framed by others", func(t *testing.T) {
+	t.Run("pages cannot be framed", func(t *testing.T) {
 		res := get(t, "/h5/approve")
-		if got := res.Header.Get("Content-Security-Policy"); got != "frame-ancestors 'self'" {
+		if got := res.Header.Get("Content-Security-Policy"); !strings.Contains(got, "frame-ancestors 'none'") {
 			t.Errorf("CSP = %q", got)
+		}
+		if got := res.Header.Get("X-Frame-Options"); got != "DENY" {
+			t.Errorf("X-Frame-Options = %q", got)
 		}
 	})
 }

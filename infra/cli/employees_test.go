@@ -3,6 +3,7 @@ package cli_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -193,4 +194,64 @@ func TestEmployeesCLIUsage(t *testing.T) {
 	if _, err := empCLI(t, db, "import", empFile(t, "id,name,colour\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
 		t.Errorf("bad header: %v", err)
 	}
+}
+
+// A name or department that a spreadsheet would run as a formula is
+// written defused (the finance export's rule, app.DefuseCell), and the
+// export still imports back unchanged (issue 15 item 9).
+func TestEmployeesExportDefusesFormulas(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		const name = `=HYPERLINK("http://evil","x")`
+		file := empFile(t, "id,name,department\n"+
+			`emp-evil,"`+strings.ReplaceAll(name, `"`, `""`)+`",+cmd|' /C calc'!A0`+"\n"+
+			"emp-at,@SUM(A1),-1\n"+
+			"emp-quote,'=already quoted,普通部门\n")
+		if out, err := empCLI(t, db, "import", file); err != nil {
+			t.Fatalf("import: %v\n%s", err, out)
+		}
+		evil, err := store.New(db.DB).Employees.Get(context.Background(), "emp-evil")
+		if err != nil || evil.Name() != name {
+			t.Fatalf("stored name %q (%v)", evil.Name(), err)
+		}
+
+		exported, err := empCLI(t, db, "export")
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := csv.NewReader(strings.NewReader(exported)).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][]string{}
+		for _, r := range rows[1:] {
+			got[r[0]] = r
+		}
+		for id, want := range map[string][2]string{
+			"emp-evil":  {"'" + name, `'+cmd|' /C calc'!A0`},
+			"emp-at":    {"'@SUM(A1)", "'-1"},
+			"emp-quote": {"'=already quoted", "普通部门"},
+		} {
+			if r := got[id]; len(r) < 3 || r[1] != want[0] || r[2] != want[1] {
+				t.Errorf("%s: name, department = %q, want %q", id, r, want)
+			}
+		}
+		for _, r := range rows[1:] {
+			for _, cell := range r {
+				if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) {
+					t.Errorf("%s: cell %q starts a formula", r[0], cell)
+				}
+			}
+		}
+
+		// The defused file is still the import format: nothing changes.
+		out, err := empCLI(t, db, "import", empFile(t, exported))
+		if err != nil || !strings.Contains(out, "3 rows: 0 created, 0 updated, 3 unchanged, 0 failed") {
+			t.Fatalf("re-import: %v\n%s", err, out)
+		}
+		// A file's '= reads as =, as a spreadsheet shows it.
+		q, _ := store.New(db.DB).Employees.Get(context.Background(), "emp-quote")
+		if q.Name() != "=already quoted" {
+			t.Fatalf("emp-quote name %q", q.Name())
+		}
+	})
 }

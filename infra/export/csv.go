@@ -41,7 +41,7 @@ func (s *csvSheet) WriteRow(r *app.FinanceRow) error {
 	for i, c := range columns {
 		v := c.value(r)
 		if !c.money {
-			v = defuse(v)
+			v = app.DefuseCell(v) // the rule the employee export shares
 		}
 		s.record[i] = v
 	}
@@ -58,18 +58,4 @@ func (s *csvSheet) Close(t app.FinanceTotals) error {
 		return err
 	}
 	return s.buf.Flush()
-}
-
-// defuse keeps a spreadsheet from reading a text cell as a formula
-// (seller names come from outside): a leading = + - @ or control
-// character gets a ' in front, as OWASP advises for CSV.
-func defuse(v string) string {
-	if v == "" {
-		return v
-	}
-	switch v[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		return "'" + v
-	}
-	return v
 }

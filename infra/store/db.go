@@ -6,7 +6,9 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -32,8 +34,8 @@ func Open(ctx context.Context, driver, dsn string, maxOpen int) (*bun.DB, error)
 			return nil, err
 		}
 		if path := sqlitePath(dsn); path != "" {
-			if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-				return nil, fmt.Errorf("create database directory: %w", err)
+			if err := createPrivate(path); err != nil {
+				return nil, err
 			}
 		}
 		// Writers queue on busy_timeout; a small pool keeps waits short.
@@ -87,12 +89,34 @@ func sqliteDSN(dsn string) string {
 	return dsn + sep + sqlitePragmas
 }
 
+// createPrivate makes the SQLite file's directory (0700) and the file
+// itself (0600) when they do not exist yet: the database holds personal
+// data and sealed app secrets. SQLite creates its -wal and -shm files
+// with the database file's mode, so they follow. Existing files keep the
+// mode the operator gave them.
+func createPrivate(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("create database directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		return nil
+	case err != nil:
+		return fmt.Errorf("create database file: %w", err)
+	}
+	return f.Close()
+}
+
 func sqlitePath(dsn string) string {
 	if !strings.HasPrefix(dsn, "file:") {
 		return dsn // a plain path
 	}
 	p := strings.TrimPrefix(dsn, "file:")
 	if i := strings.IndexByte(p, '?'); i >= 0 {
+		if strings.Contains(p[i:], "mode=memory") {
+			return ""
+		}
 		p = p[:i]
 	}
 	if p == "" || p == ":memory:" {
