@@ -97,12 +97,38 @@ const oauthCookie = "baoxiao_oauth"
 
 const oauthTTL = 10 * time.Minute
 
-// safeNext keeps redirects on our own site: a path, never "//host".
+// nextBase stands for our own origin when a next parameter is resolved:
+// only the path, query and fragment of the result are kept.
+var nextBase = &url.URL{Scheme: "https", Host: "baoxiao.invalid", Path: "/"}
+
+// safeNext keeps redirects on our own site. The rule, the same as
+// BX.safeNext in h5/common.js: next must be a path ("/…") that, parsed
+// against our origin, stays on our origin; the answer is the parsed path
+// re-serialised, never the input. Characters a browser drops or reads as
+// a slash (controls such as TAB, and backslash) are refused, not guessed
+// at: "/\t/evil.example" is "//evil.example" to a browser.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/h5/"
+	const home = "/h5/"
+	if !strings.HasPrefix(next, "/") || strings.ContainsFunc(next, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == '\\'
+	}) {
+		return home
 	}
-	return next
+	ref, err := url.Parse(next)
+	if err != nil {
+		return home
+	}
+	u := nextBase.ResolveReference(ref)
+	if u.Scheme != nextBase.Scheme || u.Host != nextBase.Host || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	out := (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery, Fragment: u.Fragment}).String()
+	// "/.//evil.example" resolves to the path "//evil.example", which a
+	// browser would read as a host.
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return home
+	}
+	return out
 }
 
 func (h *authHandler) oauthStart(ch domain.Channel) fiber.Handler {

@@ -46,6 +46,15 @@ func TestSafeNext(t *testing.T) {
 		"/\\evil.example":      "/h5/",
 		"h5/":                  "/h5/",
 		"/ok\r\nSet-Cookie: x": "/h5/",
+		// Issue 15: browsers drop TAB, CR and LF inside URLs, so each of
+		// these is "//evil.example" to them.
+		"/\t/evil.example":   "/h5/",
+		"/\x0b/evil.example": "/h5/",
+		"/\x00/evil.example": "/h5/",
+		"/.//evil.example":   "/h5/",
+		"///evil.example":    "/h5/",
+		"/h5/../finance?x=1": "/finance?x=1",
+		"/h5/a b":            "/h5/a%20b",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

@@ -254,6 +254,30 @@
     }
   }
 
+  // safeNext keeps a redirect on this site, by the rule of safeNext in
+  // web/auth.go: next must be a path ("/…") that, parsed against our
+  // origin, stays on it; the answer is the parsed path, never the input.
+  // Characters a browser drops or reads as a slash (controls such as TAB,
+  // and backslash) are refused: "/\t/evil.example" is "//evil.example".
+  // It answers '' for anything else.
+  function safeNext(n) {
+    if (typeof n !== 'string' || n.charAt(0) !== '/') return '';
+    for (let i = 0; i < n.length; i++) {
+      const c = n.charCodeAt(i);
+      if (c < 0x20 || c === 0x7f || c === 0x5c) return '';
+    }
+    let u;
+    try {
+      u = new URL(n, location.origin);
+    } catch (e) {
+      return '';
+    }
+    if (u.origin !== location.origin || u.username || u.password) return '';
+    const out = u.pathname + u.search + u.hash;
+    // "/.//evil.example" parses to the path "//evil.example".
+    return out.charAt(0) === '/' && out.charAt(1) !== '/' ? out : '';
+  }
+
   function loginURL() {
     return '/h5/login?next=' + encodeURIComponent(location.pathname + location.search + location.hash);
   }
@@ -479,5 +503,6 @@
     errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
     badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard,
     historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
+    safeNext: safeNext,
   };
 })(window);

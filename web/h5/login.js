@@ -22,10 +22,10 @@
     { user: 'admin', role: 'role_admin' },
   ];
 
-  // next keeps the redirect on this site: a path, never "//host".
+  // next is where to go once signed in: ?next= when BX.safeNext keeps
+  // it on this site (the server's rule), else ''.
   function next() {
-    const n = new URLSearchParams(location.search).get('next') || '';
-    return /^\/(?![/\\])/.test(n) ? n : '';
+    return BX.safeNext(new URLSearchParams(location.search).get('next') || '');
   }
 
   function home(me) {
