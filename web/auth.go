@@ -69,14 +69,24 @@ func (h *authHandler) sandboxLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.sessions.set(c, sess)
+	if sess, err = h.sessions.open(c, sess); err != nil {
+		return err
+	}
 	return c.JSON(newMeView(e, sess))
 }
 
+// logout ends the session the cookie names, in the database, so a copy
+// of the cookie is worthless from now on; then it clears the cookie. A
+// missing or invalid cookie is no error: there is nothing to end.
 func (h *authHandler) logout(c *fiber.Ctx) error {
 	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
 	if err := decodeJSON(c, &struct{}{}); err != nil {
 		return err
+	}
+	if sess, ok := h.sessions.decode(c.Cookies(sessionCookie)); ok {
+		if err := h.auth.SignOut(c.UserContext(), sess); err != nil {
+			return err
+		}
 	}
 	h.sessions.clear(c)
 	return c.SendStatus(fiber.StatusNoContent)
@@ -173,7 +183,9 @@ func (h *authHandler) oauthCallback(ch domain.Channel) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		h.sessions.set(c, sess)
+		if _, err := h.sessions.open(c, sess); err != nil {
+			return err
+		}
 		return c.Redirect(safeNext(vals.Get("n")), fiber.StatusFound)
 	}
 }

@@ -40,7 +40,7 @@ func registerQRLogin(a *fiber.App, deps Deps, sess *sessions) {
 	h := &qrLoginHandler{logins: deps.QRLogins, auth: deps.Auth, sessions: sess, publicURL: deps.PublicURL}
 	a.Post(qrLoginPath, h.start)
 	a.Get(qrLoginPath+"/status", h.status)
-	phone := sess.require(deps.Auth)
+	phone := sess.require()
 	a.Post(qrLoginPath+"/scan", phone, h.scan)
 	a.Post(qrLoginPath+"/confirm", phone, h.confirm)
 }
@@ -122,8 +122,13 @@ func (h *qrLoginHandler) status(c *fiber.Ctx) error {
 	if err != nil {
 		return err // deactivated since the confirm
 	}
-	h.sessions.set(c, *p.Session)
-	me := newMeView(e, *p.Session)
+	// The PC gets a session of its own (a row of its own): the phone's
+	// logout does not end it, and it ends like any other.
+	pc, err := h.sessions.open(c, *p.Session)
+	if err != nil {
+		return err
+	}
+	me := newMeView(e, pc)
 	return c.JSON(qrLoginView{State: "signed_in", Me: &me})
 }
 

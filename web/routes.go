@@ -47,7 +47,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	if ttl <= 0 {
 		ttl = 12 * time.Hour
 	}
-	sess := newSessions(deps.SessionSecret, ttl, secureURL(deps.PublicURL))
+	sess := newSessions(deps.SessionSecret, ttl, secureURL(deps.PublicURL), deps.Auth)
 	auth := &authHandler{auth: deps.Auth, sessions: sess, publicURL: strings.TrimSuffix(deps.PublicURL, "/")}
 
 	app.Post("/auth/logout", auth.logout)
@@ -60,7 +60,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	}
 	registerQRLogin(app, deps, sess)
 
-	signedIn := api.Group("", sess.require(deps.Auth))
+	signedIn := api.Group("", sess.require())
 	signedIn.Get("/me", auth.me)
 	if deps.JSAPI != nil {
 		js := &jsapiHandler{jsapi: deps.JSAPI}

@@ -11,9 +11,9 @@ import (
 
 func TestSessionCookie(t *testing.T) {
 	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-	s := newSessions("a-secret-of-at-least-thirty-two-chars", time.Hour, false)
+	s := newSessions("a-secret-of-at-least-thirty-two-chars", time.Hour, false, nil)
 	s.now = func() time.Time { return now }
-	want := app.Session{EmployeeID: "emp-li", Channel: domain.ChannelOA, OpenID: "oSBX+/="}
+	want := app.Session{ID: "sid-1", EmployeeID: "emp-li", Channel: domain.ChannelOA, OpenID: "oSBX+/="}
 	v := s.encode(want)
 	if got, ok := s.decode(v); !ok || got != want {
 		t.Fatalf("round trip: %+v %v", got, ok)
@@ -24,7 +24,7 @@ func TestSessionCookie(t *testing.T) {
 		"no signature":     payload,
 		"bad signature":    payload + "." + strings.Repeat("A", len(sig)),
 		"tampered payload": "x" + payload[1:] + "." + sig,
-		"other key":        newSessions("another-secret-of-thirty-two-chars!!", time.Hour, false).encode(want),
+		"other key":        newSessions("another-secret-of-thirty-two-chars!!", time.Hour, false, nil).encode(want),
 	} {
 		if _, ok := s.decode(bad); ok {
 			t.Errorf("%s accepted", name)

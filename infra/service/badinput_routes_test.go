@@ -91,6 +91,7 @@ var routeSpecs = []routeSpec{
 	{"POST /api/v1/admin/employees/sync-work", session, "/api/v1/admin/employees/sync-work", "admin"},
 	{"GET /api/v1/admin/employees/:id", session, "/api/v1/admin/employees/emp-li", "admin"},
 	{"PATCH /api/v1/admin/employees/:id", session, "/api/v1/admin/employees/emp-li", "admin"},
+	{"POST /api/v1/admin/employees/:id/sign-out", session, "/api/v1/admin/employees/emp-li/sign-out", "admin"},
 	{"GET /api/v1/admin/company", session, "/api/v1/admin/company", "admin"},
 	{"PUT /api/v1/admin/company", session, "/api/v1/admin/company", "admin"},
 	{"GET /api/v1/company/title-link", session, "/api/v1/company/title-link", "emp-li"},
