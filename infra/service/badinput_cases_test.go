@@ -292,6 +292,11 @@ func specificCases() []badCase {
 		// cookie, and phones sending no, bad or unknown tokens.
 		browser("GET /auth/qr-login/status", "no browser cookie", "", "", "", notFound),
 		browser("POST /auth/qr-login", "a body field", "", "", `{"employee_id":"emp-li"}`, invalid),
+		browser("POST /auth/qr-login/accept", "no browser cookie", "", "", "", notFound),
+		browser("POST /auth/qr-login/accept", "no browser cookie, signed in", "emp-li", "", "", notFound),
+		browser("POST /auth/qr-login/accept", "a body field", "", "", `{"employee_id":"emp-li"}`, invalid),
+		browser("POST /auth/qr-login/decline", "no browser cookie", "", "", "", notFound),
+		browser("POST /auth/qr-login/decline", "a body field", "", "", `{"accept":false}`, invalid),
 		browser("POST /auth/qr-login/scan", "no token", "emp-li", "", `{}`, invalid),
 		browser("POST /auth/qr-login/scan", "token is a number", "emp-li", "", `{"token":5}`, invalid),
 		browser("POST /auth/qr-login/scan", "token of 65", "emp-li", "", `{"token":"`+long+`"}`, invalid),

@@ -49,6 +49,8 @@ var routeSpecs = []routeSpec{
 	{"GET /auth/work/callback", public, "/auth/work/callback?code=c&state=s", ""},
 	{"POST /auth/qr-login", public, "/auth/qr-login", ""},
 	{"GET /auth/qr-login/status", public, "/auth/qr-login/status", ""},
+	{"POST /auth/qr-login/accept", public, "/auth/qr-login/accept", ""},
+	{"POST /auth/qr-login/decline", public, "/auth/qr-login/decline", ""},
 	{"POST /auth/qr-login/scan", session, "/auth/qr-login/scan", "emp-li"},
 	{"POST /auth/qr-login/confirm", session, "/auth/qr-login/confirm", "emp-li"},
 
