@@ -6,8 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"sync"
-	"time"
 
 	"github.com/baoxiao/baoxiao/domain"
 )
@@ -26,6 +24,9 @@ var ErrUnknownUser = domain.ErrForbidden.WithMessage("you are not registered in 
 // Session is who is signed in and through which channel: the openid is the
 // one their invoices carry on that channel.
 type Session struct {
+	// ID names the session's row (app/sessions.go); it is secret, held
+	// only by the cookie. Empty until OpenSession.
+	ID         string
 	EmployeeID domain.EmployeeID
 	Channel    domain.Channel
 	OpenID     string
@@ -42,12 +43,13 @@ type Auth struct {
 	channels  Channels
 	clock     Clock
 	signUp    SelfSignUp
-	active    sync.Map // EmployeeID → time.Time: known active until
+	sessions  SessionStore
 }
 
-// NewAuth returns the sign-in service.
-func NewAuth(employees EmployeeDirectory, channels Channels, clock Clock) *Auth {
-	return &Auth{employees: employees, channels: channels, clock: clock}
+// NewAuth returns the sign-in service; sessions keeps the sessions it
+// opens.
+func NewAuth(employees EmployeeDirectory, sessions SessionStore, channels Channels, clock Clock) *Auth {
+	return &Auth{employees: employees, sessions: sessions, channels: channels, clock: clock}
 }
 
 // AllowSelfSignUp lets unknown OA openids and WeCom userids that pass
@@ -156,26 +158,6 @@ func (a *Auth) SandboxSignIn(ctx context.Context, id domain.EmployeeID, ch domai
 	}
 	// Finance and admin may have no wallet at all.
 	return e, Session{EmployeeID: e.ID()}, nil
-}
-
-// activeFor is how long a positive "still active" answer is reused: the
-// check runs on every request, and a deactivation may take this long to
-// end open sessions on each instance.
-const activeFor = time.Second
-
-// CheckActive refuses a session whose employee was deactivated or removed
-// since it was issued.
-func (a *Auth) CheckActive(ctx context.Context, s Session) error {
-	now := a.clock.Now()
-	if until, ok := a.active.Load(s.EmployeeID); ok && now.Before(until.(time.Time)) {
-		return nil
-	}
-	if _, err := a.Actor(ctx, s); err != nil {
-		a.active.Delete(s.EmployeeID)
-		return err
-	}
-	a.active.Store(s.EmployeeID, now.Add(activeFor))
-	return nil
 }
 
 // Person loads any employee, active or not, for showing their name: a

@@ -14,14 +14,21 @@ import (
 type QRLoginState string
 
 // The states: pending (the PC shows the QR), scanned (a signed-in phone
-// opened its link), confirmed (the phone's user said yes; the PC's next
-// poll takes the session), used (the PC took it). Expiry is not stored: a
-// hand-off not used by its ExpiresAt is expired.
+// opened its link), confirmed (the phone's user said yes; the PC's poll
+// now shows who that is and asks "sign in as X?"), used (the PC's user
+// accepted and took the session), declined (the PC's user said no).
+// Expiry is not stored: a hand-off not used by its ExpiresAt is expired.
+//
+// The PC's accept is the defence against a QR swap (login CSRF, issue
+// 15): anyone who sees a PC's QR can confirm it on their own phone, but
+// the PC is signed in only when the person at it agrees to be that
+// employee.
 const (
 	QRLoginPending   QRLoginState = "pending"
 	QRLoginScanned   QRLoginState = "scanned"
 	QRLoginConfirmed QRLoginState = "confirmed"
 	QRLoginUsed      QRLoginState = "used"
+	QRLoginDeclined  QRLoginState = "declined"
 	QRLoginExpired   QRLoginState = "expired" // shown, never stored
 )
 
@@ -51,7 +58,7 @@ type QRLogin struct {
 
 // StateAt is the hand-off's state as seen at now, expiry included.
 func (l QRLogin) StateAt(now time.Time) QRLoginState {
-	if l.State != QRLoginUsed && !now.Before(l.ExpiresAt) {
+	if l.State != QRLoginUsed && l.State != QRLoginDeclined && !now.Before(l.ExpiresAt) {
 		return QRLoginExpired
 	}
 	return l.State
@@ -143,7 +150,7 @@ func (q *QRLogins) phone(ctx context.Context, sess Session, token string) (QRLog
 	switch l.StateAt(q.clock.Now()) {
 	case QRLoginExpired:
 		return QRLogin{}, ErrQRLoginExpired
-	case QRLoginConfirmed, QRLoginUsed:
+	case QRLoginConfirmed, QRLoginUsed, QRLoginDeclined:
 		return QRLogin{}, ErrQRLoginUsed
 	}
 	return l, nil
@@ -171,8 +178,9 @@ func (q *QRLogins) Scan(ctx context.Context, sess Session, token string) (QRLogi
 	return l, nil
 }
 
-// Confirm signs the PC in as the phone's user, on the phone's channel:
-// the PC's next poll collects that session. A code is confirmed once.
+// Confirm offers the PC a sign-in as the phone's user, on the phone's
+// channel: the PC's poll then shows who, and the PC's user accepts (the
+// session is handed over) or declines. A code is confirmed once.
 func (q *QRLogins) Confirm(ctx context.Context, sess Session, token string) (QRLogin, error) {
 	l, err := q.phone(ctx, sess, token)
 	if err != nil {
@@ -194,46 +202,117 @@ func (q *QRLogins) Confirm(ctx context.Context, sess Session, token string) (QRL
 	return l, nil
 }
 
-// QRLoginPoll is what the PC's poll learns. Session is set exactly once
-// per hand-off: on the poll that used the confirmed code up.
+// QRLoginPoll is what the PC's poll learns. Who is set once a phone
+// confirmed: the employee the PC would sign in as, for the PC's user to
+// accept or decline. Session is set only by Accept.
 type QRLoginPoll struct {
 	State     QRLoginState
 	ExpiresAt time.Time
+	Who       *domain.Employee
 	Session   *Session
 }
 
-// Poll is the PC asking, with its browser secret, how the hand-off goes.
-// The first poll after the confirm takes the session, by a conditional
-// move: of any number of polls racing, one gets it and the others are
-// told the code is used.
-func (q *QRLogins) Poll(ctx context.Context, browserSecret string) (QRLoginPoll, error) {
+// browser loads the hand-off of the PC browser holding browserSecret.
+func (q *QRLogins) browser(ctx context.Context, browserSecret string) (QRLogin, error) {
 	if browserSecret == "" {
-		return QRLoginPoll{}, ErrQRLoginUnknown
+		return QRLogin{}, ErrQRLoginUnknown
 	}
 	l, err := q.store.ByBrowser(ctx, hashSecret(browserSecret))
 	if errors.Is(err, domain.ErrNotFound) {
-		return QRLoginPoll{}, ErrQRLoginUnknown
+		return QRLogin{}, ErrQRLoginUnknown
 	}
+	return l, err
+}
+
+// who is the employee a confirmed hand-off would sign the PC in as,
+// refusing one deactivated or removed since the confirm.
+func (q *QRLogins) who(ctx context.Context, l QRLogin) (*domain.Employee, error) {
+	e, err := q.employees.Get(ctx, l.EmployeeID)
+	if errors.Is(err, domain.ErrNotFound) || err == nil && !e.Active() {
+		return nil, domain.ErrAuthRequired.WithMessage("the account that confirmed is deactivated")
+	}
+	return e, err
+}
+
+// Poll is the PC asking, with its browser secret, how the hand-off goes.
+// Once a phone confirmed, it answers who that is; it never hands over a
+// session (Accept does).
+func (q *QRLogins) Poll(ctx context.Context, browserSecret string) (QRLoginPoll, error) {
+	l, err := q.browser(ctx, browserSecret)
 	if err != nil {
 		return QRLoginPoll{}, err
 	}
-	now := q.clock.Now()
-	st := l.StateAt(now)
+	st := l.StateAt(q.clock.Now())
 	switch st {
 	case QRLoginUsed:
 		return QRLoginPoll{}, ErrQRLoginUsed
 	case QRLoginConfirmed:
-		ok, err := q.store.Move(ctx, l.TokenHash, []QRLoginState{QRLoginConfirmed}, QRLoginUsed, nil, now)
+		e, err := q.who(ctx, l)
 		if err != nil {
 			return QRLoginPoll{}, err
 		}
-		if !ok {
-			return QRLoginPoll{}, ErrQRLoginUsed
-		}
-		return QRLoginPoll{State: QRLoginUsed, ExpiresAt: l.ExpiresAt,
-			Session: &Session{EmployeeID: l.EmployeeID, Channel: l.Channel, OpenID: l.OpenID}}, nil
+		return QRLoginPoll{State: st, ExpiresAt: l.ExpiresAt, Who: e}, nil
 	}
 	return QRLoginPoll{State: st, ExpiresAt: l.ExpiresAt}, nil
+}
+
+// Accept is the PC's user agreeing to sign in as the employee who
+// confirmed: it takes the session, by a conditional move, so of any
+// number of racing accepts one gets it and the others are told the code
+// is used.
+func (q *QRLogins) Accept(ctx context.Context, browserSecret string) (QRLoginPoll, error) {
+	l, err := q.browser(ctx, browserSecret)
+	if err != nil {
+		return QRLoginPoll{}, err
+	}
+	now := q.clock.Now()
+	switch l.StateAt(now) {
+	case QRLoginExpired:
+		return QRLoginPoll{}, ErrQRLoginExpired
+	case QRLoginUsed, QRLoginDeclined:
+		return QRLoginPoll{}, ErrQRLoginUsed
+	case QRLoginPending, QRLoginScanned:
+		return QRLoginPoll{}, domain.ErrQRNotConfirmed
+	}
+	e, err := q.who(ctx, l)
+	if err != nil {
+		return QRLoginPoll{}, err
+	}
+	ok, err := q.store.Move(ctx, l.TokenHash, []QRLoginState{QRLoginConfirmed}, QRLoginUsed, nil, now)
+	if err != nil {
+		return QRLoginPoll{}, err
+	}
+	if !ok {
+		return QRLoginPoll{}, ErrQRLoginUsed
+	}
+	return QRLoginPoll{State: QRLoginUsed, ExpiresAt: l.ExpiresAt, Who: e,
+		Session: &Session{EmployeeID: l.EmployeeID, Channel: l.Channel, OpenID: l.OpenID}}, nil
+}
+
+// Decline is the PC's user refusing the hand-off (not them, or changed
+// their mind): nobody is signed in with it, and the code is spent.
+func (q *QRLogins) Decline(ctx context.Context, browserSecret string) (QRLoginPoll, error) {
+	l, err := q.browser(ctx, browserSecret)
+	if err != nil {
+		return QRLoginPoll{}, err
+	}
+	now := q.clock.Now()
+	switch l.StateAt(now) {
+	case QRLoginExpired:
+		return QRLoginPoll{}, ErrQRLoginExpired
+	case QRLoginUsed:
+		return QRLoginPoll{}, ErrQRLoginUsed
+	case QRLoginDeclined:
+		return QRLoginPoll{State: QRLoginDeclined, ExpiresAt: l.ExpiresAt}, nil
+	}
+	ok, err := q.store.Move(ctx, l.TokenHash, []QRLoginState{QRLoginPending, QRLoginScanned, QRLoginConfirmed}, QRLoginDeclined, nil, now)
+	if err != nil {
+		return QRLoginPoll{}, err
+	}
+	if !ok {
+		return QRLoginPoll{}, ErrQRLoginUsed // accepted or expired meanwhile
+	}
+	return QRLoginPoll{State: QRLoginDeclined, ExpiresAt: l.ExpiresAt}, nil
 }
 
 // Tidy deletes hand-offs a day after they expired.

@@ -57,6 +57,9 @@ var (
 	ErrInvalidWeChatState = newError("invoice.invalid_status_transition", "WeChat does not allow this status change")
 	ErrNotInWallet        = newError("invoice.not_in_wallet", "this invoice is not in your WeChat wallet")
 	ErrInvoiceUnreadable  = newError("invoice.unreadable", "WeChat's answer for this invoice cannot be used; nothing was imported for it")
+	// ErrQRNotConfirmed: the PC accepted a QR sign-in that no phone has
+	// confirmed yet (issue 15).
+	ErrQRNotConfirmed = newError("qr.not_confirmed", "no phone has confirmed this sign-in yet")
 )
 
 // Invalid reports a bad field; the web layer puts fields in details.fields.
@@ -74,6 +77,6 @@ func AllErrors() []*Error {
 		ErrAlreadyReimbursed, ErrInvoiceCancelled, ErrInvoiceInReport, ErrInvalidTransition,
 		ErrReportEmpty, ErrSubmitRefused, ErrWeChatUnavailable, ErrWeChatRejected,
 		ErrSignatureInvalid, ErrSignatureReplayed, ErrInvalidWeChatState, ErrNotInWallet,
-		ErrInvoiceUnreadable,
+		ErrInvoiceUnreadable, ErrQRNotConfirmed,
 	}
 }

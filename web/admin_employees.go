@@ -23,6 +23,10 @@ func registerDirectoryRoutes(r fiber.Router, deps Deps) {
 		r.Get("/admin/employees/:id", h.get)
 		r.Patch("/admin/employees/:id", h.update)
 	}
+	if deps.Auth != nil {
+		h := &signOutHandler{auth: deps.Auth}
+		r.Post("/admin/employees/:id/sign-out", h.signOut)
+	}
 	if deps.Company != nil {
 		h := &companyHandler{company: deps.Company}
 		r.Get("/admin/company", h.get)
@@ -257,4 +261,25 @@ func (h *employeeHandler) syncWork(c *fiber.Ctx) error {
 		v.Skipped[i] = syncSkipView{UserID: s.UserID, Reason: s.Reason}
 	}
 	return c.JSON(v)
+}
+
+type signOutHandler struct{ auth *app.Auth }
+
+type signOutView struct {
+	EmployeeID    string `json:"employee_id"`
+	SessionsEnded int64  `json:"sessions_ended"`
+}
+
+// signOut ends every session of an employee, on every device, at their
+// next request (admin: "sign out everywhere", issue 15).
+func (h *signOutHandler) signOut(c *fiber.Ctx) error {
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
+	id := domain.EmployeeID(c.Params("id"))
+	n, err := h.auth.SignOutEverywhere(c.UserContext(), currentSession(c).EmployeeID, id)
+	if err != nil {
+		return err
+	}
+	return c.JSON(signOutView{EmployeeID: string(id), SessionsEnded: n})
 }

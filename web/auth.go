@@ -69,14 +69,24 @@ func (h *authHandler) sandboxLogin(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	h.sessions.set(c, sess)
+	if sess, err = h.sessions.open(c, sess); err != nil {
+		return err
+	}
 	return c.JSON(newMeView(e, sess))
 }
 
+// logout ends the session the cookie names, in the database, so a copy
+// of the cookie is worthless from now on; then it clears the cookie. A
+// missing or invalid cookie is no error: there is nothing to end.
 func (h *authHandler) logout(c *fiber.Ctx) error {
 	// No body is expected: an empty one is {}, a malformed one is refused, not ignored.
 	if err := decodeJSON(c, &struct{}{}); err != nil {
 		return err
+	}
+	if sess, ok := h.sessions.decode(c.Cookies(sessionCookie)); ok {
+		if err := h.auth.SignOut(c.UserContext(), sess); err != nil {
+			return err
+		}
 	}
 	h.sessions.clear(c)
 	return c.SendStatus(fiber.StatusNoContent)
@@ -97,12 +107,38 @@ const oauthCookie = "baoxiao_oauth"
 
 const oauthTTL = 10 * time.Minute
 
-// safeNext keeps redirects on our own site: a path, never "//host".
+// nextBase stands for our own origin when a next parameter is resolved:
+// only the path, query and fragment of the result are kept.
+var nextBase = &url.URL{Scheme: "https", Host: "baoxiao.invalid", Path: "/"}
+
+// safeNext keeps redirects on our own site. The rule, the same as
+// BX.safeNext in h5/common.js: next must be a path ("/…") that, parsed
+// against our origin, stays on our origin; the answer is the parsed path
+// re-serialised, never the input. Characters a browser drops or reads as
+// a slash (controls such as TAB, and backslash) are refused, not guessed
+// at: "/\t/evil.example" is "//evil.example" to a browser.
 func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.ContainsAny(next, "\\\r\n") {
-		return "/h5/"
+	const home = "/h5/"
+	if !strings.HasPrefix(next, "/") || strings.ContainsFunc(next, func(r rune) bool {
+		return r < 0x20 || r == 0x7f || r == '\\'
+	}) {
+		return home
 	}
-	return next
+	ref, err := url.Parse(next)
+	if err != nil {
+		return home
+	}
+	u := nextBase.ResolveReference(ref)
+	if u.Scheme != nextBase.Scheme || u.Host != nextBase.Host || u.User != nil || u.Opaque != "" {
+		return home
+	}
+	out := (&url.URL{Path: u.Path, RawPath: u.RawPath, RawQuery: u.RawQuery, Fragment: u.Fragment}).String()
+	// "/.//evil.example" resolves to the path "//evil.example", which a
+	// browser would read as a host.
+	if !strings.HasPrefix(out, "/") || strings.HasPrefix(out, "//") {
+		return home
+	}
+	return out
 }
 
 func (h *authHandler) oauthStart(ch domain.Channel) fiber.Handler {
@@ -147,7 +183,9 @@ func (h *authHandler) oauthCallback(ch domain.Channel) fiber.Handler {
 		if err != nil {
 			return err
 		}
-		h.sessions.set(c, sess)
+		if _, err := h.sessions.open(c, sess); err != nil {
+			return err
+		}
 		return c.Redirect(safeNext(vals.Get("n")), fiber.StatusFound)
 	}
 }

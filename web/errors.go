@@ -41,6 +41,7 @@ var statusByCode = map[string]int{
 	"idempotency.conflict":              http.StatusConflict,
 	"qr.expired":                        http.StatusGone,
 	"qr.used":                           http.StatusConflict,
+	"qr.not_confirmed":                  http.StatusConflict,
 	"reconcile.running":                 http.StatusConflict,
 	"wechat.unavailable":                http.StatusServiceUnavailable,
 	"wechat.rejected":                   http.StatusBadGateway,

@@ -15,8 +15,10 @@ import (
 
 // PC sign-in by QR hand-off (DECISIONS 4): the PC's login page opens a
 // hand-off and shows its QR; the phone opens /h5/qr-login?t=<token>, signs
-// in through the normal OAuth and confirms; the PC's poll then gets the
-// phone's session as its own cookie. The token travels in query strings
+// in through the normal OAuth and confirms; the PC's poll then shows who
+// confirmed, and the PC's user accepts (the PC gets a session of that
+// employee as its own cookie) or declines (issue 15: a QR seen by someone
+// else cannot sign the PC into their account unnoticed). The token travels in query strings
 // and bodies, never in a path (access logs record paths); the browser
 // secret travels only in an HttpOnly cookie scoped to these endpoints.
 
@@ -40,7 +42,9 @@ func registerQRLogin(a *fiber.App, deps Deps, sess *sessions) {
 	h := &qrLoginHandler{logins: deps.QRLogins, auth: deps.Auth, sessions: sess, publicURL: deps.PublicURL}
 	a.Post(qrLoginPath, h.start)
 	a.Get(qrLoginPath+"/status", h.status)
-	phone := sess.require(deps.Auth)
+	a.Post(qrLoginPath+"/accept", h.accept)
+	a.Post(qrLoginPath+"/decline", h.decline)
+	phone := sess.require()
 	a.Post(qrLoginPath+"/scan", phone, h.scan)
 	a.Post(qrLoginPath+"/confirm", phone, h.confirm)
 }
@@ -59,7 +63,15 @@ type qrLoginView struct {
 	ExpiresAt *time.Time `json:"expires_at,omitempty"`
 	URL       string     `json:"url,omitempty"`
 	QRPNG     string     `json:"qr_png,omitempty"` // base64 PNG of url
-	Me        *meView    `json:"me,omitempty"`
+	// Who confirmed on their phone: the PC's user accepts or declines
+	// signing in as them (state confirmed).
+	Who *qrLoginWho `json:"who,omitempty"`
+	Me  *meView     `json:"me,omitempty"`
+}
+
+type qrLoginWho struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
 }
 
 func (h *qrLoginHandler) setBrowserCookie(c *fiber.Ctx, secret string, expires time.Time) {
@@ -99,8 +111,8 @@ func (h *qrLoginHandler) start(c *fiber.Ctx) error {
 	})
 }
 
-// status is the PC's poll. The poll that finds the code confirmed takes
-// the session: it sets the session cookie on this answer, once.
+// status is the PC's poll. Once a phone confirmed it names who: the
+// session is handed over only by accept.
 func (h *qrLoginHandler) status(c *fiber.Ctx) error {
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	p, err := h.logins.Poll(c.UserContext(), c.Cookies(qrLoginCookie))
@@ -110,21 +122,57 @@ func (h *qrLoginHandler) status(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if p.Session == nil {
-		if p.State == app.QRLoginExpired {
-			h.clearBrowserCookie(c)
-		}
-		exp := p.ExpiresAt.In(shanghai)
-		return c.JSON(qrLoginView{State: string(p.State), ExpiresAt: &exp})
+	if p.State == app.QRLoginExpired || p.State == app.QRLoginDeclined {
+		h.clearBrowserCookie(c)
+	}
+	exp := p.ExpiresAt.In(shanghai)
+	v := qrLoginView{State: string(p.State), ExpiresAt: &exp}
+	if p.Who != nil {
+		v.Who = &qrLoginWho{ID: string(p.Who.ID()), Name: p.Who.Name()}
+	}
+	return c.JSON(v)
+}
+
+// accept is the PC's user agreeing to sign in as the employee named by
+// the poll: this answer sets the session cookie, once.
+func (h *qrLoginHandler) accept(c *fiber.Ctx) error {
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	p, err := h.logins.Accept(c.UserContext(), c.Cookies(qrLoginCookie))
+	if errors.Is(err, domain.ErrNotFound) || errors.Is(err, app.ErrQRUsed) || errors.Is(err, app.ErrQRExpired) {
+		h.clearBrowserCookie(c)
+	}
+	if err != nil {
+		return err
 	}
 	h.clearBrowserCookie(c)
-	e, err := h.auth.Actor(c.UserContext(), *p.Session)
+	// The PC gets a session of its own (a row of its own): the phone's
+	// logout does not end it, and it ends like any other.
+	pc, err := h.sessions.open(c, *p.Session)
 	if err != nil {
-		return err // deactivated since the confirm
+		return err
 	}
-	h.sessions.set(c, *p.Session)
-	me := newMeView(e, *p.Session)
+	me := newMeView(p.Who, pc)
 	return c.JSON(qrLoginView{State: "signed_in", Me: &me})
+}
+
+// decline is the PC's user refusing: nobody signs in with this code.
+func (h *qrLoginHandler) decline(c *fiber.Ctx) error {
+	if err := decodeJSON(c, &struct{}{}); err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	p, err := h.logins.Decline(c.UserContext(), c.Cookies(qrLoginCookie))
+	if errors.Is(err, domain.ErrNotFound) || errors.Is(err, app.ErrQRUsed) || errors.Is(err, app.ErrQRExpired) {
+		h.clearBrowserCookie(c)
+	}
+	if err != nil {
+		return err
+	}
+	h.clearBrowserCookie(c)
+	return c.JSON(qrLoginView{State: string(p.State)})
 }
 
 // scan tells the PC a signed-in phone opened the link.
@@ -141,7 +189,8 @@ func (h *qrLoginHandler) scan(c *fiber.Ctx) error {
 	return c.JSON(qrLoginView{State: string(l.State), ExpiresAt: &exp})
 }
 
-// confirm signs the PC in as the phone's user.
+// confirm offers the PC a sign-in as the phone's user; the PC's user
+// accepts or declines.
 func (h *qrLoginHandler) confirm(c *fiber.Ctx) error {
 	var req qrTokenRequest
 	if err := decodeJSON(c, &req); err != nil {

@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/baoxiao/baoxiao/infra/testkit/cluster"
 
 	"github.com/baoxiao/baoxiao/config"
@@ -126,7 +128,8 @@ func tokenOf(t *testing.T, base, link string) string {
 
 // TestBrowserQRLogin is DECISIONS 4 in live mode: a PC's login page shows
 // a QR; a phone that signed in through OAuth confirms it; the PC's page
-// polls, gets the session and lands signed in. The code is then used up,
+// polls, asks "sign in as X?" and, accepted, gets the session and lands
+// signed in. The code is then used up,
 // the browser secret is needed to collect it, and expired codes say so.
 func TestBrowserQRLogin(t *testing.T) {
 	t.Parallel()
@@ -164,6 +167,13 @@ func TestBrowserQRLogin(t *testing.T) {
 	if st, res := phone.post("/auth/qr-login/confirm", map[string]any{"token": token}); st != http.StatusOK || res["state"] != "confirmed" {
 		t.Fatalf("confirm: %d %v", st, res)
 	}
+	var ask string
+	pc.until("the PC asks who", `!document.getElementById('qrl-ask').hidden && document.getElementById('qrl-question').textContent`, &ask)
+	if !strings.Contains(ask, "陈静") || !strings.Contains(ask, "fin-chen") {
+		t.Errorf("the PC asks %q: it does not name who confirmed", ask)
+	}
+	pc.screenshot("qr-login-accept")
+	pc.click("#qrl-accept")
 	pc.until("the PC signed in on the finance page", `location.pathname === '/h5/finance' && document.querySelector('#who') && document.querySelector('#who').textContent === '陈静'`, nil)
 	pc.screenshot("qr-login-signed-in")
 	if st, res := phone.post("/auth/qr-login/confirm", map[string]any{"token": token}); st != http.StatusConflict || errCode(res) != "qr.used" {
@@ -197,14 +207,24 @@ func TestBrowserQRLogin(t *testing.T) {
 			t.Fatalf("poll with cookie %q: %d %v", cookie, st, res)
 		}
 	}
-	st, first := sendJSON(t, plain, http.MethodGet, live.URL+"/auth/qr-login/status", nil, "baoxiao_qr_login="+secret)
+	st, poll := sendJSON(t, plain, http.MethodGet, live.URL+"/auth/qr-login/status", nil, "baoxiao_qr_login="+secret)
+	who, _ := poll["who"].(map[string]any)
+	if st != http.StatusOK || poll["state"] != "confirmed" || who["id"] != "fin-chen" || strings.Contains(poll["_set_cookie"].(string), "baoxiao_session=") {
+		t.Fatalf("poll after the confirm: %d %v", st, poll)
+	}
+	for _, cookie := range []string{"", "baoxiao_qr_login=" + token2} {
+		if st, res := sendJSON(t, plain, http.MethodPost, live.URL+"/auth/qr-login/accept", map[string]any{}, cookie); st != http.StatusNotFound || strings.Contains(res["_set_cookie"].(string), "baoxiao_session=") {
+			t.Fatalf("accept with cookie %q: %d %v", cookie, st, res)
+		}
+	}
+	st, first := sendJSON(t, plain, http.MethodPost, live.URL+"/auth/qr-login/accept", map[string]any{}, "baoxiao_qr_login="+secret)
 	me, _ := first["me"].(map[string]any)
 	if st != http.StatusOK || first["state"] != "signed_in" || me["id"] != "fin-chen" || !strings.Contains(first["_set_cookie"].(string), "baoxiao_session=") {
-		t.Fatalf("first poll: %d %v", st, first)
+		t.Fatalf("accept: %d %v", st, first)
 	}
-	st, second := sendJSON(t, plain, http.MethodGet, live.URL+"/auth/qr-login/status", nil, "baoxiao_qr_login="+secret)
+	st, second := sendJSON(t, plain, http.MethodPost, live.URL+"/auth/qr-login/accept", map[string]any{}, "baoxiao_qr_login="+secret)
 	if st != http.StatusConflict || errCode(second) != "qr.used" || strings.Contains(second["_set_cookie"].(string), "baoxiao_session=") {
-		t.Fatalf("second poll: %d %v", st, second)
+		t.Fatalf("second accept: %d %v", st, second)
 	}
 
 	// 3. The phone page in a browser: OAuth, the question, the confirm.
@@ -227,6 +247,8 @@ func TestBrowserQRLogin(t *testing.T) {
 	ph.screenshot("qr-login-question")
 	ph.click("#qrl-confirm")
 	ph.until("the confirmation", `!!document.getElementById('qrl-done')`, nil)
+	pc2.until("the PC asks", `!!document.getElementById('qrl-accept') && !document.getElementById('qrl-ask').hidden`, nil)
+	pc2.click("#qrl-accept")
 	pc2.until("the PC signed in as emp-li", `location.pathname === '/h5/' && document.querySelector('#who') && document.querySelector('#who').textContent === '李娜'`, nil)
 	ph.open(strings.TrimPrefix(link3, live.URL))
 	ph.until("the used-code error", `!!document.querySelector('#qrl-error .error[data-code="qr.used"]')`, nil)
@@ -248,4 +270,44 @@ func TestBrowserQRLogin(t *testing.T) {
 	}
 	pc3.click("#qrl-new")
 	pc3.until("a new QR code", `document.getElementById('qrl-state').dataset.state === 'pending' && document.getElementById('qrl-img').dataset.url !== `+jsString(link4), nil)
+}
+
+// TestBrowserQRLoginSwap (issue 15): someone else confirms the QR a PC
+// shows. The PC's page names them and waits; its user declines, stays
+// signed out and gets a new code.
+func TestBrowserQRLoginSwap(t *testing.T) {
+	t.Parallel()
+	live, sbURL := liveWithSandbox(t)
+	b := startBrowser(t, live)
+	pc := b.newTab("pc")
+	pc.open("/h5/login")
+	pc.until("the QR code", `!!document.querySelector('#qrl-img') && document.getElementById('qrl-state').dataset.state === 'pending'`, nil)
+	var link string
+	pc.eval(`document.getElementById('qrl-img').dataset.url`, &link)
+	attacker := &qrPhone{t: t, base: live.URL}
+	attacker.signIn(sbURL, demoOpenID(t, "emp-wang"), "/h5/")
+	if st, res := attacker.post("/auth/qr-login/confirm", map[string]any{"token": tokenOf(t, live.URL, link)}); st != http.StatusOK {
+		t.Fatalf("confirm: %d %v", st, res)
+	}
+	var ask string
+	pc.until("the PC asks who", `(() => { const a = document.getElementById('qrl-ask'); return a && !a.hidden && document.getElementById('qrl-question').textContent; })()`, &ask)
+	if !strings.Contains(ask, "emp-wang") {
+		t.Errorf("the PC asks %q: it does not name who confirmed", ask)
+	}
+	time.Sleep(2 * time.Second) // more than a poll: still not signed in
+	var path string
+	pc.eval(`location.pathname`, &path)
+	if path != "/h5/login" {
+		t.Fatalf("the PC left the login page for %s before anyone accepted", path)
+	}
+	pc.screenshot("qr-login-swap")
+	pc.click("#qrl-decline")
+	pc.until("declined", `document.getElementById('qrl-state').dataset.state === 'declined' && !document.getElementById('qrl-new').hidden`, nil)
+	var signedIn bool
+	pc.run("signed in?", chromedp.Evaluate(`fetch('/api/v1/me').then(r => r.ok)`, &signedIn, awaitPromise))
+	if signedIn {
+		t.Fatal("the PC is signed in after declining")
+	}
+	pc.click("#qrl-new")
+	pc.until("a new QR code", `document.getElementById('qrl-state').dataset.state === 'pending' && document.getElementById('qrl-img').dataset.url !== `+jsString(link), nil)
 }

@@ -1,11 +1,20 @@
 package web
 
 import (
+	"net/url"
 	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
 )
+
+// secureURL tells whether cookies must be Secure: public_url is https.
+// The scheme is parsed, and compared without regard to case (RFC 3986
+// 3.1): "HTTPS://…" is https too.
+func secureURL(publicURL string) bool {
+	u, err := url.Parse(strings.TrimSpace(publicURL))
+	return err == nil && strings.EqualFold(u.Scheme, "https")
+}
 
 // registerRoutes lists every endpoint in one place. Each new endpoint is
 // added here and in openapi.json (openapi_test.go checks they agree).
@@ -38,7 +47,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	if ttl <= 0 {
 		ttl = 12 * time.Hour
 	}
-	sess := newSessions(deps.SessionSecret, ttl, strings.HasPrefix(deps.PublicURL, "https://"))
+	sess := newSessions(deps.SessionSecret, ttl, secureURL(deps.PublicURL), deps.Auth)
 	auth := &authHandler{auth: deps.Auth, sessions: sess, publicURL: strings.TrimSuffix(deps.PublicURL, "/")}
 
 	app.Post("/auth/logout", auth.logout)
@@ -51,7 +60,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	}
 	registerQRLogin(app, deps, sess)
 
-	signedIn := api.Group("", sess.require(deps.Auth))
+	signedIn := api.Group("", sess.require())
 	signedIn.Get("/me", auth.me)
 	if deps.JSAPI != nil {
 		js := &jsapiHandler{jsapi: deps.JSAPI}

@@ -19,27 +19,30 @@ import (
 // defence (API.md).
 const sessionCookie = "baoxiao_session"
 
-// sessions signs and checks session cookies. The cookie is the whole
-// session (no server state): an HMAC over its content and expiry.
+// sessions signs and checks session cookies. The cookie is an HMAC over
+// who is signed in, until when, and the id of the session's row: the row
+// is what makes a session end before its expiry (app/sessions.go).
 type sessions struct {
 	key    []byte
 	ttl    time.Duration
 	secure bool
 	now    func() time.Time
+	auth   *app.Auth
 }
 
 type sessionClaims struct {
+	SessionID  string `json:"s"`
 	EmployeeID string `json:"e"`
 	Channel    string `json:"c,omitempty"`
 	OpenID     string `json:"o,omitempty"`
 	Expires    int64  `json:"x"`
 }
 
-func newSessions(secret string, ttl time.Duration, secure bool) *sessions {
+func newSessions(secret string, ttl time.Duration, secure bool, auth *app.Auth) *sessions {
 	// A derived key: the configured secret may sign other things later.
 	mac := hmac.New(sha256.New, []byte(secret))
 	mac.Write([]byte("baoxiao session v1"))
-	return &sessions{key: mac.Sum(nil), ttl: ttl, secure: secure, now: time.Now}
+	return &sessions{key: mac.Sum(nil), ttl: ttl, secure: secure, now: time.Now, auth: auth}
 }
 
 func (s *sessions) sign(payload string) string {
@@ -50,7 +53,7 @@ func (s *sessions) sign(payload string) string {
 
 func (s *sessions) encode(sess app.Session) string {
 	b, _ := json.Marshal(sessionClaims{
-		EmployeeID: string(sess.EmployeeID), Channel: string(sess.Channel), OpenID: sess.OpenID,
+		SessionID: sess.ID, EmployeeID: string(sess.EmployeeID), Channel: string(sess.Channel), OpenID: sess.OpenID,
 		Expires: s.now().Add(s.ttl).Unix(),
 	})
 	payload := base64.RawURLEncoding.EncodeToString(b)
@@ -67,10 +70,21 @@ func (s *sessions) decode(v string) (app.Session, bool) {
 		return app.Session{}, false
 	}
 	var c sessionClaims
-	if json.Unmarshal(b, &c) != nil || c.EmployeeID == "" || s.now().Unix() >= c.Expires {
+	if json.Unmarshal(b, &c) != nil || c.EmployeeID == "" || c.SessionID == "" || s.now().Unix() >= c.Expires {
 		return app.Session{}, false
 	}
-	return app.Session{EmployeeID: domain.EmployeeID(c.EmployeeID), Channel: domain.Channel(c.Channel), OpenID: c.OpenID}, true
+	return app.Session{ID: c.SessionID, EmployeeID: domain.EmployeeID(c.EmployeeID), Channel: domain.Channel(c.Channel), OpenID: c.OpenID}, true
+}
+
+// open starts a session for sess (a row in the database) and sets its
+// cookie. Every sign-in ends here.
+func (s *sessions) open(c *fiber.Ctx, sess app.Session) (app.Session, error) {
+	sess, err := s.auth.OpenSession(c.UserContext(), sess, s.ttl)
+	if err != nil {
+		return app.Session{}, err
+	}
+	s.set(c, sess)
+	return sess, nil
 }
 
 func (s *sessions) set(c *fiber.Ctx, sess app.Session) {
@@ -90,16 +104,17 @@ func (s *sessions) clear(c *fiber.Ctx) {
 const sessionLocal = "session"
 
 // require answers auth.required unless a valid session cookie came with
-// the request and its employee is still active: a deactivated employee's
-// session ends at once, not when the cookie expires. It keeps the session
-// for the handler.
-func (s *sessions) require(auth *app.Auth) fiber.Handler {
+// the request, its session was not ended (logout, a role change, a
+// deactivation, "sign out everywhere": checked in the database on every
+// request) and its employee is still active. It keeps the session for the
+// handler.
+func (s *sessions) require() fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		sess, ok := s.decode(c.Cookies(sessionCookie))
 		if !ok {
 			return domain.ErrAuthRequired
 		}
-		if err := auth.CheckActive(c.UserContext(), sess); err != nil {
+		if err := s.auth.CheckSession(c.UserContext(), sess); err != nil {
 			return err
 		}
 		c.Locals(sessionLocal, sess)

@@ -11,9 +11,9 @@ import (
 
 func TestSessionCookie(t *testing.T) {
 	now := time.Date(2026, 11, 1, 9, 0, 0, 0, time.UTC)
-	s := newSessions("a-secret-of-at-least-thirty-two-chars", time.Hour, false)
+	s := newSessions("a-secret-of-at-least-thirty-two-chars", time.Hour, false, nil)
 	s.now = func() time.Time { return now }
-	want := app.Session{EmployeeID: "emp-li", Channel: domain.ChannelOA, OpenID: "oSBX+/="}
+	want := app.Session{ID: "sid-1", EmployeeID: "emp-li", Channel: domain.ChannelOA, OpenID: "oSBX+/="}
 	v := s.encode(want)
 	if got, ok := s.decode(v); !ok || got != want {
 		t.Fatalf("round trip: %+v %v", got, ok)
@@ -24,7 +24,7 @@ func TestSessionCookie(t *testing.T) {
 		"no signature":     payload,
 		"bad signature":    payload + "." + strings.Repeat("A", len(sig)),
 		"tampered payload": "x" + payload[1:] + "." + sig,
-		"other key":        newSessions("another-secret-of-thirty-two-chars!!", time.Hour, false).encode(want),
+		"other key":        newSessions("another-secret-of-thirty-two-chars!!", time.Hour, false, nil).encode(want),
 	} {
 		if _, ok := s.decode(bad); ok {
 			t.Errorf("%s accepted", name)
@@ -46,6 +46,15 @@ func TestSafeNext(t *testing.T) {
 		"/\\evil.example":      "/h5/",
 		"h5/":                  "/h5/",
 		"/ok\r\nSet-Cookie: x": "/h5/",
+		// Issue 15: browsers drop TAB, CR and LF inside URLs, so each of
+		// these is "//evil.example" to them.
+		"/\t/evil.example":   "/h5/",
+		"/\x0b/evil.example": "/h5/",
+		"/\x00/evil.example": "/h5/",
+		"/.//evil.example":   "/h5/",
+		"///evil.example":    "/h5/",
+		"/h5/../finance?x=1": "/finance?x=1",
+		"/h5/a b":            "/h5/a%20b",
 	} {
 		if got := safeNext(in); got != want {
 			t.Errorf("safeNext(%q) = %q, want %q", in, got, want)

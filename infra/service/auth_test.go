@@ -187,7 +187,7 @@ func jsonNumber(v any) string {
 	return strconv.FormatInt(int64(f), 10)
 }
 
-// A deactivated employee's session ends within a second, on every endpoint.
+// A deactivated employee's session ends at once, on every endpoint.
 func TestDeactivationEndsSessions(t *testing.T) {
 	a := testkit.App(t, testkit.SQLite(t), testkit.WithoutWorker())
 	li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
@@ -199,7 +199,6 @@ func TestDeactivationEndsSessions(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(1100 * time.Millisecond) // an instance reuses "still active" for a second
 	for _, path := range []string{"/api/v1/me", "/api/v1/invoices", "/api/v1/jsapi/config?url=" + url.QueryEscape(a.URL+"/h5/")} {
 		if res := li.Do(http.MethodGet, path, nil); res.Status != http.StatusUnauthorized {
 			t.Errorf("%s after deactivation: %d", path, res.Status)

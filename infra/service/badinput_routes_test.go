@@ -49,6 +49,8 @@ var routeSpecs = []routeSpec{
 	{"GET /auth/work/callback", public, "/auth/work/callback?code=c&state=s", ""},
 	{"POST /auth/qr-login", public, "/auth/qr-login", ""},
 	{"GET /auth/qr-login/status", public, "/auth/qr-login/status", ""},
+	{"POST /auth/qr-login/accept", public, "/auth/qr-login/accept", ""},
+	{"POST /auth/qr-login/decline", public, "/auth/qr-login/decline", ""},
 	{"POST /auth/qr-login/scan", session, "/auth/qr-login/scan", "emp-li"},
 	{"POST /auth/qr-login/confirm", session, "/auth/qr-login/confirm", "emp-li"},
 
@@ -91,6 +93,7 @@ var routeSpecs = []routeSpec{
 	{"POST /api/v1/admin/employees/sync-work", session, "/api/v1/admin/employees/sync-work", "admin"},
 	{"GET /api/v1/admin/employees/:id", session, "/api/v1/admin/employees/emp-li", "admin"},
 	{"PATCH /api/v1/admin/employees/:id", session, "/api/v1/admin/employees/emp-li", "admin"},
+	{"POST /api/v1/admin/employees/:id/sign-out", session, "/api/v1/admin/employees/emp-li/sign-out", "admin"},
 	{"GET /api/v1/admin/company", session, "/api/v1/admin/company", "admin"},
 	{"PUT /api/v1/admin/company", session, "/api/v1/admin/company", "admin"},
 	{"GET /api/v1/company/title-link", session, "/api/v1/company/title-link", "emp-li"},

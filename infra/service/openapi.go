@@ -42,7 +42,7 @@ func (s *Service) addOpenAPI(cfg *config.Config, db *bun.DB, opts Options, deps 
 	}
 	if wopts.Tidy == nil {
 		wopts.Tidy = func(ctx context.Context) error {
-			return errors.Join(s.OpenAPI.Tidy(ctx), s.QRImports.Tidy(ctx), s.QRLogins.Tidy(ctx))
+			return errors.Join(s.OpenAPI.Tidy(ctx), s.QRImports.Tidy(ctx), s.QRLogins.Tidy(ctx), s.Auth.TidySessions(ctx))
 		}
 	}
 	targets, err := app.NewWebhookTargets(cfg.Webhooks.AllowHosts)

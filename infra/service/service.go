@@ -46,6 +46,8 @@ type Service struct {
 	Finance   *app.Finance
 	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
 	QRLogins *app.QRLogins
+	// Auth signs employees in and keeps their sessions (issue 15).
+	Auth *app.Auth
 
 	// The ERP open API, webhooks and PC QR import (openapi.go).
 	OpenAPI   *app.OpenAPI
@@ -179,7 +181,8 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
 	s.closers = append(s.closers, s.Finance.Close)
 
-	auth := app.NewAuth(st.Employees, s.Channels, clock)
+	auth := app.NewAuth(st.Employees, store.NewSessions(db), s.Channels, clock)
+	s.Auth = auth
 	if cfg.Auth.SelfSignup {
 		auth.AllowSelfSignUp(s.Directory)
 	}

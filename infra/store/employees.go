@@ -176,7 +176,9 @@ func (s *Employees) List(ctx context.Context, after domain.EmployeeID, limit int
 }
 
 // Update loads an employee, lets fn change it and saves it if its version
-// is still the one loaded.
+// is still the one loaded. A change of roles or a deactivation ends all
+// of the employee's sessions in the same transaction (issue 15), whichever
+// path made it: the directory, a CSV import or a WeCom sync.
 func (s *Employees) Update(ctx context.Context, id domain.EmployeeID, fn func(*domain.Employee) error) (*domain.Employee, error) {
 	var out *domain.Employee
 	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
@@ -184,10 +186,16 @@ func (s *Employees) Update(ctx context.Context, id domain.EmployeeID, fn func(*d
 		if err != nil {
 			return err
 		}
+		before, _ := employeeFromDomain(e)
 		if err := fn(e); err != nil {
 			return err
 		}
 		row, ids := employeeFromDomain(e)
+		if row.Roles != before.Roles || before.Active && !row.Active {
+			if _, err := deleteSessionsOf(ctx, tx, id); err != nil {
+				return err
+			}
+		}
 		loaded := row.Version
 		row.Version++
 		res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", loaded).Exec(ctx)

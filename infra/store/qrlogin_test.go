@@ -38,8 +38,9 @@ func wantErr(t *testing.T, what string, err error, want *domain.Error) {
 	}
 }
 
-// The hand-off end to end: pending, scanned, confirmed by a phone, taken
-// by the PC's poll once; the PC gets the phone's session.
+// The hand-off end to end: pending, scanned, confirmed by a phone, shown
+// to the PC's poll (who, no session), accepted by the PC once; the PC
+// gets the phone's session.
 func TestQRLoginHandOff(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		q, st, clock := qrLogins(t, db)
@@ -85,12 +86,57 @@ func TestQRLoginHandOff(t *testing.T) {
 		_, err = q.Scan(ctx, phone, start.Token)
 		wantErr(t, "scan after the confirm", err, app.ErrQRUsed)
 
-		poll, err = q.Poll(ctx, start.BrowserSecret)
-		if err != nil || poll.Session == nil || *poll.Session != phone {
-			t.Fatalf("poll confirmed: %+v %v", poll, err)
+		for range 2 {
+			poll, err = q.Poll(ctx, start.BrowserSecret)
+			if err != nil || poll.State != app.QRLoginConfirmed || poll.Session != nil || poll.Who == nil || poll.Who.ID() != "emp-li" {
+				t.Fatalf("poll confirmed: %+v %v", poll, err)
+			}
 		}
+		_, err = q.Accept(ctx, start.Token)
+		wantErr(t, "accept with the QR token", err, domain.ErrNotFound)
+		poll, err = q.Accept(ctx, start.BrowserSecret)
+		if err != nil || poll.Session == nil || *poll.Session != phone {
+			t.Fatalf("accept: %+v %v", poll, err)
+		}
+		_, err = q.Accept(ctx, start.BrowserSecret)
+		wantErr(t, "a second accept", err, app.ErrQRUsed)
 		_, err = q.Poll(ctx, start.BrowserSecret)
-		wantErr(t, "a second poll", err, app.ErrQRUsed)
+		wantErr(t, "a poll after the accept", err, app.ErrQRUsed)
+		_, err = q.Decline(ctx, start.BrowserSecret)
+		wantErr(t, "a decline after the accept", err, app.ErrQRUsed)
+	})
+}
+
+// The PC's user declines (issue 15): before a confirm or after one, the
+// code is spent and nobody gets a session; an accept before any confirm
+// is refused.
+func TestQRLoginDecline(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		q, st, _ := qrLogins(t, db)
+		testkit.AddEmployee(t, st, "emp-li", "")
+		phone := app.Session{EmployeeID: "emp-li", Channel: domain.ChannelOA, OpenID: "o-emp-li"}
+		for _, confirmFirst := range []bool{false, true} {
+			s, _ := q.Start(ctx)
+			if !confirmFirst {
+				_, err := q.Accept(ctx, s.BrowserSecret)
+				wantErr(t, "accept before a confirm", err, domain.ErrQRNotConfirmed)
+			} else if _, err := q.Confirm(ctx, phone, s.Token); err != nil {
+				t.Fatal(err)
+			}
+			if p, err := q.Decline(ctx, s.BrowserSecret); err != nil || p.State != app.QRLoginDeclined || p.Session != nil {
+				t.Fatalf("decline: %+v %v", p, err)
+			}
+			if p, err := q.Decline(ctx, s.BrowserSecret); err != nil || p.State != app.QRLoginDeclined {
+				t.Fatalf("decline again: %+v %v", p, err)
+			}
+			if p, err := q.Poll(ctx, s.BrowserSecret); err != nil || p.State != app.QRLoginDeclined || p.Session != nil || p.Who != nil {
+				t.Fatalf("poll after decline: %+v %v", p, err)
+			}
+			_, err := q.Accept(ctx, s.BrowserSecret)
+			wantErr(t, "accept after decline", err, app.ErrQRUsed)
+			_, err = q.Confirm(ctx, phone, s.Token)
+			wantErr(t, "confirm after decline", err, app.ErrQRUsed)
+		}
 	})
 }
 
@@ -179,7 +225,7 @@ func TestQRLoginConfirmRefusals(t *testing.T) {
 	})
 }
 
-// Ten polls race on a confirmed code: exactly one gets a session.
+// Ten accepts race on a confirmed code: exactly one gets a session.
 func TestQRLoginSingleUse(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		q, st, _ := qrLogins(t, db)
@@ -192,12 +238,12 @@ func TestQRLoginSingleUse(t *testing.T) {
 		var wg sync.WaitGroup
 		for range 10 {
 			wg.Go(func() {
-				poll, err := q.Poll(ctx, s.BrowserSecret)
+				poll, err := q.Accept(ctx, s.BrowserSecret)
 				switch {
 				case err == nil && poll.Session != nil:
 					sessions.Add(1)
 				case err == nil:
-					t.Errorf("a poll without a session or an error: %+v", poll)
+					t.Errorf("an accept without a session or an error: %+v", poll)
 				case !errors.Is(err, app.ErrQRUsed):
 					t.Errorf("poll: %v", err)
 				}
@@ -205,7 +251,7 @@ func TestQRLoginSingleUse(t *testing.T) {
 		}
 		wg.Wait()
 		if sessions.Load() != 1 {
-			t.Fatalf("%d polls got a session, want exactly 1", sessions.Load())
+			t.Fatalf("%d accepts got a session, want exactly 1", sessions.Load())
 		}
 	})
 }

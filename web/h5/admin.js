@@ -83,7 +83,8 @@
       error,
       el('div', { class: 'actions' },
         el('button', { type: 'submit', class: 'primary', id: 'employee-save' }, BX.t('save')),
-        el('button', { type: 'button', onclick: function () { form.hidden = true; } }, BX.t('cancel'))));
+        el('button', { type: 'button', onclick: function () { form.hidden = true; } }, BX.t('cancel')),
+        isNew ? null : signOutButton(e, error)));
     form.hidden = false;
     form.onsubmit = async function (ev) {
       ev.preventDefault();
@@ -109,6 +110,33 @@
       }
     };
     form.scrollIntoView({ block: 'nearest' });
+  }
+
+  // signOutButton ends every session of e, on every device, at their
+  // next request (POST …/{id}/sign-out); a role change or a deactivation
+  // does the same by itself. It asks once more, like the delete buttons
+  // (no confirm() dialog).
+  function signOutButton(e, error) {
+    const b = el('button', { type: 'button', class: 'danger', id: 'employee-sign-out' }, L('在所有设备上退出登录', 'Sign out everywhere'));
+    b.addEventListener('click', async function () {
+      if (!b.classList.contains('confirm')) {
+        b.classList.add('confirm');
+        b.textContent = L('确定让 ' + e.name + ' 在所有设备上退出？', 'Sign ' + e.name + ' out on every device?');
+        return;
+      }
+      b.disabled = true;
+      BX.clear(error);
+      try {
+        const r = await BX.api('POST', '/api/v1/admin/employees/' + encodeURIComponent(e.id) + '/sign-out', {});
+        BX.toast(L('已结束 ' + r.sessions_ended + ' 个会话', r.sessions_ended + ' sessions ended'), 'ok');
+      } catch (err) {
+        BX.fill(error, BX.errorBox(err));
+      }
+      b.disabled = false;
+      b.classList.remove('confirm');
+      b.textContent = L('在所有设备上退出登录', 'Sign out everywhere');
+    });
+    return b;
   }
 
   async function syncWork() {

@@ -124,6 +124,12 @@
     qrl_scanned: ['已扫码，请在手机上确认登录（{0} 后过期）', 'Scanned: confirm on your phone (expires in {0})'],
     qrl_expired: ['二维码已过期，请重新生成', 'The QR code has expired; show a new one'],
     qrl_signed_in: ['已登录，正在跳转…', 'Signed in; opening your page…'],
+    qrl_accept_q: ['以 {0} 的身份登录此电脑？', 'Sign in on this computer as {0}?'],
+    qrl_accept_note: ['只有在你自己刚用手机扫码时才接受。如果不是你本人，请拒绝：否则你在这台电脑上的操作会记在别人名下。',
+      'Accept only if you just scanned the code with your own phone. If this is not you, decline: otherwise what you do on this computer goes to someone else’s account.'],
+    qrl_accept: ['接受', 'Accept'],
+    qrl_decline: ['拒绝', 'Decline'],
+    qrl_declined: ['已拒绝，请重新生成二维码', 'Declined: show a new QR code'],
     qrl_new: ['重新生成二维码', 'Show a new QR code'],
     qrl_demo: ['扫码登录（演示）', 'Sign in by QR code (demo)'],
     qrl_or: ['或在微信中打开本页：', 'Or open this page in WeChat:'],
@@ -131,7 +137,7 @@
     qrl_confirm_q: ['在电脑上登录为 {0}？', 'Sign in on the computer as {0}?'],
     qrl_confirm_note: ['只有当这个二维码是你自己在电脑上打开的，才点确认。', 'Confirm only if you opened this QR code on your own computer.'],
     qrl_confirm: ['确认登录', 'Sign in'],
-    qrl_done: ['已确认，电脑将自动登录。可以关闭本页。', 'Confirmed: the computer signs in now. You may close this page.'],
+    qrl_done: ['已确认，请在电脑上点“接受”完成登录。可以关闭本页。', 'Confirmed: accept on the computer to finish signing in. You may close this page.'],
     qrl_no_token: ['链接不完整，请重新扫描电脑上的二维码', 'The link is incomplete: scan the QR code on the computer again'],
     role_emp_oa: ['员工 · 微信公众号', 'Employee · WeChat OA'],
     role_emp_work: ['员工 · 企业微信', 'Employee · WeCom'],
@@ -194,6 +200,7 @@
     'err_wechat.rejected': ['微信拒绝了请求', 'WeChat refused the request'],
     'err_qr.expired': ['二维码已过期，请在电脑上重新生成后再扫码', 'This QR code has expired: show a new one on the computer and scan again'],
     'err_qr.used': ['二维码已被使用，请在电脑上重新生成后再扫码', 'This QR code has already been used: show a new one on the computer and scan again'],
+    'err_qr.not_confirmed': ['手机上尚未确认登录', 'No phone has confirmed this sign-in yet'],
     err_internal: ['服务器内部错误', 'Internal error'],
   };
 
@@ -252,6 +259,30 @@
       this.code = code;
       this.details = details || {};
     }
+  }
+
+  // safeNext keeps a redirect on this site, by the rule of safeNext in
+  // web/auth.go: next must be a path ("/…") that, parsed against our
+  // origin, stays on it; the answer is the parsed path, never the input.
+  // Characters a browser drops or reads as a slash (controls such as TAB,
+  // and backslash) are refused: "/\t/evil.example" is "//evil.example".
+  // It answers '' for anything else.
+  function safeNext(n) {
+    if (typeof n !== 'string' || n.charAt(0) !== '/') return '';
+    for (let i = 0; i < n.length; i++) {
+      const c = n.charCodeAt(i);
+      if (c < 0x20 || c === 0x7f || c === 0x5c) return '';
+    }
+    let u;
+    try {
+      u = new URL(n, location.origin);
+    } catch (e) {
+      return '';
+    }
+    if (u.origin !== location.origin || u.username || u.password) return '';
+    const out = u.pathname + u.search + u.hash;
+    // "/.//evil.example" parses to the path "//evil.example".
+    return out.charAt(0) === '/' && out.charAt(1) !== '/' ? out : '';
   }
 
   function loginURL() {
@@ -479,5 +510,6 @@
     errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
     badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard,
     historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
+    safeNext: safeNext,
   };
 })(window);

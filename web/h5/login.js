@@ -22,10 +22,10 @@
     { user: 'admin', role: 'role_admin' },
   ];
 
-  // next keeps the redirect on this site: a path, never "//host".
+  // next is where to go once signed in: ?next= when BX.safeNext keeps
+  // it on this site (the server's rule), else ''.
   function next() {
-    const n = new URLSearchParams(location.search).get('next') || '';
-    return /^\/(?![/\\])/.test(n) ? n : '';
+    return BX.safeNext(new URLSearchParams(location.search).get('next') || '');
   }
 
   function home(me) {
@@ -71,9 +71,11 @@
   }
 
   // qrPanel is the PC's QR sign-in: it opens a hand-off (the server sets
-  // a cookie only this browser holds), shows the QR and polls until the
-  // phone confirms; the poll that sees the confirm signs this browser in.
-  // onMissing runs when the server offers no QR sign-in.
+  // a cookie only this browser holds), shows the QR and polls until a
+  // phone confirms; then it asks "sign in on this computer as X?" and only
+  // the accept signs this browser in (issue 15: someone else who saw the
+  // QR cannot sign this PC into their account unnoticed). onMissing runs
+  // when the server offers no QR sign-in.
   function qrPanel(onMissing) {
     const POLL_MS = 1500;
     let expiresAt = '';
@@ -84,7 +86,8 @@
     const status = el('p', { id: 'qrl-state', dataset: { state: '' } });
     const again = el('button', { type: 'button', id: 'qrl-new', class: 'primary', hidden: true }, t('qrl_new'));
     const err = el('div', { id: 'qrl-error', 'aria-live': 'polite' });
-    const box = el('div', { class: 'qr-box', id: 'qr-login' }, el('p', { class: 'muted small' }, t('qrl_intro')), img, status, again, err);
+    const ask = el('div', { id: 'qrl-ask', hidden: true });
+    const box = el('div', { class: 'qr-box', id: 'qr-login' }, el('p', { class: 'muted small' }, t('qrl_intro')), img, status, ask, again, err);
 
     function left() {
       const s = Math.max(0, Math.round((Date.parse(expiresAt) - Date.now()) / 1000));
@@ -95,10 +98,48 @@
       state = st;
       status.dataset.state = st;
       status.textContent = st === 'pending' ? t('qrl_pending', left()) : st === 'scanned' ? t('qrl_scanned', left()) :
-        st === 'signed_in' ? t('qrl_signed_in') : t('qrl_expired');
+        st === 'signed_in' ? t('qrl_signed_in') : st === 'declined' ? t('qrl_declined') : st === 'confirmed' ? '' : t('qrl_expired');
+      status.hidden = st === 'confirmed';
       const q = document.getElementById('qrl-img');
-      if (q) q.classList.toggle('stale', st === 'expired');
-      again.hidden = st !== 'expired';
+      if (q) q.classList.toggle('stale', st === 'expired' || st === 'declined');
+      again.hidden = st !== 'expired' && st !== 'declined';
+      if (st !== 'confirmed') BX.clear(ask).hidden = true;
+    }
+
+    // askAccept shows who confirmed on their phone and lets the person at
+    // this computer accept or decline signing in as them.
+    function askAccept(who) {
+      const yes = el('button', { type: 'button', class: 'primary', id: 'qrl-accept' }, t('qrl_accept'));
+      const no = el('button', { type: 'button', id: 'qrl-decline' }, t('qrl_decline'));
+      async function answer(accept) {
+        yes.disabled = no.disabled = true;
+        BX.clear(err);
+        try {
+          const r = await BX.api('POST', '/auth/qr-login/' + (accept ? 'accept' : 'decline'), {}, { noRedirect: true });
+          if (accept) {
+            stop();
+            show('signed_in');
+            location.assign(next() || home(r.me));
+            return;
+          }
+          stop();
+          show('declined');
+        } catch (e) {
+          if (e.code === 'not_found' || e.code === 'qr.used' || e.code === 'qr.expired') {
+            stop();
+            show('expired');
+            return;
+          }
+          yes.disabled = no.disabled = false;
+          BX.fill(err, BX.errorBox(e));
+        }
+      }
+      yes.addEventListener('click', function () { answer(true); });
+      no.addEventListener('click', function () { answer(false); });
+      BX.fill(ask,
+        el('p', { id: 'qrl-question', dataset: { who: who.id } }, t('qrl_accept_q', who.name + '（' + who.id + '）')),
+        el('p', { class: 'muted small' }, t('qrl_accept_note')),
+        el('div', { class: 'actions' }, yes, no)).hidden = false;
     }
 
     function stop() {
@@ -111,15 +152,16 @@
       try {
         const r = await BX.api('GET', '/auth/qr-login/status', null, { noRedirect: true });
         BX.clear(err);
-        if (r.state === 'signed_in') {
-          stop();
-          show('signed_in');
-          location.assign(next() || home(r.me));
+        if (r.expires_at) expiresAt = r.expires_at;
+        if (r.state === 'confirmed') {
+          // Polling stops: the answer is the user's to give.
+          const first = state !== 'confirmed';
+          show('confirmed');
+          if (first) askAccept(r.who);
           return;
         }
-        if (r.expires_at) expiresAt = r.expires_at;
         show(r.state);
-        if (r.state === 'expired') {
+        if (r.state === 'expired' || r.state === 'declined') {
           stop();
           return;
         }
