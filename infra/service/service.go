@@ -118,6 +118,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		channelList = append(channelList, domain.ChannelOA)
 		callbacks[domain.ChannelOA] = web.CallbackConfig{
 			AppID: cfg.WeChat.OA.AppID, Token: cfg.WeChat.OA.CallbackToken.Reveal(), EncodingAESKey: cfg.WeChat.OA.EncodingAESKey.Reveal(),
+			Now: clock.Now,
 		}
 	}
 	if work != nil {
@@ -126,6 +127,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		if cfg.WeChat.Work.EncodingAESKey.Reveal() != "" {
 			callbacks[domain.ChannelWork] = web.CallbackConfig{
 				AppID: cfg.WeChat.Work.CorpID, Token: cfg.WeChat.Work.CallbackToken.Reveal(), EncodingAESKey: cfg.WeChat.Work.EncodingAESKey.Reveal(),
+				Now: clock.Now,
 			}
 		}
 	}
