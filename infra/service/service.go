@@ -87,6 +87,9 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		clock = opts.Clock
 	}
 
+	if cfg.SandboxExposed() {
+		warnSandboxExposed(ctx, opts.Logger, cfg)
+	}
 	if cfg.Sandbox() {
 		sb, err := sandbox.New(ctx, db, sandboxOptions(cfg, opts.Logger))
 		if err != nil {
@@ -231,6 +234,18 @@ func (s *Service) Close() error {
 	}
 	s.closers = nil
 	return first
+}
+
+// SandboxExposedWarning is the message logged when a sandbox-mode process
+// looks reachable from other hosts (config.SandboxExposed).
+const SandboxExposedWarning = "SANDBOX MODE ON A PUBLIC ADDRESS: anyone who reaches this server can sign in as any demo user " +
+	"(POST /auth/sandbox/login) and rewrite the simulated WeChat (/sandbox/_control) without credentials; " +
+	"use mode: live for real users, or listen on 127.0.0.1"
+
+// warnSandboxExposed says so loudly at start; it does not refuse, since a
+// shared demo server is a legitimate use (issue 15 item 13).
+func warnSandboxExposed(ctx context.Context, log *slog.Logger, cfg *config.Config) {
+	log.WarnContext(ctx, SandboxExposedWarning, "mode", cfg.Mode, "listen", cfg.Listen, "public_url", cfg.PublicURL)
 }
 
 func sandboxOptions(cfg *config.Config, log *slog.Logger) sandbox.Options {
