@@ -43,4 +43,5 @@ var liveEnv = []string{
 	"BAOXIAO_AUTH_DATA_KEY=0123456789abcdef0123456789abcdef-datakey",
 	"BAOXIAO_WECHAT_OA_APP_ID=wx0123456789abcdef",
 	"BAOXIAO_WECHAT_OA_APP_SECRET=live-oa-secret",
+	"BAOXIAO_WECHAT_OA_CALLBACK_TOKEN=live-oa-callback-token",
 }

@@ -55,7 +55,7 @@ var keys = []key{
 	durationKey("wechat.timeout", "`10s`", "timeout of one WeChat API call", func(c *Config) *time.Duration { return &c.WeChat.Timeout }),
 	strKey("wechat.oa.app_id", "empty (sandbox: `"+SandboxOAAppID+"`)", "Official Account AppID; empty turns the OA channel off", func(c *Config) *string { return &c.WeChat.OA.AppID }),
 	secretKey("wechat.oa.app_secret", "empty (sandbox: demo secret)", "Official Account AppSecret", func(c *Config) *Secret { return &c.WeChat.OA.AppSecret }),
-	secretKey("wechat.oa.callback_token", "empty (sandbox: `"+SandboxOACallbackToken+"`)", "token of the OA callback URL", func(c *Config) *Secret { return &c.WeChat.OA.CallbackToken }),
+	secretKey("wechat.oa.callback_token", "empty (sandbox: `"+SandboxOACallbackToken+"`)", "token of the OA callback URL; required in live mode with an OA channel", func(c *Config) *Secret { return &c.WeChat.OA.CallbackToken }),
 	secretKey("wechat.oa.encoding_aes_key", "empty (plaintext callbacks)", "43-character EncodingAESKey for encrypted OA callbacks", func(c *Config) *Secret { return &c.WeChat.OA.EncodingAESKey }),
 	strKey("wechat.work.corp_id", "empty (sandbox: `"+SandboxWorkCorpID+"`)", "WeCom CorpID; empty turns the WeCom channel off", func(c *Config) *string { return &c.WeChat.Work.CorpID }),
 	strKey("wechat.work.agent_id", "empty (sandbox: `"+SandboxWorkAgentID+"`)", "WeCom AgentId (digits)", func(c *Config) *string { return &c.WeChat.Work.AgentID }),

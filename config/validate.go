@@ -217,11 +217,16 @@ func (l *loader) checkLive() {
 		l.fail("wechat", "live mode needs a channel: set wechat.oa.app_id and wechat.oa.app_secret, "+
 			"or wechat.work.corp_id, wechat.work.agent_id and wechat.work.secret")
 	}
-	// The AES key is useless without the token that signs the same callbacks.
-	if oa.EncodingAESKey != "" && oa.CallbackToken == "" {
-		l.fail("wechat.oa.callback_token", "required in live mode when wechat.oa.encoding_aes_key is set")
+	// The OA callback URL is always served: without a token its signature
+	// is the public sha1 of timestamp and nonce, so anyone could forge
+	// events (issue 15).
+	if (oaSet || oa.EncodingAESKey != "") && oa.CallbackToken == "" {
+		l.fail("wechat.oa.callback_token", "required in live mode when the OA channel is enabled (set %s): "+
+			"without it anyone can forge WeChat callbacks",
+			envName("wechat.oa.callback_token"))
 	}
-	// WeCom callbacks are always encrypted (DECISIONS 16): both or neither.
+	// WeCom callbacks are always encrypted (DECISIONS 16): the callback is
+	// enabled by either key, and then needs both.
 	l.requireTogether([]field{
 		{"wechat.work.callback_token", work.CallbackToken.Reveal()},
 		{"wechat.work.encoding_aes_key", work.EncodingAESKey.Reveal()},
@@ -245,7 +250,7 @@ func (l *loader) requireTogether(fs []field) bool {
 	}
 	for _, f := range fs {
 		if f.val == "" {
-			l.fail(f.key, "required in live mode when %s is set", have)
+			l.fail(f.key, "required in live mode when %s is set (set %s)", have, envName(f.key))
 		}
 	}
 	return true

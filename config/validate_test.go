@@ -1,6 +1,8 @@
 package config
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -62,6 +64,10 @@ func TestEmptyDataDir(t *testing.T) {
 	require.ErrorContains(t, err, "config: data_dir: must not be empty")
 }
 
+// oaTokenMissing names the key and its variable, and says why.
+const oaTokenMissing = "config: wechat.oa.callback_token: required in live mode when the OA channel is enabled " +
+	"(set BAOXIAO_WECHAT_OA_CALLBACK_TOKEN): without it anyone can forge WeChat callbacks"
+
 func TestLiveModeCredentials(t *testing.T) {
 	tests := []struct {
 		name string
@@ -106,12 +112,29 @@ func TestLiveModeCredentials(t *testing.T) {
 		{
 			name: "WeCom callbacks need the AES key",
 			env:  append(liveEnv, "BAOXIAO_WECHAT_WORK_CALLBACK_TOKEN=tok"),
-			want: []string{"config: wechat.work.encoding_aes_key: required in live mode when wechat.work.callback_token is set"},
+			want: []string{"config: wechat.work.encoding_aes_key: required in live mode when wechat.work.callback_token is set (set BAOXIAO_WECHAT_WORK_ENCODING_AES_KEY)"},
 		},
 		{
 			name: "OA AES key needs the token",
-			env:  append(liveEnv, "BAOXIAO_WECHAT_OA_ENCODING_AES_KEY="+aesKey),
-			want: []string{"config: wechat.oa.callback_token: required in live mode when wechat.oa.encoding_aes_key is set"},
+			env:  append(liveEnv, "BAOXIAO_WECHAT_OA_ENCODING_AES_KEY="+aesKey, "BAOXIAO_WECHAT_OA_CALLBACK_TOKEN="),
+			want: []string{oaTokenMissing},
+		},
+		// Issue 15 item 3: the signature of an empty token is public.
+		{
+			name: "an OA channel without a callback token",
+			env:  append(liveEnv, "BAOXIAO_WECHAT_OA_CALLBACK_TOKEN="),
+			want: []string{oaTokenMissing},
+		},
+		{
+			name: "an OA channel without a callback token in a file either",
+			env:  slices.DeleteFunc(slices.Clone(liveEnv), func(kv string) bool { return strings.HasPrefix(kv, "BAOXIAO_WECHAT_OA_CALLBACK_TOKEN=") }),
+			want: []string{oaTokenMissing},
+		},
+		{
+			name: "WeCom callbacks need the token",
+			env: append(liveEnv, "BAOXIAO_WECHAT_WORK_CORP_ID=ww1", "BAOXIAO_WECHAT_WORK_AGENT_ID=1000002", "BAOXIAO_WECHAT_WORK_SECRET=s",
+				"BAOXIAO_WECHAT_WORK_ENCODING_AES_KEY="+aesKey),
+			want: []string{"config: wechat.work.callback_token: required in live mode when wechat.work.encoding_aes_key is set (set BAOXIAO_WECHAT_WORK_CALLBACK_TOKEN)"},
 		},
 	}
 	for _, tt := range tests {

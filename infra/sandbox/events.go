@@ -100,13 +100,16 @@ func (s *Sandbox) background(fn func(ctx context.Context)) {
 	}()
 }
 
+// deliver pushes e, retrying. Each attempt is signed when it is sent:
+// baoxiao refuses a callback whose signed timestamp is more than 5 minutes
+// from its clock, so a retry must not carry the first attempt's time.
 func (s *Sandbox) deliver(ctx context.Context, e statusEvent) {
-	target, body, err := s.signedEvent(e)
-	if err != nil {
-		s.log.Error("build event push", "err", err)
-		return
-	}
 	for attempt := 1; attempt <= s.opts.EventAttempts; attempt++ {
+		target, body, err := s.signedEvent(e)
+		if err != nil {
+			s.log.Error("build event push", "err", err)
+			return
+		}
 		status, err := s.post(ctx, target, body)
 		s.ctl.recordPush(pushRecord{
 			At: s.now().UTC().Format(time.RFC3339Nano), Channel: e.app.channel, Attempt: attempt,
@@ -159,7 +162,10 @@ func (s *Sandbox) post(ctx context.Context, target string, body []byte) (int, er
 	return resp.StatusCode, nil
 }
 
-// signedEvent builds the callback URL and body for e in the app's mode.
+// signedEvent builds the callback URL and body for e in the app's mode,
+// stamped with the current time: plaintext carries signature (token,
+// timestamp, nonce); AES carries msg_signature, which also covers the
+// ciphertext and is what baoxiao requires once it has the key.
 func (s *Sandbox) signedEvent(e statusEvent) (string, []byte, error) {
 	u, err := url.Parse(e.app.callbackURL)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -185,6 +186,28 @@ func TestChecklist11Events(t *testing.T) {
 		items, _ := r.JSON["items"].([]any)
 		must(t, len(items) == 3, "push log %s", r.Body)
 	})
+	// baoxiao refuses callbacks stamped more than 5 minutes from its
+	// clock: a retry is signed again, with the time it is sent.
+	t.Run("each try is signed when it is sent", func(t *testing.T) {
+		var e *env
+		rc := newReceiver(t, func(n int, w http.ResponseWriter) {
+			if n == 1 {
+				e.clock.Advance(10 * time.Minute)
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+			_, _ = io.WriteString(w, "success")
+		})
+		e = start(t, fastEvents(rc.srv.URL))
+		wantErrcode(t, e.cancel(firstInit(t, e, li)), 0)
+		got := rc.wait(t, 2)
+		for i, d := range got {
+			q := d.query
+			must(t, q.Get("signature") == sortedSig(config.SandboxOACallbackToken, q.Get("timestamp"), q.Get("nonce")), "try %d: bad signature %v", i+1, q)
+		}
+		t1, t2 := got[0].query.Get("timestamp"), got[1].query.Get("timestamp")
+		must(t, t2 == strconv.FormatInt(e.clock.Now().Unix(), 10) && t2 != t1, "the retry is stamped %s (first try %s), want now %d", t2, t1, e.clock.Now().Unix())
+	})
 	t.Run("a slow receiver times out and is retried", func(t *testing.T) {
 		rc := newReceiver(t, func(n int, w http.ResponseWriter) {
 			if n == 1 {
@@ -217,6 +240,7 @@ func TestChecklist11Events(t *testing.T) {
 		outer := parseEvent(t, d.body)
 		must(t, q.Get("encrypt_type") == "aes" && outer.Encrypt != "" && outer.Event == "", "not encrypted: %s", d.body)
 		tk, ts, nonce := config.SandboxOACallbackToken, q.Get("timestamp"), q.Get("nonce")
+		must(t, ts == strconv.FormatInt(e.clock.Now().Unix(), 10), "timestamp %s, want the sandbox's now", ts)
 		must(t, q.Get("signature") == sortedSig(tk, ts, nonce), "bad signature")
 		must(t, q.Get("msg_signature") == sortedSig(tk, ts, nonce, outer.Encrypt), "bad msg_signature")
 		_, plain, err := util.DecryptMsg(config.SandboxOAAppID, outer.Encrypt, key)

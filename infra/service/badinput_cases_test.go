@@ -3,8 +3,6 @@ package service_test
 import (
 	"net/http"
 	"strings"
-
-	"github.com/baoxiao/baoxiao/config"
 )
 
 // answer is what the contract promises for a bad request.
@@ -48,7 +46,9 @@ func yn(route, name string, r ynReq, want answer) badCase {
 	return badCase{route: route, name: name, yn: &r, status: want.status, code: want.code}
 }
 
-const oaCallbackQuery = "?signature=" + "{oa-sig}" + "&timestamp=1700000000&nonce=42"
+// oaCallbackQuery is signed with the sandbox's token and a current
+// timestamp (filled in when sent).
+const oaCallbackQuery = "?signature={oa-sig}&timestamp={cb-ts}&nonce=42"
 
 // specificCases are the wrong types, values, roles and owners, route by
 // route. Demo users: emp-li and emp-wang (employees), mgr-zhao (approver
@@ -72,13 +72,13 @@ func specificCases() []badCase {
 
 		// WeChat callbacks.
 		browser("GET /wechat/oa/callback", "no signature", "", "/wechat/oa/callback?echostr=hi", "", answer{http.StatusUnauthorized, "signature.invalid"}),
-		browser("GET /wechat/work/callback", "undecryptable echostr", "", "/wechat/work/callback?timestamp=1&nonce=2&echostr=AAAA&msg_signature="+sha1Sorted(config.SandboxWorkCallbackToken, "1", "2", "AAAA"), "",
+		browser("GET /wechat/work/callback", "undecryptable echostr", "", "/wechat/work/callback?timestamp={cb-ts}&nonce=2&echostr=AAAA&msg_signature={work-sig-aaaa}", "",
 			answer{http.StatusUnauthorized, "signature.invalid"}),
 		{route: "POST /wechat/oa/callback", name: "signed but not XML", target: "/wechat/oa/callback" + oaCallbackQuery, body: `{"MsgType":"event"}`, ctype: "text/xml",
 			status: http.StatusBadRequest, code: "request.invalid"},
 		{route: "POST /wechat/work/callback", name: "plaintext XML", target: "/wechat/work/callback?timestamp=1&nonce=2&msg_signature=0", body: "<xml><MsgType>event</MsgType></xml>", ctype: "text/xml",
 			status: http.StatusBadRequest, code: "request.invalid"},
-		{route: "POST /wechat/work/callback", name: "signed but undecryptable", target: "/wechat/work/callback?timestamp=1&nonce=2&msg_signature=" + sha1Sorted(config.SandboxWorkCallbackToken, "1", "2", "AAAA"),
+		{route: "POST /wechat/work/callback", name: "signed but undecryptable", target: "/wechat/work/callback?timestamp={cb-ts}&nonce=2&msg_signature={work-sig-aaaa}",
 			body: "<xml><Encrypt>AAAA</Encrypt></xml>", ctype: "text/xml", status: http.StatusUnauthorized, code: "signature.invalid"},
 
 		browser("GET /api/v1/me", "deactivated employee", goneEmployee, "", "", answer{http.StatusUnauthorized, "auth.required"}),

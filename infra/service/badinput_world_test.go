@@ -3,6 +3,7 @@ package service_test
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -124,7 +125,6 @@ func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 	w.ids["qr-token"] = strings.SplitN(qr.JSON["url"].(string), "?t=", 2)[1]
 
 	w.ids["origin"] = a.URL
-	w.ids["oa-sig"] = sha1Sorted(config.SandboxOACallbackToken, "1700000000", "42")
 
 	w.erp = newERP(t, a, "用友 ERP")
 	// Sign in before the snapshot: the Yuanian token is stateless, but
@@ -148,6 +148,14 @@ func mustStatus(t testing.TB, what string, res testkit.Response, want ...int) {
 
 // fill replaces {name} placeholders with the world's ids.
 func (w *badWorld) fill(s string) string {
+	if strings.Contains(s, "{cb-ts}") {
+		// Callbacks must be signed within 5 minutes of the server's
+		// clock: stamp them when sent, not when the world was built.
+		ts := strconv.FormatInt(time.Now().Unix(), 10)
+		w.ids["cb-ts"] = ts
+		w.ids["oa-sig"] = sha1Sorted(config.SandboxOACallbackToken, ts, "42")
+		w.ids["work-sig-aaaa"] = sha1Sorted(config.SandboxWorkCallbackToken, ts, "2", "AAAA")
+	}
 	for k, v := range w.ids {
 		s = strings.ReplaceAll(s, "{"+k+"}", v)
 	}

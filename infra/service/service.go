@@ -91,6 +91,9 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		clock = opts.Clock
 	}
 
+	if cfg.SandboxExposed() {
+		warnSandboxExposed(ctx, opts.Logger, cfg)
+	}
 	if cfg.Sandbox() {
 		sb, err := sandbox.New(ctx, db, sandboxOptions(cfg, opts.Logger))
 		if err != nil {
@@ -122,6 +125,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		channelList = append(channelList, domain.ChannelOA)
 		callbacks[domain.ChannelOA] = web.CallbackConfig{
 			AppID: cfg.WeChat.OA.AppID, Token: cfg.WeChat.OA.CallbackToken.Reveal(), EncodingAESKey: cfg.WeChat.OA.EncodingAESKey.Reveal(),
+			Now: clock.Now,
 		}
 	}
 	if work != nil {
@@ -130,6 +134,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		if cfg.WeChat.Work.EncodingAESKey.Reveal() != "" {
 			callbacks[domain.ChannelWork] = web.CallbackConfig{
 				AppID: cfg.WeChat.Work.CorpID, Token: cfg.WeChat.Work.CallbackToken.Reveal(), EncodingAESKey: cfg.WeChat.Work.EncodingAESKey.Reveal(),
+				Now: clock.Now,
 			}
 		}
 	}
@@ -234,6 +239,18 @@ func (s *Service) Close() error {
 	}
 	s.closers = nil
 	return first
+}
+
+// SandboxExposedWarning is the message logged when a sandbox-mode process
+// looks reachable from other hosts (config.SandboxExposed).
+const SandboxExposedWarning = "SANDBOX MODE ON A PUBLIC ADDRESS: anyone who reaches this server can sign in as any demo user " +
+	"(POST /auth/sandbox/login) and rewrite the simulated WeChat (/sandbox/_control) without credentials; " +
+	"use mode: live for real users, or listen on 127.0.0.1"
+
+// warnSandboxExposed says so loudly at start; it does not refuse, since a
+// shared demo server is a legitimate use (issue 15 item 13).
+func warnSandboxExposed(ctx context.Context, log *slog.Logger, cfg *config.Config) {
+	log.WarnContext(ctx, SandboxExposedWarning, "mode", cfg.Mode, "listen", cfg.Listen, "public_url", cfg.PublicURL)
 }
 
 func sandboxOptions(cfg *config.Config, log *slog.Logger) sandbox.Options {

@@ -60,6 +60,7 @@ func LiveApp(t testing.TB, db DB, wechatBase string, opts ...AppOption) *AppServ
 		"BAOXIAO_MODE=live",
 		"BAOXIAO_WECHAT_API_BASE="+wechatBase, "BAOXIAO_WECHAT_WORK_API_BASE="+wechatBase, "BAOXIAO_WECHAT_OPEN_BASE="+wechatBase,
 		"BAOXIAO_WECHAT_OA_APP_ID="+config.SandboxOAAppID, "BAOXIAO_WECHAT_OA_APP_SECRET="+config.SandboxOAAppSecret,
+		"BAOXIAO_WECHAT_OA_CALLBACK_TOKEN="+config.SandboxOACallbackToken,
 		"BAOXIAO_AUTH_SESSION_SECRET=live-test-session-secret-0123456789abcdef",
 		"BAOXIAO_AUTH_DATA_KEY=live-test-data-key-0123456789abcdef0123",
 	)}, opts...)...)
