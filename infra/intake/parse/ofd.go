@@ -15,19 +15,24 @@ import (
 	"github.com/baoxiao/baoxiao/domain"
 )
 
-// zipFiles opens a ZIP and reads its entries within limits, keyed by the
-// cleaned, lower-cased entry name (OFD path case varies). Entry names are
-// only ever map keys, never file system paths.
-func zipFiles(data []byte, maxEntries int, maxExpanded int64) (map[string][]byte, []string, error) {
+// zipEntries are a ZIP's files keyed by the cleaned, lower-cased entry name
+// (OFD path case varies), in archive order. Entry names are only ever map
+// keys and display text, never file system paths.
+type zipEntries struct {
+	files map[string][]byte
+	order []string
+	names map[string]string // key → cleaned name as written
+}
+
+func zipFiles(data []byte, maxEntries int, maxExpanded int64) (*zipEntries, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return nil, nil, fmt.Errorf("%w: ZIP: %v", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: ZIP: %v", ErrCorrupt, err)
 	}
 	if len(zr.File) > maxEntries {
-		return nil, nil, fmt.Errorf("%w: %d entries (at most %d)", ErrBundleLimit, len(zr.File), maxEntries)
+		return nil, fmt.Errorf("%w: %d entries (at most %d)", ErrBundleLimit, len(zr.File), maxEntries)
 	}
-	files := map[string][]byte{}
-	var order []string
+	z := &zipEntries{files: map[string][]byte{}, names: map[string]string{}}
 	var total int64
 	for _, f := range zr.File {
 		if f.FileInfo().IsDir() {
@@ -35,25 +40,27 @@ func zipFiles(data []byte, maxEntries int, maxExpanded int64) (map[string][]byte
 		}
 		rc, err := f.Open()
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: ZIP entry %q: %v", ErrCorrupt, f.Name, err)
+			return nil, fmt.Errorf("%w: ZIP entry %q: %v", ErrCorrupt, f.Name, err)
 		}
 		// Never trust the header's size: read at most what is left + 1.
 		b, err := io.ReadAll(io.LimitReader(rc, maxExpanded-total+1))
 		rc.Close()
 		if err != nil {
-			return nil, nil, fmt.Errorf("%w: ZIP entry %q: %v", ErrCorrupt, f.Name, err)
+			return nil, fmt.Errorf("%w: ZIP entry %q: %v", ErrCorrupt, f.Name, err)
 		}
 		total += int64(len(b))
 		if total > maxExpanded {
-			return nil, nil, fmt.Errorf("%w: more than %d MiB expanded", ErrBundleLimit, maxExpanded>>20)
+			return nil, fmt.Errorf("%w: more than %d MiB expanded", ErrBundleLimit, maxExpanded>>20)
 		}
-		key := strings.ToLower(strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(f.Name, `\`, "/")), "/"))
-		if _, dup := files[key]; !dup {
-			order = append(order, key)
+		name := strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(f.Name, `\`, "/")), "/")
+		key := strings.ToLower(name)
+		if _, dup := z.files[key]; !dup {
+			z.order = append(z.order, key)
+			z.names[key] = name
 		}
-		files[key] = b
+		z.files[key] = b
 	}
-	return files, order, nil
+	return z, nil
 }
 
 func isOFD(data []byte) bool {
@@ -90,10 +97,11 @@ func xmlText(s string) string {
 // parseOFD reads an OFD in the reliability order of einvoice-formats.md:
 // attachment XML > QR image > tag index > CustomDatas.
 func parseOFD(data []byte) (*Result, error) {
-	files, order, err := zipFiles(data, maxOFDEntries, MaxBundleExpanded)
+	z, err := zipFiles(data, maxOFDEntries, MaxBundleExpanded)
 	if err != nil {
 		return nil, err
 	}
+	files, order := z.files, z.order
 	r := &Result{Format: FormatOFD}
 	ofdXML := files["ofd.xml"]
 	if ofdXML == nil {
@@ -109,7 +117,7 @@ func parseOFD(data []byte) (*Result, error) {
 		if err != nil {
 			continue
 		}
-		src := "ofd:" + name
+		src := "ofd:" + z.names[name]
 		switch {
 		case d.root == "EInvoice":
 			applyDigitalXML(r, d, src)
@@ -154,7 +162,7 @@ func parseOFD(data []byte) (*Result, error) {
 			if len(files[name]) > 2<<20 {
 				continue
 			}
-			if text, err := decodeQR(files[name]); err == nil && r.applyQR("ofd:"+name+" (QR)", text) {
+			if text, err := decodeQR(files[name]); err == nil && r.applyQR("ofd:"+z.names[name]+" (QR)", text) {
 				break
 			}
 		}
@@ -180,7 +188,7 @@ func parseOFD(data []byte) (*Result, error) {
 			}
 		}
 		if len(tags) > 0 {
-			applyOFDTags(r, tags, "ofd:"+name)
+			applyOFDTags(r, tags, "ofd:"+z.names[name])
 		}
 	}
 
@@ -271,10 +279,11 @@ func decodeBase64(s string) []byte {
 // parseBundle reads each entry of a ZIP bundle (DECISIONS 38): at most 200
 // entries and 50 MiB expanded, no nested ZIPs (an OFD is not a bundle).
 func parseBundle(name string, data []byte) ([]Result, error) {
-	files, order, err := zipFiles(data, MaxBundleEntries, MaxBundleExpanded)
+	z, err := zipFiles(data, MaxBundleEntries, MaxBundleExpanded)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	files, order := z.files, z.order
 	var out []Result
 	for _, key := range order {
 		base := path.Base(key)
@@ -282,7 +291,7 @@ func parseBundle(name string, data []byte) ([]Result, error) {
 			continue
 		}
 		b := files[key]
-		display := name + "/" + key
+		display := name + "/" + z.names[key]
 		var r *Result
 		var err error
 		switch {
