@@ -94,6 +94,7 @@ var (
 	pdfNumberRe = regexp.MustCompile(`发票号码[:：]\s*(\d{20})\b`)
 	pdfDateRe   = regexp.MustCompile(`开票日期[:：]\s*(\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日)`)
 	pdfTotalRe  = regexp.MustCompile(`[（(]\s*小写\s*[)）]\s*[¥￥]?\s*(-?[\d,]+\.\d{2})`)
+	pdfSumRe    = regexp.MustCompile(`合\s*计\s*[¥￥]?\s*(-?[\d,]+\.\d{2})\s*[¥￥]?\s*(-?[\d,]+\.\d{2}|\*+)`)
 	pdfNameRe   = regexp.MustCompile(`名\s*称[:：]\s*([^\s:：]+)`)
 	pdfTaxIDRe  = regexp.MustCompile(`(?:统一社会信用代码/纳税人识别号|纳税人识别号)[:：]\s*([0-9A-Z]{15,20})`)
 	pdfTitleRe  = regexp.MustCompile(`电子发票[（(][^）)]{2,20}[）)]`)
@@ -121,6 +122,11 @@ func applyPDFText(r *Result, text string) {
 		}
 		if m := pdfTotalRe.FindStringSubmatch(text); m != nil {
 			s.money(FieldTotal, &r.Total, m[1])
+		}
+		// 合计 row: amount without tax, then tax.
+		if m := pdfSumRe.FindStringSubmatch(text); m != nil {
+			s.money(FieldWithoutTax, &r.WithoutTax, m[1])
+			s.money(FieldTax, &r.Tax, m[2])
 		}
 		if r.Kind == "" {
 			s.kind("", domain.KindOf(title, r.ID))
