@@ -8,10 +8,12 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 	qrgen "github.com/skip2/go-qrcode"
 
 	"github.com/baoxiao/baoxiao/domain"
@@ -406,5 +408,46 @@ func TestUnreadable(t *testing.T) {
 				t.Errorf("error %q does not name the file", err)
 			}
 		})
+	}
+}
+
+// imagePDF builds a PDF whose only page is the given image (pdfcpu).
+func imagePDF(t *testing.T, img []byte) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := api.ImportImages(nil, &buf, []io.Reader{bytes.NewReader(img)}, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestPDFQR(t *testing.T) {
+	t.Run("legacy tiny QR: identity from the QR, names left for review", func(t *testing.T) {
+		qr := "01,10,044001700112,00000007,51.2,20180323,13610032493225906141,3612,"
+		r := parseOne(t, "toll.pdf", imagePDF(t, tinyQRPNG(t, qr)))
+		if r.Format != parse.FormatPDF || r.ID != (domain.BusinessID{Code: "044001700112", Number: "00000007"}) || r.Digital {
+			t.Fatalf("got %+v", r.ID)
+		}
+		if money(r.WithoutTax) != "51.20" || r.Total != nil || r.Sources[parse.FieldNumber] != "pdf:QR" {
+			t.Errorf("without %q total %v sources %v", money(r.WithoutTax), r.Total, r.Sources)
+		}
+		if got := strings.Join(r.NeedsReview, ","); got != "buyer.name,seller.name,seller.tax_id,tax,total" {
+			t.Errorf("review %s", got)
+		}
+	})
+	t.Run("no QR: everything for review, nothing guessed", func(t *testing.T) {
+		var b bytes.Buffer
+		_ = png.Encode(&b, image.NewGray(image.Rect(0, 0, 60, 60)))
+		r := parseOne(t, "scan.pdf", imagePDF(t, b.Bytes()))
+		if r.ID.Number != "" || len(r.NeedsReview) < 10 {
+			t.Errorf("got %+v review %v", r.ID, r.NeedsReview)
+		}
+	})
+}
+
+func TestXBRLAccountingFileRefused(t *testing.T) {
+	x := `<xbrli:xbrl xmlns:xbrli="http://www.xbrl.org/2003/instance" xmlns:einv="http://xbrl.mof.gov.cn/taxonomy/2023-12-31/einv"><einv:InvoiceNumber>25110000000000000001</einv:InvoiceNumber></xbrli:xbrl>`
+	if _, err := parse.Parse("entry.xml", []byte(x)); !errors.Is(err, parse.ErrNoInvoice) {
+		t.Fatalf("got %v", err)
 	}
 }

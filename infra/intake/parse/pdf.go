@@ -3,7 +3,6 @@ package parse
 import (
 	"bytes"
 	"fmt"
-	"image"
 	"io"
 	"regexp"
 	"strconv"
@@ -58,7 +57,7 @@ func pdfQR(data []byte) (text string, err error) {
 			if err != nil {
 				continue
 			}
-			img, _, err := image.Decode(bytes.NewReader(b))
+			img, err := decodeImage(b)
 			if err != nil {
 				continue
 			}

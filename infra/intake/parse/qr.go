@@ -104,14 +104,33 @@ func parseImage(data []byte) (*Result, error) {
 // decodeQR decodes a QR code from a PNG or JPEG. Tiny codes (a 37×37 px
 // JPEG, one pixel per module) are upscaled and given a quiet zone first.
 func decodeQR(data []byte) (string, error) {
-	img, _, err := image.Decode(bytes.NewReader(data))
+	img, err := decodeImage(data)
 	if err != nil {
-		return "", fmt.Errorf("%w: image: %v", ErrCorrupt, err)
+		return "", err
 	}
 	if text, ok := qrFromImage(img); ok {
 		return text, nil
 	}
 	return "", fmt.Errorf("%w: no readable QR code in the image", ErrNoInvoice)
+}
+
+// maxImagePixels bounds what an image may expand to (a PNG of a few KiB
+// can claim 50 000 × 50 000 pixels).
+const maxImagePixels = 25_000_000
+
+func decodeImage(data []byte) (image.Image, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: image: %v", ErrCorrupt, err)
+	}
+	if cfg.Width <= 0 || cfg.Height <= 0 || cfg.Width*cfg.Height > maxImagePixels {
+		return nil, fmt.Errorf("%w: image of %d×%d pixels", ErrNoInvoice, cfg.Width, cfg.Height)
+	}
+	img, _, err := image.Decode(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("%w: image: %v", ErrCorrupt, err)
+	}
+	return img, nil
 }
 
 func qrFromImage(img image.Image) (text string, ok bool) {
