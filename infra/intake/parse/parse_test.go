@@ -451,3 +451,23 @@ func TestXBRLAccountingFileRefused(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A 20-digit 发票号码 with nothing saying 数电 (no QR, no title, no
+// 数电 producer) is neither taken as 数电 nor split into 12 + 8.
+func TestTwentyDigitsWithoutDigitalLayout(t *testing.T) {
+	ofdXML := `<ofd:OFD xmlns:ofd="http://www.ofdspec.org/2016"><ofd:DocBody><ofd:DocInfo><ofd:CustomDatas>
+<ofd:CustomData Name="发票号码">03702170021127209635</ofd:CustomData>
+<ofd:CustomData Name="合计金额">-227.18</ofd:CustomData>
+</ofd:CustomDatas></ofd:DocInfo></ofd:DocBody></ofd:OFD>`
+	r := parseOne(t, "glued.ofd", buildZip(t, "OFD.xml", []byte(ofdXML)))
+	if r.ID != (domain.BusinessID{}) || r.Digital {
+		t.Fatalf("got %+v digital=%v", r.ID, r.Digital)
+	}
+	if !slices.Contains(r.NeedsReview, parse.FieldNumber) || !slices.Contains(r.NeedsReview, parse.FieldCode) {
+		t.Errorf("review %v", r.NeedsReview)
+	}
+	// 合计金额 is without tax, never the total.
+	if money(r.WithoutTax) != "-227.18" || r.Total != nil || !r.Red {
+		t.Errorf("without %q total %v red %v", money(r.WithoutTax), r.Total, r.Red)
+	}
+}
