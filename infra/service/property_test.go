@@ -97,6 +97,8 @@ type history struct {
 
 func newHistory(t *testing.T, w *world, workers []*outbox.Worker, seed uint64) *history {
 	h := &history{t: t, w: w, workers: workers, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), seed: seed}
+	// The clock has moved hours by now: sessions (auth.session_ttl) end.
+	w.li = w.Login(t, "emp-li")
 	openid := me(t, w.li)["openid"].(string)
 	var all []map[string]any
 	for i := range 7 {
