@@ -1,0 +1,106 @@
+package service_test
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"io"
+	"net/http"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/infra/service"
+	"github.com/baoxiao/baoxiao/infra/testkit"
+)
+
+// waitInvoice polls the invoice until cond holds.
+func waitInvoice(t *testing.T, c *testkit.Client, id string, cond func(map[string]any) bool) map[string]any {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		res := c.Do(http.MethodGet, "/api/v1/invoices/"+id, nil)
+		if res.Status == http.StatusOK && cond(res.JSON) {
+			return res.JSON
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("invoice %s never reached the state: %d %s", id, res.Status, res.Body)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestWalletPDFDownloadedAndServed(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db)
+		li := a.Login(t, "emp-li")
+		inv := importN(t, a, li, 1)[0]
+		id := inv["id"].(string)
+		got := waitInvoice(t, li, id, func(v map[string]any) bool {
+			os, _ := v["originals"].([]any)
+			return len(os) == 1
+		})
+		orig := got["original"].(map[string]any)
+		if orig["source"] != "wallet_pdf" || orig["media_type"] != "application/pdf" {
+			t.Fatalf("original = %v", orig)
+		}
+		if pdf, _ := got["pdf"].(map[string]any); pdf["state"] != "done" {
+			t.Fatalf("pdf status = %v", got["pdf"])
+		}
+		for _, path := range []string{"/pdf", "/original", "/originals/" + orig["sha256"].(string)} {
+			res := li.Do(http.MethodGet, "/api/v1/invoices/"+id+path, nil)
+			sum := sha256.Sum256(res.Body)
+			if res.Status != http.StatusOK || hex.EncodeToString(sum[:]) != orig["sha256"] || !strings.HasPrefix(string(res.Body), "%PDF-") {
+				t.Fatalf("GET %s: %d, hash %x, want %v", path, res.Status, sum, orig["sha256"])
+			}
+			h := res.Header
+			if h.Get("Content-Type") != "application/pdf" || h.Get("X-Content-Type-Options") != "nosniff" ||
+				h.Get("Cache-Control") != "no-store" || !strings.Contains(h.Get("Content-Disposition"), `filename=`) {
+				t.Fatalf("GET %s headers: %v", path, h)
+			}
+		}
+		// Another employee, and unknown hashes, get not_found.
+		wang := a.Login(t, "emp-wang")
+		for _, path := range []string{"/pdf", "/original", "/originals/" + orig["sha256"].(string)} {
+			if res := wang.Do(http.MethodGet, "/api/v1/invoices/"+id+path, nil); res.Status != http.StatusNotFound || res.ErrorCode() != "not_found" {
+				t.Fatalf("emp-wang GET %s: %d %s", path, res.Status, res.Body)
+			}
+		}
+		for _, bad := range []string{strings.Repeat("0", 64), "..%2f..%2fetc", strings.ToUpper(orig["sha256"].(string))} {
+			if res := li.Do(http.MethodGet, "/api/v1/invoices/"+id+"/originals/"+bad, nil); res.Status != http.StatusNotFound {
+				t.Fatalf("GET originals/%s: %d", bad, res.Status)
+			}
+		}
+	})
+}
+
+type failingTransport struct{ calls atomic.Int32 }
+
+func (f *failingTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	f.calls.Add(1)
+	return &http.Response{StatusCode: http.StatusServiceUnavailable, Body: io.NopCloser(strings.NewReader("busy")), Header: http.Header{}, Request: r}, nil
+}
+
+func TestWalletPDFFailureRetriedThenRecorded(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		ft := &failingTransport{}
+		a := testkit.App(t, db, testkit.WithService(func(o *service.Options) {
+			o.PDFHTTP = &http.Client{Transport: ft}
+			o.PDF = app.PDFFetcherOptions{Poll: 10 * time.Millisecond, MaxAttempts: 3, Backoff: func(int) time.Duration { return time.Millisecond }}
+		}))
+		li := a.Login(t, "emp-li")
+		id := importN(t, a, li, 1)[0]["id"].(string)
+		got := waitInvoice(t, li, id, func(v map[string]any) bool {
+			pdf, _ := v["pdf"].(map[string]any)
+			return pdf["state"] == "failed"
+		})
+		pdf := got["pdf"].(map[string]any)
+		if pdf["attempts"] != float64(3) || !strings.Contains(pdf["last_error"].(string), "503") || ft.calls.Load() != 3 {
+			t.Fatalf("pdf = %v after %d calls", pdf, ft.calls.Load())
+		}
+		if res := li.Do(http.MethodGet, "/api/v1/invoices/"+id+"/pdf", nil); res.Status != http.StatusNotFound {
+			t.Fatalf("GET pdf of a failed download: %d", res.Status)
+		}
+	})
+}
