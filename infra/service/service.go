@@ -47,8 +47,8 @@ type Service struct {
 	// downloads wallet PDFs into it (issue 16).
 	Originals  *app.Originals
 	PDFFetcher *app.PDFFetcher
-	Reports   *app.Reports
-	Finance   *app.Finance
+	Reports    *app.Reports
+	Finance    *app.Finance
 	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
 	QRLogins *app.QRLogins
 	// Auth signs employees in and keeps their sessions (issue 15).
