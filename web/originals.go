@@ -56,23 +56,25 @@ func (h *invoiceHandler) originalByHash(c *fiber.Ctx) error {
 
 // original serves the original which names (a SHA-256, the preferred one
 // or the PDF) to those who may see the invoice.
-func (h *invoiceHandler) original(c *fiber.Ctx, w string) error {
-	{
-		if h.originals == nil {
-			return domain.ErrNotFound
-		}
-		sess := currentSession(c)
-		o, data, err := h.originals.Open(c.UserContext(), sess.EmployeeID, domain.InvoiceID(c.Params("id")), w)
-		if err != nil {
-			return err
-		}
-		c.Set(fiber.HeaderContentType, o.MediaType)
-		c.Set(fiber.HeaderContentDisposition, mime.FormatMediaType("inline", map[string]string{"filename": safeFileName(o.Name)}))
-		c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
-		c.Set(fiber.HeaderCacheControl, "no-store")
-		c.Set("X-Content-SHA256", o.SHA256)
-		return c.Send(data)
+func (h *invoiceHandler) original(c *fiber.Ctx, which string) error {
+	if h.originals == nil {
+		return domain.ErrNotFound
 	}
+	sess := currentSession(c)
+	o, data, err := h.originals.Open(c.UserContext(), sess.EmployeeID, domain.InvoiceID(c.Params("id")), which)
+	if err != nil {
+		return err
+	}
+	c.Set(fiber.HeaderContentType, o.MediaType)
+	disp := mime.FormatMediaType("inline", map[string]string{"filename": safeFileName(o.Name)})
+	if disp == "" {
+		disp = `inline; filename="original"`
+	}
+	c.Set(fiber.HeaderContentDisposition, disp)
+	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
+	c.Set(fiber.HeaderCacheControl, "no-store")
+	c.Set("X-Content-SHA256", o.SHA256)
+	return c.Send(data)
 }
 
 // safeFileName keeps a stored name's base, without path separators,

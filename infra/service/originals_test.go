@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"io"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/infra/service"
+	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
 
@@ -32,8 +34,17 @@ func waitInvoice(t *testing.T, c *testkit.Client, id string, cond func(map[strin
 }
 
 func TestWalletPDFDownloadedAndServed(t *testing.T) {
+	for _, driver := range []string{"dir", "db"} {
+		t.Run(driver, func(t *testing.T) { testWalletPDFServed(t, driver) })
+	}
+}
+
+func testWalletPDFServed(t *testing.T, driver string) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
-		a := testkit.App(t, db)
+		a := testkit.App(t, db, testkit.WithEnv("BAOXIAO_STORAGE_DRIVER="+driver))
+		if a.Cfg.Storage.Driver != driver {
+			t.Fatalf("storage.driver = %q", a.Cfg.Storage.Driver)
+		}
 		li := a.Login(t, "emp-li")
 		inv := importN(t, a, li, 1)[0]
 		id := inv["id"].(string)
@@ -101,6 +112,37 @@ func TestWalletPDFFailureRetriedThenRecorded(t *testing.T) {
 		}
 		if res := li.Do(http.MethodGet, "/api/v1/invoices/"+id+"/pdf", nil); res.Status != http.StatusNotFound {
 			t.Fatalf("GET pdf of a failed download: %d", res.Status)
+		}
+	})
+}
+
+// A process that dies mid-download leaves its row leased; once the lease
+// runs out, the next process (here: a worker that was not running when
+// the invoice was imported) downloads it.
+func TestWalletPDFPendingPickedUpAfterCrash(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		clock := testkit.NewClock()
+		a := testkit.App(t, db, testkit.WithoutWorker(), testkit.WithService(func(o *service.Options) { o.Clock = clock }))
+		li := a.Login(t, "emp-li")
+		id := importN(t, a, li, 1)[0]["id"].(string)
+		if pdf, _ := li.Do(http.MethodGet, "/api/v1/invoices/"+id, nil).JSON["pdf"].(map[string]any); pdf["state"] != "pending" {
+			t.Fatalf("pdf before any worker ran = %v, want pending", pdf)
+		}
+		// The dead process's claim.
+		now := clock.Now()
+		if job, err := store.NewOriginals(db.DB).ClaimPDF(context.Background(), "dead-instance", now, now.Add(time.Minute)); err != nil || job == nil {
+			t.Fatalf("claim: %v, %v", job, err)
+		}
+		if did, err := a.Svc.PDFFetcher.RunOnce(context.Background()); err != nil || did {
+			t.Fatalf("RunOnce under a live lease = %v, %v; want nothing to do", did, err)
+		}
+		clock.Advance(2 * time.Minute)
+		if did, err := a.Svc.PDFFetcher.RunOnce(context.Background()); err != nil || !did {
+			t.Fatalf("RunOnce after the lease = %v, %v", did, err)
+		}
+		got := li.Do(http.MethodGet, "/api/v1/invoices/"+id, nil).JSON
+		if os, _ := got["originals"].([]any); len(os) != 1 || got["pdf"].(map[string]any)["state"] != "done" {
+			t.Fatalf("after the restart: originals %v, pdf %v", got["originals"], got["pdf"])
 		}
 	})
 }

@@ -206,6 +206,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		pdfOpts.Logger = opts.Logger
 	}
 	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: opts.PDFHTTP}, s.Originals, clock, pdfOpts)
+	s.Invoices.OnStored(s.PDFFetcher.Wake)
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
