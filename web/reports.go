@@ -9,7 +9,12 @@ import (
 	"github.com/baoxiao/baoxiao/domain"
 )
 
-type reportHandler struct{ reports *app.Reports }
+type reportHandler struct {
+	reports *app.Reports
+	// originals, when set, adds each invoice's originals to one report's
+	// view, for the approver and finance who open them.
+	originals *app.Originals
+}
 
 func invoiceIDs(ids []string) []domain.InvoiceID {
 	if ids == nil {
@@ -84,7 +89,21 @@ func (h *reportHandler) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	v := newReportView(d)
+	if h.originals != nil && len(v.Invoices) > 0 {
+		ids := make([]domain.InvoiceID, len(v.Invoices))
+		for i, inv := range v.Invoices {
+			ids[i] = domain.InvoiceID(inv.ID)
+		}
+		origs, err := h.originals.Of(c.UserContext(), ids...)
+		if err != nil {
+			return err
+		}
+		for i := range v.Invoices {
+			v.Invoices[i].withOriginals(origs[ids[i]])
+		}
+	}
+	return c.JSON(v)
 }
 
 type editReportRequest struct {

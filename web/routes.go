@@ -78,7 +78,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Delete("/invoices/:id", inv.delete)
 	}
 	if deps.Reports != nil {
-		rep := &reportHandler{reports: deps.Reports}
+		rep := &reportHandler{reports: deps.Reports, originals: deps.Originals}
 		signedIn.Post("/reports", rep.create)
 		signedIn.Get("/reports", rep.list)
 		signedIn.Get("/reports/:id", rep.get)

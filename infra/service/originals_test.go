@@ -78,6 +78,20 @@ func testWalletPDFServed(t *testing.T, driver string) {
 				t.Fatalf("emp-wang GET %s: %d %s", path, res.Status, res.Body)
 			}
 		}
+		// The approver of its report and finance see it too, and the
+		// report's view lists the originals.
+		rep := createReport(t, li, []map[string]any{inv})
+		act(t, li, rep, "submit", nil, http.StatusOK)
+		mgr := a.Login(t, "mgr-zhao")
+		rv := mgr.Do(http.MethodGet, "/api/v1/reports/"+rep["id"].(string), nil)
+		if invs := listOf(t, rv, "invoices"); rv.Status != http.StatusOK || len(invs) != 1 || len(invs[0]["originals"].([]any)) != 1 {
+			t.Fatalf("approver's report view: %d %s", rv.Status, rv.Body)
+		}
+		for _, c := range []*testkit.Client{mgr, a.Login(t, "fin-chen")} {
+			if res := c.Do(http.MethodGet, "/api/v1/invoices/"+id+"/pdf", nil); res.Status != http.StatusOK || len(res.Body) != int(orig["size"].(float64)) {
+				t.Fatalf("approver/finance GET pdf: %d", res.Status)
+			}
+		}
 		for _, bad := range []string{strings.Repeat("0", 64), "..%2f..%2fetc", strings.ToUpper(orig["sha256"].(string))} {
 			if res := li.Do(http.MethodGet, "/api/v1/invoices/"+id+"/originals/"+bad, nil); res.Status != http.StatusNotFound {
 				t.Fatalf("GET originals/%s: %d", bad, res.Status)
