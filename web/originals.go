@@ -98,3 +98,29 @@ func safeFileName(name string) string {
 	}
 	return name
 }
+
+// addReportOriginals fills the originals of every invoice in vs, in place.
+func addReportOriginals(c *fiber.Ctx, originals *app.Originals, vs []reportView) error {
+	if originals == nil {
+		return nil
+	}
+	var ids []domain.InvoiceID
+	for _, v := range vs {
+		for _, inv := range v.Invoices {
+			ids = append(ids, domain.InvoiceID(inv.ID))
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	origs, err := originals.Of(c.UserContext(), ids...)
+	if err != nil {
+		return err
+	}
+	for i := range vs {
+		for j := range vs[i].Invoices {
+			vs[i].Invoices[j].withOriginals(origs[domain.InvoiceID(vs[i].Invoices[j].ID)])
+		}
+	}
+	return nil
+}

@@ -51,7 +51,8 @@ func (h *reportHandler) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(newReportView(d))
+	c.Status(fiber.StatusCreated)
+	return h.send(c, d)
 }
 
 func (h *reportHandler) list(c *fiber.Ctx) error {
@@ -78,6 +79,9 @@ func (h *reportHandler) list(c *fiber.Ctx) error {
 	for i, d := range ds {
 		v.Items[i] = newReportView(d)
 	}
+	if err := h.withOriginals(c, v.Items); err != nil {
+		return err
+	}
 	if len(ds) > 0 {
 		v.NextCursor = nextCursor(len(ds), limit, string(ds[len(ds)-1].Report.ID()))
 	}
@@ -89,20 +93,11 @@ func (h *reportHandler) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	v := newReportView(d)
-	if h.originals != nil && len(v.Invoices) > 0 {
-		ids := make([]domain.InvoiceID, len(v.Invoices))
-		for i, inv := range v.Invoices {
-			ids[i] = domain.InvoiceID(inv.ID)
-		}
-		origs, err := h.originals.Of(c.UserContext(), ids...)
-		if err != nil {
-			return err
-		}
-		for i := range v.Invoices {
-			v.Invoices[i].withOriginals(origs[ids[i]])
-		}
+	vs := []reportView{newReportView(d)}
+	if err := h.withOriginals(c, vs); err != nil {
+		return err
 	}
+	v := vs[0]
 	return c.JSON(v)
 }
 
@@ -131,7 +126,7 @@ func (h *reportHandler) edit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 func (h *reportHandler) delete(c *fiber.Ctx) error {
@@ -153,7 +148,7 @@ func (h *reportHandler) submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 func (h *reportHandler) withdraw(c *fiber.Ctx) error {
@@ -164,7 +159,7 @@ func (h *reportHandler) withdraw(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 type approveRequest struct {
@@ -180,7 +175,7 @@ func (h *reportHandler) approve(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 type rejectRequest struct {
@@ -203,5 +198,21 @@ func (h *reportHandler) reject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
+}
+
+// send answers the report with its invoices' originals.
+func (h *reportHandler) send(c *fiber.Ctx, d *app.ReportDetails) error {
+	vs := []reportView{newReportView(d)}
+	if err := h.withOriginals(c, vs); err != nil {
+		return err
+	}
+	v := vs[0]
+	return c.JSON(v)
+}
+
+// withOriginals adds each invoice's originals to the reports' views (one
+// query for all), so approvers and finance can open them (DECISIONS 42).
+func (h *reportHandler) withOriginals(c *fiber.Ctx, vs []reportView) error {
+	return addReportOriginals(c, h.originals, vs)
 }
