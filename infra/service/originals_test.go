@@ -49,8 +49,11 @@ func testWalletPDFServed(t *testing.T, driver string) {
 		inv := importN(t, a, li, 1)[0]
 		id := inv["id"].(string)
 		got := waitInvoice(t, li, id, func(v map[string]any) bool {
+			// The original is recorded just before the download is
+			// marked done: wait for both.
 			os, _ := v["originals"].([]any)
-			return len(os) == 1
+			pdf, _ := v["pdf"].(map[string]any)
+			return len(os) == 1 && pdf["state"] == "done"
 		})
 		orig := got["original"].(map[string]any)
 		if orig["source"] != "wallet_pdf" || orig["media_type"] != "application/pdf" {
