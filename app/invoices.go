@@ -50,7 +50,12 @@ type Invoices struct {
 	channels  Channels
 	buyers    BuyerSource
 	clock     Clock
+	onStored  func()
 }
+
+// OnStored sets what to call after an import stored new invoices: the PDF
+// download worker's Wake, so it need not wait for its next poll.
+func (s *Invoices) OnStored(fn func()) { s.onStored = fn }
 
 // NewInvoices returns the import use case. buyers answers the company's
 // current buyer entities, for the title check.
@@ -148,6 +153,9 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 			continue
 		}
 		res.add(inv)
+	}
+	if len(res.Imported) > 0 && s.onStored != nil {
+		s.onStored()
 	}
 	if len(res.Imported) == 0 && res.callFailures == len(res.Failed) {
 		// WeChat could not be asked about anything and nothing else was

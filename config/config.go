@@ -119,7 +119,8 @@ type Webhooks struct {
 
 // Storage holds the `storage.*` keys (DECISIONS 11).
 type Storage struct {
-	Dir string `yaml:"dir"`
+	Driver string `yaml:"driver"` // dir (default) or db; s3 is still to come
+	Dir    string `yaml:"dir"`
 }
 
 // Log holds the `log.*` keys.

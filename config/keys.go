@@ -101,7 +101,8 @@ var keys = []key{
 		setNode: setBuyersNode,
 	},
 	strKey("sandbox.base_url", "public_url + `/sandbox`", "where the embedded sandbox serves WeChat's paths", func(c *Config) *string { return &c.Simulator.BaseURL }),
-	strKey("storage.dir", "data_dir + `/pdf`", "directory of downloaded invoice PDFs", func(c *Config) *string { return &c.Storage.Dir }),
+	strKey("storage.driver", "`dir`", "where invoice originals are kept: `dir` (files under storage.dir) or `db` (the database's blobs table, for several instances without a shared disk)", func(c *Config) *string { return &c.Storage.Driver }),
+	strKey("storage.dir", "data_dir + `/pdf`", "directory of invoice originals (storage.driver `dir`)", func(c *Config) *string { return &c.Storage.Dir }),
 	{
 		name: "webhooks.allow_hosts", def: "empty (public addresses only)",
 		help: "hosts, IP addresses or CIDR ranges webhooks may reach although not public (loopback, private, link-local); comma-separated in the environment, a list in the file",

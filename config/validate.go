@@ -53,7 +53,10 @@ func (l *loader) validate() {
 	}
 	l.checkBuyers()
 	l.checkBase("sandbox.base_url", c.Simulator.BaseURL)
-	if c.Storage.Dir == "" {
+	if c.Storage.Driver != "dir" && c.Storage.Driver != "db" {
+		l.fail("storage.driver", "must be dir or db, got %q", c.Storage.Driver)
+	}
+	if c.Storage.Dir == "" && c.Storage.Driver == "dir" {
 		l.fail("storage.dir", "must not be empty")
 	}
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {

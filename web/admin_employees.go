@@ -34,7 +34,7 @@ func registerDirectoryRoutes(r fiber.Router, deps Deps) {
 		r.Get("/company/title-link", h.titleLink)
 	}
 	if deps.Reports != nil {
-		h := &reportHandler{reports: deps.Reports}
+		h := &reportHandler{reports: deps.Reports, originals: deps.Originals}
 		r.Post("/reports/:id/reassign", h.reassign)
 	}
 }

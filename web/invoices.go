@@ -11,8 +11,9 @@ import (
 )
 
 type invoiceHandler struct {
-	invoices *app.Invoices
-	auth     *app.Auth
+	invoices  *app.Invoices
+	originals *app.Originals
+	auth      *app.Auth
 }
 
 // pickedInvoice is one item of chooseInvoice's result. WeChat's docs and
@@ -136,8 +137,19 @@ func (h *invoiceHandler) list(c *fiber.Ctx) error {
 	}
 	people := map[domain.EmployeeID]*domain.Employee{me.ID(): me}
 	v := listView[invoiceView]{Items: make([]invoiceView, len(invs))}
+	ids := make([]domain.InvoiceID, len(invs))
 	for i, inv := range invs {
 		v.Items[i] = newInvoiceView(inv, people)
+		ids[i] = inv.ID()
+	}
+	if h.originals != nil {
+		origs, err := h.originals.Of(c.UserContext(), ids...)
+		if err != nil {
+			return err
+		}
+		for i := range v.Items {
+			v.Items[i].withOriginals(origs[ids[i]])
+		}
 	}
 	if len(invs) > 0 {
 		v.NextCursor = nextCursor(len(invs), limit, string(invs[len(invs)-1].ID()))
@@ -155,7 +167,22 @@ func (h *invoiceHandler) get(c *fiber.Ctx) error {
 	if owner, err := h.auth.Person(c.UserContext(), inv.OwnerID()); err == nil {
 		people[owner.ID()] = owner
 	}
-	return c.JSON(newInvoiceView(inv, people))
+	v := newInvoiceView(inv, people)
+	if h.originals != nil {
+		origs, err := h.originals.Of(c.UserContext(), inv.ID())
+		if err != nil {
+			return err
+		}
+		v.withOriginals(origs[inv.ID()])
+		st, err := h.originals.PDFStatus(c.UserContext(), inv.ID())
+		if err != nil {
+			return err
+		}
+		if st != nil {
+			v.PDF = &pdfStatusView{State: st.State, Attempts: st.Attempts, LastError: st.LastError, UpdatedAt: st.UpdatedAt}
+		}
+	}
+	return c.JSON(v)
 }
 
 func (h *invoiceHandler) delete(c *fiber.Ctx) error {

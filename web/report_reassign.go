@@ -30,5 +30,5 @@ func (h *reportHandler) reassign(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }

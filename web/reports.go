@@ -9,7 +9,12 @@ import (
 	"github.com/baoxiao/baoxiao/domain"
 )
 
-type reportHandler struct{ reports *app.Reports }
+type reportHandler struct {
+	reports *app.Reports
+	// originals, when set, adds each invoice's originals to one report's
+	// view, for the approver and finance who open them.
+	originals *app.Originals
+}
 
 func invoiceIDs(ids []string) []domain.InvoiceID {
 	if ids == nil {
@@ -46,7 +51,8 @@ func (h *reportHandler) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(newReportView(d))
+	c.Status(fiber.StatusCreated)
+	return h.send(c, d)
 }
 
 func (h *reportHandler) list(c *fiber.Ctx) error {
@@ -73,6 +79,9 @@ func (h *reportHandler) list(c *fiber.Ctx) error {
 	for i, d := range ds {
 		v.Items[i] = newReportView(d)
 	}
+	if err := h.withOriginals(c, v.Items); err != nil {
+		return err
+	}
 	if len(ds) > 0 {
 		v.NextCursor = nextCursor(len(ds), limit, string(ds[len(ds)-1].Report.ID()))
 	}
@@ -84,7 +93,12 @@ func (h *reportHandler) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	vs := []reportView{newReportView(d)}
+	if err := h.withOriginals(c, vs); err != nil {
+		return err
+	}
+	v := vs[0]
+	return c.JSON(v)
 }
 
 type editReportRequest struct {
@@ -112,7 +126,7 @@ func (h *reportHandler) edit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 func (h *reportHandler) delete(c *fiber.Ctx) error {
@@ -134,7 +148,7 @@ func (h *reportHandler) submit(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 func (h *reportHandler) withdraw(c *fiber.Ctx) error {
@@ -145,7 +159,7 @@ func (h *reportHandler) withdraw(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 type approveRequest struct {
@@ -161,7 +175,7 @@ func (h *reportHandler) approve(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
 }
 
 type rejectRequest struct {
@@ -184,5 +198,21 @@ func (h *reportHandler) reject(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newReportView(d))
+	return h.send(c, d)
+}
+
+// send answers the report with its invoices' originals.
+func (h *reportHandler) send(c *fiber.Ctx, d *app.ReportDetails) error {
+	vs := []reportView{newReportView(d)}
+	if err := h.withOriginals(c, vs); err != nil {
+		return err
+	}
+	v := vs[0]
+	return c.JSON(v)
+}
+
+// withOriginals adds each invoice's originals to the reports' views (one
+// query for all), so approvers and finance can open them (DECISIONS 42).
+func (h *reportHandler) withOriginals(c *fiber.Ctx, vs []reportView) error {
+	return addReportOriginals(c, h.originals, vs)
 }

@@ -68,14 +68,17 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Post("/jsapi/choose-invoice-sign", js.chooseInvoiceSign)
 	}
 	if deps.Invoices != nil {
-		inv := &invoiceHandler{invoices: deps.Invoices, auth: deps.Auth}
+		inv := &invoiceHandler{invoices: deps.Invoices, originals: deps.Originals, auth: deps.Auth}
 		signedIn.Post("/invoices/import", inv.importInvoices)
 		signedIn.Get("/invoices", inv.list)
 		signedIn.Get("/invoices/:id", inv.get)
+		signedIn.Get("/invoices/:id/original", inv.preferredOriginal)
+		signedIn.Get("/invoices/:id/pdf", inv.pdf)
+		signedIn.Get("/invoices/:id/originals/:sha256", inv.originalByHash)
 		signedIn.Delete("/invoices/:id", inv.delete)
 	}
 	if deps.Reports != nil {
-		rep := &reportHandler{reports: deps.Reports}
+		rep := &reportHandler{reports: deps.Reports, originals: deps.Originals}
 		signedIn.Post("/reports", rep.create)
 		signedIn.Get("/reports", rep.list)
 		signedIn.Get("/reports/:id", rep.get)

@@ -43,6 +43,7 @@ type Deps struct {
 	Auth        *app.Auth
 	JSAPI       *app.JSAPI
 	Invoices    *app.Invoices
+	Originals   *app.Originals
 	Reports     *app.Reports
 	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).

@@ -65,6 +65,11 @@ type invoiceView struct {
 	ReportID            *string      `json:"report_id"`
 	Owner               personView   `json:"owner"`
 	ImportedAt          time.Time    `json:"imported_at"`
+	// Originals, Original and PDF are filled where the handler loads them
+	// (an invoice, the invoice list; DECISIONS 42).
+	Originals *[]originalView `json:"originals,omitempty"`
+	Original  *originalView   `json:"original,omitempty"`
+	PDF       *pdfStatusView  `json:"pdf,omitempty"`
 }
 
 func newInvoiceView(inv *domain.Invoice, people map[domain.EmployeeID]*domain.Employee) invoiceView {

@@ -67,6 +67,9 @@ var routeSpecs = []routeSpec{
 	{"GET /api/v1/invoices", session, "/api/v1/invoices", "emp-li"},
 	{"GET /api/v1/invoices/:id", session, "/api/v1/invoices/{li-invoice}", "emp-li"},
 	{"DELETE /api/v1/invoices/:id", session, "/api/v1/invoices/{li-invoice}", "emp-li"},
+	{"GET /api/v1/invoices/:id/original", session, "/api/v1/invoices/{li-invoice}/original", "emp-li"},
+	{"GET /api/v1/invoices/:id/pdf", session, "/api/v1/invoices/{li-invoice}/pdf", "emp-li"},
+	{"GET /api/v1/invoices/:id/originals/:sha256", session, "/api/v1/invoices/{li-invoice}/originals/" + strings.Repeat("0", 64), "emp-li"},
 
 	{"POST /api/v1/reports", session, "/api/v1/reports", "emp-li"},
 	{"GET /api/v1/reports", session, "/api/v1/reports", "emp-li"},

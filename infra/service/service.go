@@ -21,6 +21,7 @@ import (
 	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
+	"github.com/baoxiao/baoxiao/infra/storage"
 	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/infra/webhook"
 	"github.com/baoxiao/baoxiao/infra/wechat"
@@ -42,8 +43,12 @@ type Service struct {
 
 	Directory *app.Directory
 	Invoices  *app.Invoices
-	Reports   *app.Reports
-	Finance   *app.Finance
+	// Originals stores and serves invoices' original files; PDFFetcher
+	// downloads wallet PDFs into it (issue 16).
+	Originals  *app.Originals
+	PDFFetcher *app.PDFFetcher
+	Reports    *app.Reports
+	Finance    *app.Finance
 	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
 	QRLogins *app.QRLogins
 	// Auth signs employees in and keeps their sessions (issue 15).
@@ -73,6 +78,11 @@ type Options struct {
 	Webhooks webhook.Options
 	// Clock replaces the system clock (interleaving tests move time).
 	Clock app.Clock
+	// PDF tunes the wallet PDF download worker (tests shorten its poll).
+	PDF app.PDFFetcherOptions
+	// PDFHTTP downloads the PDFs; nil means a client without a timeout of
+	// its own (each download has one).
+	PDFHTTP *http.Client
 	// WeChatHTTP makes the WeChat calls; nil means a client with
 	// wechat.timeout (tests put a transport that can stop a call in it).
 	WeChatHTTP *http.Client
@@ -181,6 +191,22 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		return nil, err
 	}
 	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, company, clock)
+	blobs, err := storage.Open(cfg.Storage.Driver, cfg.Storage.Dir, db)
+	if err != nil {
+		s.Close()
+		return nil, err
+	}
+	origs := store.NewOriginals(db)
+	s.Originals = app.NewOriginals(s.Invoices, origs, blobs, origs, clock)
+	pdfOpts := opts.PDF
+	if pdfOpts.ID == "" {
+		pdfOpts.ID = workerOpts.ID
+	}
+	if pdfOpts.Logger == nil {
+		pdfOpts.Logger = opts.Logger
+	}
+	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: opts.PDFHTTP}, s.Originals, clock, pdfOpts)
+	s.Invoices.OnStored(s.PDFFetcher.Wake)
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
@@ -201,6 +227,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Auth:        auth,
 		JSAPI:       app.NewJSAPI(s.Channels, cfg.H5.Origins),
 		Invoices:    s.Invoices,
+		Originals:   s.Originals,
 		Reports:     s.Reports,
 		Finance:     s.Finance,
 		OutboxAdmin: app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),

@@ -31,7 +31,9 @@ func (s *Invoices) Add(ctx context.Context, inv *domain.Invoice) error {
 				return fmt.Errorf("add lines of invoice %s: %w", row.ID, err)
 			}
 		}
-		return nil
+		// The PDF download is queued with the invoice: a crash after the
+		// commit loses neither (DECISIONS 11).
+		return queuePDF(ctx, tx, inv)
 	})
 	if dupErr != nil {
 		// Look up the holder only after the transaction has released its
@@ -240,6 +242,13 @@ func (s *Invoices) Delete(ctx context.Context, id domain.InvoiceID) error {
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("invoice %s: %w", id, domain.ErrNotFound)
+		}
+		// The blobs stay (content-addressed, maybe shared); only the records go.
+		if _, err := tx.NewDelete().Table("invoice_originals").Where("invoice_id = ?", string(id)).Exec(ctx); err != nil {
+			return err
+		}
+		if _, err := tx.NewDelete().Table("invoice_pdf_fetches").Where("invoice_id = ?", string(id)).Exec(ctx); err != nil {
+			return err
 		}
 		_, err = tx.NewDelete().Table("invoice_lines").Where("invoice_id = ?", string(id)).Exec(ctx)
 		return err

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/service"
@@ -91,7 +92,7 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		Poll: 20 * time.Millisecond, ID: "test-worker",
 		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
 		Busy:    time.Millisecond,
-	}}
+	}, PDF: app.PDFFetcherOptions{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}}
 	for _, fn := range o.service {
 		fn(&sopts)
 	}
@@ -100,12 +101,14 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		cancel()
 		t.Fatal(err)
 	}
-	done := make(chan struct{}, 2)
+	done := make(chan struct{}, 3)
 	go func() { _ = web.Serve(ctx, svc.App, ln, 2*time.Second); done <- struct{}{} }()
 	workers := 1
 	if o.runWorker {
 		workers++
 		go func() { _ = svc.Worker.Run(ctx); done <- struct{}{} }()
+		workers++
+		go func() { _ = svc.PDFFetcher.Run(ctx); done <- struct{}{} }()
 	}
 	t.Cleanup(func() {
 		cancel()
@@ -179,7 +182,7 @@ func (c *Client) Get(rawURL string) Response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	c.location = res.Header.Get("Location")
-	out := Response{Status: res.StatusCode, Body: b}
+	out := Response{Status: res.StatusCode, Body: b, Header: res.Header}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		_ = json.Unmarshal(b, &out.JSON)
 	}
@@ -205,6 +208,7 @@ type Response struct {
 	Status int
 	Body   []byte
 	JSON   map[string]any
+	Header http.Header
 }
 
 // ErrorCode is error.code of an error answer.
@@ -239,7 +243,7 @@ func (c *Client) Do(method, path string, body any) Response {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(res.Body)
 	c.location = res.Header.Get("Location")
-	out := Response{Status: res.StatusCode, Body: b}
+	out := Response{Status: res.StatusCode, Body: b, Header: res.Header}
 	if strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		_ = json.Unmarshal(b, &out.JSON)
 	}
