@@ -23,9 +23,14 @@ type ReportStore interface {
 	Update(ctx context.Context, id domain.ReportID, fn func(*domain.Report) error) (*domain.Report, error)
 	List(ctx context.Context, q ReportQuery) ([]*domain.Report, error)
 	// ClaimSubmit reserves the report at version for one submit until
-	// `until`; ReleaseSubmit ends the claim.
+	// `until`; ReleaseSubmit ends that claim (not one another submit took
+	// after it ran out).
 	ClaimSubmit(ctx context.Context, id domain.ReportID, version int64, now, until time.Time) error
-	ReleaseSubmit(ctx context.Context, id domain.ReportID) error
+	ReleaseSubmit(ctx context.Context, id domain.ReportID, until time.Time) error
+	// EndSubmit ends the claim a submit took until `until`, in the
+	// submit's commit; it refuses (domain.ErrVersionConflict) when that
+	// claim ran out before now or another submit holds the report now.
+	EndSubmit(ctx context.Context, id domain.ReportID, until, now time.Time) error
 }
 
 // InvoiceRepo is the invoice repository the report workflow needs.

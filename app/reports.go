@@ -264,15 +264,16 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 			return nil, err
 		}
 	}
-	if err := s.reports.ClaimSubmit(ctx, id, r.Version(), now, now.Add(submitClaim)); err != nil {
+	until := now.Add(submitClaim)
+	if err := s.reports.ClaimSubmit(ctx, id, r.Version(), now, until); err != nil {
 		return nil, err
 	}
 	release := func() {
-		if err := s.reports.ReleaseSubmit(context.WithoutCancel(ctx), id); err != nil {
+		if err := s.reports.ReleaseSubmit(context.WithoutCancel(ctx), id, until); err != nil {
 			slog.ErrorContext(ctx, "release submit claim", "report", id, "err", err)
 		}
 	}
-	out, err := s.lockAndCommit(ctx, actor, r, invs)
+	out, err := s.lockAndCommit(ctx, actor, r, invs, until)
 	if err != nil {
 		release()
 		return nil, err
@@ -286,7 +287,7 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 // ends, so a crash mid-submit is undone by a worker), locks in WeChat and
 // commits. The commit supersedes that unlock; a refusal or a failed
 // commit releases the locks at once.
-func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *domain.Report, invs []*domain.Invoice) (*domain.Report, error) {
+func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *domain.Report, invs []*domain.Invoice, until time.Time) (*domain.Report, error) {
 	ids := make([]domain.InvoiceID, len(invs))
 	for i, inv := range invs {
 		ids[i] = inv.ID()
@@ -377,7 +378,9 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 			if err := publish(ctx, tx, reportEvent(cur, now)); err != nil {
 				return err
 			}
-			return tx.Reports.ReleaseSubmit(ctx, r.ID())
+			// A submit that outlived its claim may no longer own the
+			// report: it must not commit over another one's work.
+			return tx.Reports.EndSubmit(ctx, r.ID(), until, now)
 		})
 		return err
 	})

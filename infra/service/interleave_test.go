@@ -497,12 +497,12 @@ func TestLongInstanceName(t *testing.T) {
 	})
 }
 
-// 2c. A submit is held after its lock with the report's submit claim run
-// out; a second submit of the same report claims it and waits for the
-// invoices. The first commits; the second, once it gets the invoices,
-// must find the report changed and decide nothing — not queue an unlock
-// for a report that is now under review.
-func TestSecondSubmitAfterTheFirstCommitted(t *testing.T) {
+// 2c. A submit is held after its lock until its claim on the report has
+// run out; a second submit of the same report claims it and waits for the
+// invoices. The first must not commit over the second (it is refused and
+// undoes its lock); the second then submits, and nothing it decided is
+// undone by the first.
+func TestSubmitThatOutlivedItsClaim(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
 		w := newWorld(t, db)
 		w.Svc.Fence.TTL = time.Hour // the invoices' claims outlast the report's
@@ -518,10 +518,10 @@ func TestSecondSubmitAfterTheFirstCommitted(t *testing.T) {
 			t.Fatalf("the second submit did not wait for the invoices: %v", <-second)
 		}
 		stop.Release()
-		if err := <-first; err != nil {
-			t.Fatal(err)
+		if err := <-first; !domain.ErrVersionConflict.Is(asDomain(err)) {
+			t.Fatalf("the submit that outlived its claim: %v", err)
 		}
-		if err := <-second; !domain.ErrVersionConflict.Is(asDomain(err)) {
+		if err := <-second; err != nil {
 			t.Fatalf("second submit: %v", err)
 		}
 		w.settled(t, invs, "LOCK")

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -362,6 +363,7 @@ func (h *history) check() {
 			h.t.Log(l)
 		}
 		h.mu.Unlock()
+		h.explain()
 	}
 }
 
@@ -376,5 +378,35 @@ func (h *history) checkInvoice(inv map[string]any, want domain.WeChatStatus, whe
 	}
 	if ours != inWeChat && !(inWeChat == domain.StatusCancel) {
 		fail("invoice %s in %s: our record %s, WeChat %s", inv["id"], where, ours, inWeChat)
+	}
+}
+
+// explain prints, for a failed seed, the WeChat status writes and the
+// outbox rows of the first report's invoices that disagree.
+func (h *history) explain() {
+	ctx := context.Background()
+	for _, invs := range append(h.invs, []map[string]any{h.free}) {
+		for _, inv := range invs {
+			code := inv["encrypt_code"].(string)
+			for _, c := range h.w.gate.Calls() {
+				if strings.Contains(c, code) && strings.Contains(c, "status") {
+					h.t.Logf("%s: %s", inv["id"], c)
+				}
+			}
+			var rows []struct {
+				ID           int64
+				TargetStatus string
+				Generation   int64
+				State        string
+				LastError    string
+			}
+			_ = h.w.DB.DB.NewSelect().Table("outbox").Column("id", "target_status", "generation", "state", "last_error").
+				Where("invoice_id = ?", inv["id"]).OrderExpr("id").Scan(ctx, &rows)
+			for _, r := range rows {
+				h.t.Logf("%s: outbox %d %s gen %d %s %s", inv["id"], r.ID, r.TargetStatus, r.Generation, r.State, r.LastError)
+			}
+			got := recorded(h.t, h.w.AppServer, inv)
+			h.t.Logf("%s: gen %d target %s status %s", inv["id"], got.StatusGeneration(), got.Target(), got.Status())
+		}
 	}
 }

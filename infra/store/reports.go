@@ -311,11 +311,34 @@ func (s *Reports) ClaimSubmit(ctx context.Context, id domain.ReportID, version i
 	return nil
 }
 
-// ReleaseSubmit ends a submit's claim.
-func (s *Reports) ReleaseSubmit(ctx context.Context, id domain.ReportID) error {
-	_, err := s.db.NewUpdate().Table("reports").Set("submit_claim_until = NULL").Where("id = ?", string(id)).Exec(ctx)
+// ReleaseSubmit ends the submit claim taken until `until`; a claim another
+// submit took after that one ran out stays.
+func (s *Reports) ReleaseSubmit(ctx context.Context, id domain.ReportID, until time.Time) error {
+	_, err := s.db.NewUpdate().Table("reports").Set("submit_claim_until = NULL").Where("id = ?", string(id)).
+		Where("submit_claim_until BETWEEN ? AND ?", until.Add(-time.Millisecond).UTC(), until.Add(time.Millisecond).UTC()).
+		Exec(ctx)
 	if err != nil {
 		return fmt.Errorf("release submit claim of report %s: %w", id, err)
+	}
+	return nil
+}
+
+// EndSubmit ends the submit claim taken until `until`, if it still holds
+// at now; otherwise the claim ran out and another submit may own the
+// report, and the caller's commit must roll back. The stored time is
+// matched within a millisecond: the two databases keep different
+// precisions.
+func (s *Reports) EndSubmit(ctx context.Context, id domain.ReportID, until, now time.Time) error {
+	res, err := s.db.NewUpdate().Table("reports").Set("submit_claim_until = NULL").
+		Where("id = ?", string(id)).
+		Where("submit_claim_until >= ?", now.UTC()).
+		Where("submit_claim_until BETWEEN ? AND ?", until.Add(-time.Millisecond).UTC(), until.Add(time.Millisecond).UTC()).
+		Exec(ctx)
+	if err != nil {
+		return fmt.Errorf("end submit claim of report %s: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("report %s: %w", id, domain.ErrVersionConflict.WithMessage("the submit took too long and its claim on the report ran out; reload and try again"))
 	}
 	return nil
 }

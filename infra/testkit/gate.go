@@ -23,6 +23,14 @@ type Gate struct {
 
 	mu    sync.Mutex
 	stops []*Stop
+	calls []string // every call's path and body, in the order sent
+}
+
+// Calls answers every call sent through the gate so far ("path body").
+func (g *Gate) Calls() []string {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return append([]string(nil), g.calls...)
 }
 
 // NewGate wraps http.DefaultTransport.
@@ -110,11 +118,17 @@ func (g *Gate) RoundTrip(req *http.Request) (*http.Response, error) {
 		_ = req.Body.Close()
 		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
+	g.mu.Lock()
+	g.calls = append(g.calls, req.URL.Path+" "+string(body))
+	g.mu.Unlock()
 	s := g.take(req.URL.Path, body)
 	if s != nil && s.phase == Before {
 		s.hold()
 	}
 	res, err := g.next.RoundTrip(req)
+	g.mu.Lock()
+	g.calls = append(g.calls, "answered "+req.URL.Path+" "+string(body))
+	g.mu.Unlock()
 	if s != nil && s.phase == After {
 		if err == nil {
 			// Read the answer now: WeChat has applied the call.
