@@ -146,27 +146,16 @@ var outboxQueue = lease.New("outbox")
 // Finish must present. The token fits lease_owner whatever the worker's
 // name (lease.Token).
 func (s *Outbox) Claim(ctx context.Context, worker string, now time.Time, d time.Duration, limit int) ([]app.OutboxItem, error) {
-	var out []app.OutboxItem
-	// One READ COMMITTED transaction, run again if InnoDB picks it as a
-	// deadlock victim: a claim that failed would leave rows for later.
-	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		out = nil
-		c, err := outboxQueue.Claim(ctx, tx, worker, now, d, limit)
-		if err != nil || len(c.IDs) == 0 {
-			return err
-		}
-		var rows []outboxRow
-		if err := tx.NewSelect().Model(&rows).Where("id IN (?)", bun.In(c.IDs)).OrderExpr("id").Scan(ctx); err != nil {
-			return fmt.Errorf("read claimed outbox rows: %w", err)
-		}
-		out = make([]app.OutboxItem, len(rows))
-		for i, r := range rows {
-			out[i] = r.toApp()
-			out[i].Lease = c.Token
-		}
-		return nil
-	})
-	return out, err
+	rows, token, err := claimRows[outboxRow](ctx, s.db, outboxQueue, worker, now, d, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows: %w", err)
+	}
+	out := make([]app.OutboxItem, len(rows))
+	for i, r := range rows {
+		out[i] = r.toApp()
+		out[i].Lease = token
+	}
+	return out, nil
 }
 
 // Renew extends to now+d the lease of those of ids that the claim token

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
+
+	"github.com/baoxiao/baoxiao/infra/store/lease"
 )
 
 // The outbox and the webhook deliveries are both queues: rows with an id,
@@ -37,4 +39,23 @@ func requeueFailed(ctx context.Context, db bun.IDB, model any, id int64, now tim
 	}
 	n, _ := res.RowsAffected()
 	return n == 1, nil
+}
+
+// claimRows claims up to limit due rows of q's table for worker until
+// now+d and loads them, in id order, with the claim's token. It runs in
+// one READ COMMITTED transaction, run again if InnoDB picks it as a
+// deadlock victim: a claim that failed would leave rows for later.
+func claimRows[R any](ctx context.Context, db bun.IDB, q lease.Queue, worker string, now time.Time, d time.Duration, limit int) ([]R, string, error) {
+	var rows []R
+	var token string
+	err := runInTx(ctx, db, func(ctx context.Context, tx bun.Tx) error {
+		rows, token = nil, ""
+		c, err := q.Claim(ctx, tx, worker, now, d, limit)
+		if err != nil || len(c.IDs) == 0 {
+			return err
+		}
+		token = c.Token
+		return tx.NewSelect().Model(&rows).Where("id IN (?)", bun.In(c.IDs)).OrderExpr("id").Scan(ctx)
+	})
+	return rows, token, err
 }

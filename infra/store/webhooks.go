@@ -171,25 +171,16 @@ var deliveryQueue = lease.New("webhook_deliveries")
 // Claim leases up to limit due deliveries to worker until now+d; the
 // conditional update gives each row to one worker only (see Outbox.Claim).
 func (s *Webhooks) Claim(ctx context.Context, worker string, now time.Time, d time.Duration, limit int) ([]app.WebhookDelivery, error) {
-	var out []app.WebhookDelivery
-	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		out = nil
-		c, err := deliveryQueue.Claim(ctx, tx, worker, now, d, limit)
-		if err != nil || len(c.IDs) == 0 {
-			return err
-		}
-		var rows []deliveryRow
-		if err := tx.NewSelect().Model(&rows).Where("id IN (?)", bun.In(c.IDs)).OrderExpr("id").Scan(ctx); err != nil {
-			return fmt.Errorf("read claimed webhook deliveries: %w", err)
-		}
-		out = make([]app.WebhookDelivery, len(rows))
-		for i, r := range rows {
-			out[i] = r.toApp()
-			out[i].Lease = c.Token
-		}
-		return nil
-	})
-	return out, err
+	rows, token, err := claimRows[deliveryRow](ctx, s.db, deliveryQueue, worker, now, d, limit)
+	if err != nil {
+		return nil, fmt.Errorf("claim webhook deliveries: %w", err)
+	}
+	out := make([]app.WebhookDelivery, len(rows))
+	for i, r := range rows {
+		out[i] = r.toApp()
+		out[i].Lease = token
+	}
+	return out, nil
 }
 
 // Renew extends to now+d the lease of those of ids that the claim token
