@@ -32,6 +32,7 @@ type Config struct {
 	Simulator       Simulator     `yaml:"sandbox"` // field name differs: Sandbox is a method
 	Storage         Storage       `yaml:"storage"`
 	Webhooks        Webhooks      `yaml:"webhooks"`
+	Intake          Intake        `yaml:"intake"`
 	Log             Log           `yaml:"log"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }

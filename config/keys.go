@@ -126,6 +126,16 @@ var keys = []key{
 			return nil
 		},
 	},
+	// The mailbox intake (config/intake.go).
+	strKey("intake.imap.url", "empty (mailbox intake off)", "imaps://host[:port] (TLS), or imap://host[:port] (STARTTLS required; plain text only on loopback)", func(c *Config) *string { return &c.Intake.IMAP.URL }),
+	strKey("intake.imap.username", "empty", "IMAP login", func(c *Config) *string { return &c.Intake.IMAP.Username }),
+	secretKey("intake.imap.password", "empty", "IMAP password", func(c *Config) *Secret { return &c.Intake.IMAP.Password }),
+	strKey("intake.imap.mailbox", "`INBOX`", "folder the invoices arrive in", func(c *Config) *string { return &c.Intake.IMAP.Mailbox }),
+	strKey("intake.imap.processed_folder", "`Processed`", "folder taken mail moves to (created when missing)", func(c *Config) *string { return &c.Intake.IMAP.ProcessedFolder }),
+	strKey("intake.imap.unmatched_folder", "`Unmatched`", "folder mail that matched no employee moves to (created when missing)", func(c *Config) *string { return &c.Intake.IMAP.UnmatchedFolder }),
+	durationKey("intake.imap.poll_interval", "`1m`", "how often the mailbox is read without IDLE, and the longest wait with it", func(c *Config) *time.Duration { return &c.Intake.IMAP.PollInterval }),
+	strKey("intake.imap.address", "intake.imap.username when it is an address", "the mailbox's address local@domain; each employee's is local+token@domain", func(c *Config) *string { return &c.Intake.IMAP.Address }),
+	boolKey("intake.imap.trust_from", "`false`", "also match mail by a From address equal to exactly one active employee's email (From can be forged)", func(c *Config) *bool { return &c.Intake.IMAP.TrustFrom }),
 	strKey("log.level", "`info`", "debug, info, warn or error", func(c *Config) *string { return &c.Log.Level }),
 	strKey("log.format", "`text`", "text or json", func(c *Config) *string { return &c.Log.Format }),
 	durationKey("shutdown_timeout", "`15s`", "grace period for in-flight requests and workers on shutdown", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),

@@ -59,6 +59,7 @@ func (l *loader) validate() {
 	if c.Storage.Dir == "" && c.Storage.Driver == "dir" {
 		l.fail("storage.dir", "must not be empty")
 	}
+	l.checkIntake()
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		l.fail("log.level", "must be one of debug, info, warn, error, got %q", c.Log.Level)
 	}
