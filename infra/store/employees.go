@@ -26,9 +26,13 @@ type employeeRow struct {
 	Roles      string
 	ManagerID  *string
 	Active     bool
-	Version    int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	Email      string
+	// IntakeToken is NULL until the employee has one: NULLs do not
+	// collide in the unique index, and migrated rows get theirs at start.
+	IntakeToken *string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type identityRow struct {
@@ -56,6 +60,11 @@ func employeeFromDomain(e *domain.Employee) (employeeRow, []identityRow) {
 		m := string(d.ManagerID)
 		row.ManagerID = &m
 	}
+	row.Email = d.Email
+	if d.IntakeToken != "" {
+		t := d.IntakeToken
+		row.IntakeToken = &t
+	}
 	ids := make([]identityRow, len(d.Identities))
 	for i, id := range d.Identities {
 		login := id.OpenID
@@ -74,6 +83,10 @@ func (r employeeRow) toDomain(ids []identityRow) *domain.Employee {
 	}
 	if r.ManagerID != nil {
 		d.ManagerID = domain.EmployeeID(*r.ManagerID)
+	}
+	d.Email = r.Email
+	if r.IntakeToken != nil {
+		d.IntakeToken = *r.IntakeToken
 	}
 	for _, s := range strings.Split(r.Roles, ",") {
 		if s != "" {
