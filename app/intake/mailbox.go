@@ -57,6 +57,9 @@ type Mail struct {
 	Subject    string
 	ReceivedAt time.Time
 	Files      []File // the invoice attachments; names are for display only
+	// TooLarge: the mail was over the size the adapter reads, so only its
+	// key and date are known.
+	TooLarge bool
 }
 
 // MailState is where a mail stands in the log.
@@ -108,6 +111,7 @@ const (
 	ReasonInactive         MailReason = "inactive_employee" // the tag's employee is deactivated
 	ReasonSeveralEmployees MailReason = "several_employees" // tags (or a trusted From) of more than one employee
 	ReasonFromUnknown      MailReason = "from_unknown"      // trusted From matches no active employee
+	ReasonTooLarge         MailReason = "too_large"         // over the size the mailbox reads; not opened
 	ReasonNoFiles          MailReason = "no_files"          // processed, but no invoice attachment
 )
 
@@ -207,6 +211,9 @@ func (m *Mailbox) take(ctx context.Context, mail Mail, rec MailRecord) (Verdict,
 	e, reason, err := m.match(ctx, mail)
 	if err != nil {
 		return Leave, err
+	}
+	if mail.TooLarge {
+		e, reason = nil, ReasonTooLarge
 	}
 	log := m.opts.Logger.With("mail_key", shortKey(mail.Key), "message_id", mail.MessageID)
 	if e == nil {
