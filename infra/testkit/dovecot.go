@@ -9,6 +9,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -96,18 +97,22 @@ func StartDovecot(t testing.TB) *Dovecot {
 	conf := strings.NewReplacer("$D", dir, "$PORT", fmt.Sprint(port), "$INTERNAL", internal, "$LOGIN", login,
 		"$MAILUSER", mailUser, "$MAILGROUP", g.Name).Replace(dovecotConf)
 	must(os.WriteFile(d.conf, []byte(conf), 0o644))
-	out, err := exec.Command(bin, "-c", d.conf).CombinedOutput()
-	if err != nil {
-		t.Fatalf("start dovecot: %v: %s", err, out)
-	}
+	// In the foreground (-F) the test owns the process: no daemon, no
+	// pid file to chase, and it stops with the test.
+	logf, err := os.Create(filepath.Join(dir, "stderr.log"))
+	must(err)
+	cmd := exec.Command(bin, "-F", "-c", d.conf)
+	cmd.Stdout, cmd.Stderr = logf, logf
+	must(cmd.Start())
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); _ = logf.Close(); close(exited) }()
 	t.Cleanup(func() {
-		_ = exec.Command(bin, "-c", d.conf, "stop").Run()
-		// Its processes are gone once the pid file is.
-		for range 50 {
-			if _, err := os.Stat(filepath.Join(dir, "run", "master.pid")); os.IsNotExist(err) {
-				return
-			}
-			time.Sleep(100 * time.Millisecond)
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
 		}
 	})
 	for i := 0; ; i++ {
@@ -116,9 +121,15 @@ func StartDovecot(t testing.TB) *Dovecot {
 			_ = c.Logout()
 			return d
 		}
-		if i == 50 {
+		select {
+		case <-exited:
+			i = 50
+		default:
+		}
+		if i >= 50 {
 			log, _ := os.ReadFile(filepath.Join(dir, "dovecot.log"))
-			t.Fatalf("dovecot did not answer on %s: %v\n%s", d.Addr, err, log)
+			out, _ := os.ReadFile(filepath.Join(dir, "stderr.log"))
+			t.Fatalf("dovecot did not answer on %s: %v\n%s%s", d.Addr, err, log, out)
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
