@@ -17,8 +17,10 @@ import (
 	"github.com/uptrace/bun"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/intake"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
+	fileintake "github.com/baoxiao/baoxiao/infra/intake"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 	"github.com/baoxiao/baoxiao/infra/storage"
@@ -45,7 +47,9 @@ type Service struct {
 	Invoices  *app.Invoices
 	// Originals stores and serves invoices' original files; PDFFetcher
 	// downloads wallet PDFs into it (issue 16).
-	Originals  *app.Originals
+	Originals *app.Originals
+	// Intake files invoice files from upload, mail and ERPs (issue 16).
+	Intake     *intake.Service
 	PDFFetcher *app.PDFFetcher
 	Reports    *app.Reports
 	Finance    *app.Finance
@@ -207,6 +211,11 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	}
 	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: opts.PDFHTTP}, s.Originals, clock, pdfOpts)
 	s.Invoices.OnStored(s.PDFFetcher.Wake)
+	s.Invoices.JoinCardsWith(store.TxRunner{Store: st}, s.Worker.Wake)
+	s.Intake = intake.NewService(intake.Deps{
+		Reader: fileintake.Reader{}, Invoices: st.Invoices, Index: origs, Originals: s.Originals,
+		Duplicates: s.Invoices, Buyers: company, Reports: st.Reports, Clock: clock,
+	})
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
@@ -228,6 +237,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		JSAPI:       app.NewJSAPI(s.Channels, cfg.H5.Origins),
 		Invoices:    s.Invoices,
 		Originals:   s.Originals,
+		Intake:      s.Intake,
 		Reports:     s.Reports,
 		Finance:     s.Finance,
 		OutboxAdmin: app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
@@ -237,7 +247,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Directory:   s.Directory,
 		Company:     company,
 		QRLogins:    s.QRLogins,
-		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox()},
+		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox(), Origins: cfg.H5.Origins},
 	}
 
 	if s.Sandbox != nil {
