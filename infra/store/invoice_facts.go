@@ -37,7 +37,7 @@ func (s *Invoices) UpdateFacts(ctx context.Context, id domain.InvoiceID, fn func
 		loaded := row.Version
 		row.Version++
 		res, err := tx.NewUpdate().Model(&row).
-			ExcludeColumn("id", "owner_id", "imported_at", "write_owner", "write_until", "report_id", "report_status", "approved_at").
+			ExcludeColumn("id", "owner_id", "imported_at").
 			WherePK().Where("version = ?", loaded).Exec(ctx)
 		if err != nil {
 			if _, dup := uniqueViolation(err); dup {
