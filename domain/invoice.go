@@ -29,10 +29,10 @@ type InvoiceLine struct {
 type InvoiceFacts struct {
 	Source      InvoiceSource // "" is the wallet (rows before issue 16)
 	Channel     Channel       // "" for a file invoice: no WeChat card
-	CardID      string // the issuer's card template, shared by many invoices
-	EncryptCode string // opaque and case-sensitive; compare byte for byte
-	IssuerAppID string // the issuer's appid from chooseInvoice; never called with
-	OwnerOpenID string // the wallet owner: status updates are made per openid
+	CardID      string        // the issuer's card template, shared by many invoices
+	EncryptCode string        // opaque and case-sensitive; compare byte for byte
+	IssuerAppID string        // the issuer's appid from chooseInvoice; never called with
+	OwnerOpenID string        // the wallet owner: status updates are made per openid
 
 	ID          BusinessID
 	NeedsReview bool // billing_no/billing_code of an unknown shape (DECISIONS 10), or no fee

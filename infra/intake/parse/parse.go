@@ -73,7 +73,7 @@ type Result struct {
 	Name   string // the file name, or the entry name inside a bundle (display only)
 	Format Format
 	Data   []byte // the bytes read: the file, or the bundle entry (the original to keep)
-	Err    error // set only on bundle entries that could not be read
+	Err    error  // set only on bundle entries that could not be read
 
 	ID      domain.BusinessID // code empty and 20-digit number for 数电
 	Digital bool              // the layout or QR kind says 数电
