@@ -82,6 +82,9 @@ type Options struct {
 	Webhooks webhook.Options
 	// Clock replaces the system clock (interleaving tests move time).
 	Clock app.Clock
+	// IntakeInvoices wraps the invoice store the intake uses, so a test can
+	// force an interleaving of two intakes (nil: the store itself).
+	IntakeInvoices func(intake.InvoiceStore) intake.InvoiceStore
 	// PDF tunes the wallet PDF download worker (tests shorten its poll).
 	PDF app.PDFFetcherOptions
 	// PDFHTTP downloads the PDFs; nil means a client without a timeout of
@@ -212,8 +215,12 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: opts.PDFHTTP}, s.Originals, clock, pdfOpts)
 	s.Invoices.OnStored(s.PDFFetcher.Wake)
 	s.Invoices.JoinCardsWith(store.TxRunner{Store: st}, s.Worker.Wake)
+	var intakeInvoices intake.InvoiceStore = st.Invoices
+	if opts.IntakeInvoices != nil {
+		intakeInvoices = opts.IntakeInvoices(intakeInvoices)
+	}
 	s.Intake = intake.NewService(intake.Deps{
-		Reader: fileintake.Reader{}, Invoices: st.Invoices, Index: origs, Originals: s.Originals,
+		Reader: fileintake.Reader{}, Invoices: intakeInvoices, Index: origs, Originals: s.Originals,
 		Duplicates: s.Invoices, Buyers: company, Reports: st.Reports, Clock: clock,
 	})
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
