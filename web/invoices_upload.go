@@ -68,36 +68,50 @@ func (h *uploadHandler) upload(c *fiber.Ctx) error {
 
 // view answers the invoices once each, with their originals.
 func (h *uploadHandler) view(c *fiber.Ctx, me *domain.Employee, results []intake.FileResult) (uploadView, error) {
-	v := uploadView{Imported: []invoiceView{}, Failed: []uploadFailureView{}, Files: []uploadFileView{}}
-	var ids []domain.InvoiceID
-	invs := map[domain.InvoiceID]*domain.Invoice{}
-	for _, r := range results {
-		fv := uploadFileView{File: r.File, Outcome: string(r.Outcome), NeedsReview: r.NeedsReview}
-		if r.Invoice != nil {
-			id := string(r.Invoice.ID())
-			fv.InvoiceID = &id
-			if _, seen := invs[r.Invoice.ID()]; !seen {
-				ids = append(ids, r.Invoice.ID())
-			}
-			invs[r.Invoice.ID()] = r.Invoice
-		}
-		if r.Err != nil {
-			v.Failed = append(v.Failed, uploadFailureView{File: r.File,
-				Error: errorView{Code: r.Err.Code, Message: r.Err.Message, Details: r.Err.Details}})
-		}
-		v.Files = append(v.Files, fv)
+	files, failed, invs := fileOutcomes(results)
+	v := uploadView{Imported: []invoiceView{}, Failed: failed, Files: files}
+	ids := make([]domain.InvoiceID, len(invs))
+	for i, inv := range invs {
+		ids[i] = inv.ID()
 	}
 	origs, err := h.originals.Of(c.UserContext(), ids...)
 	if err != nil {
 		return v, err
 	}
 	people := map[domain.EmployeeID]*domain.Employee{me.ID(): me}
-	for _, id := range ids {
-		iv := newInvoiceView(invs[id], people)
-		iv.withOriginals(origs[id])
+	for _, inv := range invs {
+		iv := newInvoiceView(inv, people)
+		iv.withOriginals(origs[inv.ID()])
 		v.Imported = append(v.Imported, iv)
 	}
 	return v, nil
+}
+
+// fileOutcomes splits intake results into a line per file, the failures,
+// and each invoice once, in order of first mention.
+func fileOutcomes(results []intake.FileResult) ([]uploadFileView, []uploadFailureView, []*domain.Invoice) {
+	files, failed := []uploadFileView{}, []uploadFailureView{}
+	var invs []*domain.Invoice
+	seen := map[domain.InvoiceID]int{}
+	for _, r := range results {
+		fv := uploadFileView{File: r.File, Outcome: string(r.Outcome), NeedsReview: r.NeedsReview}
+		if r.Invoice != nil {
+			id := string(r.Invoice.ID())
+			fv.InvoiceID = &id
+			if i, ok := seen[r.Invoice.ID()]; ok {
+				invs[i] = r.Invoice // the later answer is the newer state
+			} else {
+				seen[r.Invoice.ID()] = len(invs)
+				invs = append(invs, r.Invoice)
+			}
+		}
+		if r.Err != nil {
+			failed = append(failed, uploadFailureView{File: r.File,
+				Error: errorView{Code: r.Err.Code, Message: r.Err.Message, Details: r.Err.Details}})
+		}
+		files = append(files, fv)
+	}
+	return files, failed, invs
 }
 
 // checkUploadOrigin is the upload's CSRF defence (DECISIONS 38): a

@@ -41,13 +41,15 @@ type Deps struct {
 	SessionTTL    time.Duration
 	// Auth and JSAPI are the sign-in and JSSDK use cases; nil leaves their
 	// routes out (tests of the bare skeleton).
-	Auth        *app.Auth
-	JSAPI       *app.JSAPI
-	Invoices    *app.Invoices
-	Originals   *app.Originals
-	Intake      *intake.Service
-	Reports     *app.Reports
-	OutboxAdmin *app.OutboxAdmin
+	Auth      *app.Auth
+	JSAPI     *app.JSAPI
+	Invoices  *app.Invoices
+	Originals *app.Originals
+	Intake    *intake.Service
+	// IntakeEmployees checks the employee an ERP uploads files for.
+	IntakeEmployees intake.Employees
+	Reports         *app.Reports
+	OutboxAdmin     *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
 	// Directory and Company are the admin's employee directory and company
