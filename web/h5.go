@@ -20,6 +20,8 @@ type H5Config struct {
 	JWeixinURL string
 	// Sandbox is true in sandbox mode (demo-user login page, wallet picker).
 	Sandbox bool
+	// Origins are h5.origins: the pages' origins, which uploads must come from.
+	Origins []string
 }
 
 // h5Files are the H5 pages: plain HTML, CSS and JavaScript, no build step.

@@ -50,9 +50,16 @@ func (s *Invoices) duplicate(ctx context.Context, inv *domain.Invoice, cause err
 	var holderID, holderOwner string
 	err := s.db.NewSelect().Table("invoices").Column("id", "owner_id").
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("invoice_code = ? AND invoice_number = ?", f.ID.Code, f.ID.Number).
-				WhereOr("channel = ? AND card_id = ? AND encrypt_code = ?", string(f.Channel), f.CardID, f.EncryptCode)
-		}).Limit(1).Scan(ctx, &holderID, &holderOwner)
+			// Only the identities the invoice has: a file invoice has no
+			// card, and one awaiting review may have no number yet.
+			if f.ID.Number != "" {
+				q = q.WhereOr("invoice_code = ? AND invoice_number = ?", f.ID.Code, f.ID.Number)
+			}
+			if f.EncryptCode != "" {
+				q = q.WhereOr("channel = ? AND card_id = ? AND encrypt_code = ?", string(f.Channel), f.CardID, f.EncryptCode)
+			}
+			return q
+		}).Where("id <> ?", string(inv.ID())).Limit(1).Scan(ctx, &holderID, &holderOwner)
 	details := map[string]any{"invoice_code": f.ID.Code, "invoice_number": f.ID.Number}
 	if err == nil {
 		details["invoice_id"] = holderID

@@ -18,7 +18,9 @@
   let pollTimer = 0;
 
   function selectable(i) {
-    return !i.report_id && BX.wechatStatus(i.wechat_status) === 'INIT';
+    if (i.report_id || i.cancelled) return false;
+    // A file invoice has no WeChat status (DECISIONS 34).
+    return i.wechat_status == null || BX.wechatStatus(i.wechat_status) === 'INIT';
   }
 
   // ---- invoices -------------------------------------------------------
@@ -97,6 +99,46 @@
     } finally {
       btn.disabled = false;
     }
+  }
+
+  // ---- upload (DECISIONS 38) -------------------------------------------
+
+  async function doUpload(files) {
+    if (!files || files.length === 0) return;
+    const out = BX.clear($('import-result'));
+    out.append(el('div', { class: 'notice' }, t('uploading')));
+    const form = new FormData();
+    Array.from(files).forEach(function (f) { form.append('files', f, f.name); });
+    try {
+      showUpload(await BX.api('POST', '/api/v1/invoices/upload', form));
+      loadInvoices(true);
+    } catch (e) {
+      BX.clear(out).append(BX.errorBox(e));
+    } finally {
+      $('upload-files').value = '';
+    }
+  }
+
+  function uploadLine(f, failure) {
+    const parts = [f.file, t('out_' + f.outcome)];
+    if (f.needs_review && f.needs_review.length) parts.push(t('needs_fields', f.needs_review.join('、')));
+    if (failure) {
+      const d = failure.error.details || {};
+      parts.push(BX.t('err_' + failure.error.code));
+      if (d.imported_by) parts.push(t('dup_by', d.imported_by));
+      if (d.report_number) parts.push(t('dup_in', d.report_number));
+    }
+    return el('li', { class: 'upload-' + f.outcome, dataset: { outcome: f.outcome, code: failure ? failure.error.code : '' } }, parts.join(' · '));
+  }
+
+  function showUpload(r) {
+    const out = BX.clear($('import-result'));
+    const failures = {};
+    r.failed.forEach(function (f) { failures[f.file] = f; });
+    const box = el('div', { class: 'import-summary', id: 'upload-summary' },
+      el('ul', { class: 'plain' }, r.files.map(function (f) { return uploadLine(f, failures[f.file]); })),
+      el('button', { type: 'button', class: 'link', onclick: function () { BX.clear(out); } }, '×'));
+    out.append(box);
   }
 
   function showImport(r, keep) {
@@ -417,6 +459,15 @@
     // once; a failure here shows when the user taps "import".
     BaoxiaoJSAPI.init({ config: cfg }).catch(function () {});
     $('import').addEventListener('click', doImport);
+    $('upload-files').addEventListener('change', function (ev) { doUpload(ev.target.files); });
+    const drop = $('dropzone');
+    drop.addEventListener('dragover', function (ev) { ev.preventDefault(); drop.classList.add('over'); });
+    drop.addEventListener('dragleave', function () { drop.classList.remove('over'); });
+    drop.addEventListener('drop', function (ev) {
+      ev.preventDefault();
+      drop.classList.remove('over');
+      doUpload(ev.dataTransfer.files);
+    });
     $('inv-more').addEventListener('click', function () { loadInvoices(false); });
     $('rep-more').addEventListener('click', function () { loadReports(false); });
     $('inv-tabs').addEventListener('click', function (ev) {
