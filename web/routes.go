@@ -48,7 +48,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		ttl = 12 * time.Hour
 	}
 	sess := newSessions(deps.SessionSecret, ttl, secureURL(deps.PublicURL), deps.Auth)
-	auth := &authHandler{auth: deps.Auth, sessions: sess, publicURL: strings.TrimSuffix(deps.PublicURL, "/")}
+	auth := &authHandler{auth: deps.Auth, sessions: sess, publicURL: strings.TrimSuffix(deps.PublicURL, "/"), mailbox: deps.Mailbox}
 
 	app.Post("/auth/logout", auth.logout)
 	if deps.Sandbox != nil {
@@ -101,6 +101,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	}
 	registerFinanceRoutes(signedIn, deps)
 	registerDirectoryRoutes(signedIn, deps)
+	registerMailbox(signedIn, deps)
 	registerQRImports(signedIn, deps)
 	registerWebhookAdmin(signedIn, deps)
 }

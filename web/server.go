@@ -48,8 +48,11 @@ type Deps struct {
 	Intake    *intake.Service
 	// IntakeEmployees checks the employee an ERP uploads files for.
 	IntakeEmployees intake.Employees
-	Reports         *app.Reports
-	OutboxAdmin     *app.OutboxAdmin
+	// Mailbox gives employees their mailbox address and admins the
+	// unmatched mail (DECISIONS 48).
+	Mailbox     *intake.Mailbox
+	Reports     *app.Reports
+	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
 	// Directory and Company are the admin's employee directory and company

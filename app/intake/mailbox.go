@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -42,9 +43,6 @@ type MailLog interface {
 	// before (0: from the newest), at most limit.
 	UnmatchedMail(ctx context.Context, before int64, limit int) ([]MailRecord, error)
 }
-
-// Clock tells the time.
-type Clock interface{ Now() time.Time }
 
 // Mail is one message as the mailbox adapter read it.
 type Mail struct {
@@ -148,14 +146,14 @@ type Mailbox struct {
 	employees MailEmployees
 	importer  Importer
 	log       MailLog
-	clock     Clock
+	clock     app.Clock
 	opts      MailboxOptions
 	local     string
 	domain    string
 }
 
 // NewMailbox returns the mailbox intake.
-func NewMailbox(employees MailEmployees, importer Importer, log MailLog, clock Clock, opts MailboxOptions) *Mailbox {
+func NewMailbox(employees MailEmployees, importer Importer, log MailLog, clock app.Clock, opts MailboxOptions) *Mailbox {
 	if opts.Lease <= 0 {
 		opts.Lease = 10 * time.Minute
 	}
@@ -208,12 +206,13 @@ func (m *Mailbox) Take(ctx context.Context, mail Mail) (Verdict, error) {
 }
 
 func (m *Mailbox) take(ctx context.Context, mail Mail, rec MailRecord) (Verdict, error) {
-	e, reason, err := m.match(ctx, mail)
-	if err != nil {
-		return Leave, err
-	}
-	if mail.TooLarge {
-		e, reason = nil, ReasonTooLarge
+	var e *domain.Employee
+	reason := ReasonTooLarge // not opened: nobody to match
+	if !mail.TooLarge {
+		var err error
+		if e, reason, err = m.match(ctx, mail); err != nil {
+			return Leave, err
+		}
 	}
 	log := m.opts.Logger.With("mail_key", shortKey(mail.Key), "message_id", mail.MessageID)
 	if e == nil {
@@ -228,9 +227,35 @@ func (m *Mailbox) take(ctx context.Context, mail Mail, rec MailRecord) (Verdict,
 	if len(mail.Files) == 0 {
 		rec.Reason = ReasonNoFiles
 	} else {
-		results, err := m.importer.Import(ctx, e.ID(), domain.SourceMail, mail.Files)
+		results, err := m.importFiles(ctx, e.ID(), mail.Files)
 		if err != nil {
-			return Leave, fmt.Errorf("import mail files: %w", err)
+			return Leave, err
+		}
+		rec.Results = results
+	}
+	if err := m.log.FinishMail(ctx, rec, m.opts.Owner, m.clock.Now()); err != nil {
+		return Leave, err
+	}
+	log.InfoContext(ctx, "mail processed", "employee_id", e.ID(), "files", len(mail.Files), "results", resultsText(rec.Results))
+	return MoveProcessed, nil
+}
+
+// importFiles imports in batches the importer accepts. A refusal of a
+// whole batch (a domain error) is final, not a reason to try again: its
+// files are recorded as refused and the mail is processed.
+func (m *Mailbox) importFiles(ctx context.Context, owner domain.EmployeeID, files []File) ([]MailFileResult, error) {
+	var out []MailFileResult
+	for batch := range slices.Chunk(files, MaxFiles) {
+		results, err := m.importer.Import(ctx, owner, domain.SourceMail, batch)
+		var refused *domain.Error
+		if errors.As(err, &refused) {
+			for _, f := range batch {
+				out = append(out, MailFileResult{File: f.Name, Outcome: Refused, Code: refused.Code})
+			}
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("import mail files: %w", err)
 		}
 		for _, r := range results {
 			fr := MailFileResult{File: r.File, Outcome: r.Outcome}
@@ -240,14 +265,10 @@ func (m *Mailbox) take(ctx context.Context, mail Mail, rec MailRecord) (Verdict,
 			if r.Err != nil {
 				fr.Code = r.Err.Code
 			}
-			rec.Results = append(rec.Results, fr)
+			out = append(out, fr)
 		}
 	}
-	if err := m.log.FinishMail(ctx, rec, m.opts.Owner, m.clock.Now()); err != nil {
-		return Leave, err
-	}
-	log.InfoContext(ctx, "mail processed", "employee_id", e.ID(), "files", len(mail.Files), "results", resultsText(rec.Results))
-	return MoveProcessed, nil
+	return out, nil
 }
 
 // match finds the one employee a mail is for: by the +token of an address

@@ -52,6 +52,9 @@ func Serve(ctx context.Context, cfg *config.Config, log *slog.Logger, version st
 	g.Go(func() error { return svc.Worker.Run(ctx) })
 	g.Go(func() error { return svc.WebhookWorker.Run(ctx) })
 	g.Go(func() error { return svc.PDFFetcher.Run(ctx) })
+	if svc.MailboxWorker != nil {
+		g.Go(func() error { return svc.MailboxWorker.Run(ctx) })
+	}
 	log.Info("baoxiao serving", "mode", cfg.Mode, "listen", ln.Addr().String(), "url", cfg.PublicURL,
 		"database", cfg.Database.Driver, "startup", time.Since(started).Round(time.Millisecond))
 	err = g.Wait()

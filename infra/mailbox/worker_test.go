@@ -1,9 +1,7 @@
 package mailbox_test
 
 import (
-	"bytes"
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -96,7 +94,7 @@ func newWorld(t *testing.T) *world {
 	require.NoError(t, err)
 	w.inbox = func(trust bool) *intake.Mailbox {
 		return intake.NewMailbox(st.Employees, w.rec, w.log, app.SystemClock{}, intake.MailboxOptions{
-			Address: address, TrustFrom: trust, Owner: "test-" + t.Name(),
+			Address: address, TrustFrom: trust, Owner: "test-" + t.Name(), Logger: quiet,
 		})
 	}
 	return w
@@ -106,7 +104,7 @@ func (w *world) options(poll time.Duration) mailbox.Options {
 	return mailbox.Options{
 		Addr: w.dv.Addr, AllowPlain: true, Username: w.dv.User, Password: w.dv.Password,
 		Mailbox: "INBOX", Processed: "Processed", Unmatched: "Unmatched", PollInterval: poll,
-		Logger: slog.New(slog.DiscardHandler),
+		Logger: quiet,
 	}
 }
 
@@ -124,23 +122,6 @@ func run(t *testing.T, m *intake.Mailbox, opts mailbox.Options) {
 			t.Error("the worker did not stop")
 		}
 	})
-}
-
-func invoiceMail(subject, to, from string, files map[string][]byte) []byte {
-	var b bytes.Buffer
-	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@test>\r\nMIME-Version: 1.0\r\n", from, to, subject, subject)
-	b.WriteString("Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n")
-	names := make([]string, 0, len(files))
-	for n := range files {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
-		fmt.Fprintf(&b, "--B\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n",
-			n, base64.StdEncoding.EncodeToString(files[n]))
-	}
-	b.WriteString("--B--\r\n")
-	return b.Bytes()
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -169,8 +150,8 @@ func TestMailboxTakesInvoices(t *testing.T) {
 	eventually(t, "folders created", func() bool { return w.dv.Subjects(t, "Processed") != nil })
 
 	xml, pdf := []byte("<EInvoice>one</EInvoice>"), []byte("%PDF-1.7 two")
-	w.dv.Deliver(t, "INBOX", invoiceMail("two-files", "\"收票\" <"+w.addressOf(w.li)+">", "seller@example.com",
-		map[string][]byte{"a.xml": xml, "b.pdf": pdf}))
+	w.dv.Deliver(t, "INBOX", testkit.InvoiceMail("two-files", "\"收票\" <"+w.addressOf(w.li)+">", "seller@example.com",
+		testkit.File{Name: "a.xml", Data: xml}, testkit.File{Name: "b.pdf", Data: pdf}))
 	eventually(t, "mail processed", func() bool { return slices.Equal(w.dv.Subjects(t, "Processed"), []string{"two-files"}) })
 	require.Empty(t, w.dv.Subjects(t, "INBOX"))
 	calls := w.rec.snapshot()
@@ -179,8 +160,8 @@ func TestMailboxTakesInvoices(t *testing.T) {
 	require.Equal(t, []intake.File{{Name: "a.xml", Data: xml}, {Name: "b.pdf", Data: pdf}}, calls[0].files)
 
 	// From is not trusted by default: wang's own address matches nobody.
-	w.dv.Deliver(t, "INBOX", invoiceMail("from-only", address, "Wang <wang@example.com>", map[string][]byte{"c.pdf": pdf}))
-	w.dv.Deliver(t, "INBOX", invoiceMail("bad-token", "fapiao+zzzzzzzzzzzz@corp.example", "x@example.com", map[string][]byte{"d.pdf": pdf}))
+	w.dv.Deliver(t, "INBOX", testkit.InvoiceMail("from-only", address, "Wang <wang@example.com>", testkit.File{Name: "c.pdf", Data: pdf}))
+	w.dv.Deliver(t, "INBOX", testkit.InvoiceMail("bad-token", "fapiao+zzzzzzzzzzzz@corp.example", "x@example.com", testkit.File{Name: "d.pdf", Data: pdf}))
 	eventually(t, "unmatched mail moved", func() bool { return len(w.dv.Subjects(t, "Unmatched")) == 2 })
 	require.Empty(t, w.dv.Subjects(t, "INBOX"))
 	require.Len(t, w.rec.snapshot(), 1, "unmatched mail imports nothing")
@@ -203,7 +184,7 @@ func TestMailboxTakesInvoices(t *testing.T) {
 func TestMailboxFallbacks(t *testing.T) {
 	w := newWorld(t)
 	// Another client's deleted mail must survive our expunges.
-	w.dv.Deliver(t, "INBOX", invoiceMail("someone-elses", "x@example.com", "x@example.com", nil))
+	w.dv.Deliver(t, "INBOX", testkit.InvoiceMail("someone-elses", "x@example.com", "x@example.com"))
 	c, err := w.dv.Client()
 	require.NoError(t, err)
 	_, err = c.Select("INBOX", false)
@@ -215,7 +196,7 @@ func TestMailboxFallbacks(t *testing.T) {
 	opts := w.options(200 * time.Millisecond)
 	opts.NoIdle, opts.NoMove = true, true
 	run(t, w.inbox(true), opts)
-	w.dv.Deliver(t, "INBOX", invoiceMail("by-from", "fapiao@corp.example", "WANG@example.com", map[string][]byte{"e.ofd": []byte("PK ofd")}))
+	w.dv.Deliver(t, "INBOX", testkit.InvoiceMail("by-from", "fapiao@corp.example", "WANG@example.com", testkit.File{Name: "e.ofd", Data: []byte("PK ofd")}))
 	time.Sleep(time.Second) // several polls, each failing
 	require.Equal(t, []string{"by-from"}, w.dv.Subjects(t, "INBOX"), "a failed import leaves the mail")
 	require.Empty(t, w.dv.Subjects(t, "Processed"))
@@ -241,10 +222,10 @@ func TestMailboxTwoInstances(t *testing.T) {
 	w := newWorld(t)
 	w.rec.delay = 300 * time.Millisecond
 	for i := range 4 {
-		w.dv.Deliver(t, "INBOX", invoiceMail(fmt.Sprintf("m%d", i), w.addressOf(w.li), "x@example.com", map[string][]byte{"f.pdf": {byte(i)}}))
+		w.dv.Deliver(t, "INBOX", testkit.InvoiceMail(fmt.Sprintf("m%d", i), w.addressOf(w.li), "x@example.com", testkit.File{Name: "f.pdf", Data: []byte{byte(i)}}))
 	}
 	for i := range 2 {
-		m := intake.NewMailbox(w.st.Employees, w.rec, w.log, app.SystemClock{}, intake.MailboxOptions{Address: address, Owner: fmt.Sprint("instance-", i)})
+		m := intake.NewMailbox(w.st.Employees, w.rec, w.log, app.SystemClock{}, intake.MailboxOptions{Address: address, Owner: fmt.Sprint("instance-", i), Logger: quiet})
 		run(t, m, w.options(100*time.Millisecond))
 	}
 	eventually(t, "all mail processed", func() bool { return len(w.dv.Subjects(t, "Processed")) == 4 })
@@ -256,3 +237,5 @@ func seq1() *imap.SeqSet {
 	s.AddNum(1)
 	return s
 }
+
+var quiet = slog.New(slog.DiscardHandler)

@@ -21,6 +21,7 @@ import (
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
 	fileintake "github.com/baoxiao/baoxiao/infra/intake"
+	"github.com/baoxiao/baoxiao/infra/mailbox"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 	"github.com/baoxiao/baoxiao/infra/storage"
@@ -50,6 +51,10 @@ type Service struct {
 	Originals *app.Originals
 	// Intake files invoice files from upload, mail and ERPs (issue 16).
 	Intake     *intake.Service
+	// Mailbox matches mail to employees (DECISIONS 48); MailboxWorker
+	// reads intake.imap, nil when no mailbox is configured.
+	Mailbox       *intake.Mailbox
+	MailboxWorker *mailbox.Worker
 	PDFFetcher *app.PDFFetcher
 	Reports    *app.Reports
 	Finance    *app.Finance
@@ -223,6 +228,10 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Reader: fileintake.Reader{}, Invoices: intakeInvoices, Index: origs, Originals: s.Originals,
 		Duplicates: s.Invoices, Buyers: company, Reports: st.Reports, Clock: clock,
 	})
+	if err := s.addMailbox(ctx, cfg, db, clock, opts.Logger, workerOpts.ID); err != nil {
+		s.Close()
+		return nil, err
+	}
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
@@ -246,6 +255,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Originals:       s.Originals,
 		Intake:          s.Intake,
 		IntakeEmployees: st.Employees,
+		Mailbox:         s.Mailbox,
 		Reports:         s.Reports,
 		Finance:         s.Finance,
 		OutboxAdmin:     app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),

@@ -101,7 +101,7 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		cancel()
 		t.Fatal(err)
 	}
-	done := make(chan struct{}, 3)
+	done := make(chan struct{}, 4)
 	go func() { _ = web.Serve(ctx, svc.App, ln, 2*time.Second); done <- struct{}{} }()
 	workers := 1
 	if o.runWorker {
@@ -109,6 +109,10 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		go func() { _ = svc.Worker.Run(ctx); done <- struct{}{} }()
 		workers++
 		go func() { _ = svc.PDFFetcher.Run(ctx); done <- struct{}{} }()
+		if svc.MailboxWorker != nil {
+			workers++
+			go func() { _ = svc.MailboxWorker.Run(ctx); done <- struct{}{} }()
+		}
 	}
 	t.Cleanup(func() {
 		cancel()

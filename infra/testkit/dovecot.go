@@ -2,6 +2,8 @@ package testkit
 
 import (
 	"bytes"
+	"encoding/base64"
+	"mime"
 	"fmt"
 	"net"
 	"os"
@@ -256,4 +258,18 @@ func hasFlag(flags []string, f string) bool {
 		}
 	}
 	return false
+}
+
+// InvoiceMail is a mail from from to to with the files attached (base64),
+// after a short text part.
+func InvoiceMail(subject, to, from string, files ...File) []byte {
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "From: %s\r\nTo: %s\r\nSubject: %s\r\nMessage-ID: <%s@test>\r\nMIME-Version: 1.0\r\n", from, to, subject, subject)
+	b.WriteString("Content-Type: multipart/mixed; boundary=B\r\n\r\n--B\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n")
+	for _, f := range files {
+		fmt.Fprintf(&b, "--B\r\nContent-Type: application/octet-stream\r\nContent-Disposition: attachment; filename=\"%s\"\r\nContent-Transfer-Encoding: base64\r\n\r\n%s\r\n",
+			mime.QEncoding.Encode("utf-8", f.Name), base64.StdEncoding.EncodeToString(f.Data))
+	}
+	b.WriteString("--B--\r\n")
+	return b.Bytes()
 }
