@@ -50,14 +50,14 @@ type Service struct {
 	// downloads wallet PDFs into it (issue 16).
 	Originals *app.Originals
 	// Intake files invoice files from upload, mail and ERPs (issue 16).
-	Intake     *intake.Service
+	Intake *intake.Service
 	// Mailbox matches mail to employees (DECISIONS 48); MailboxWorker
 	// reads intake.imap, nil when no mailbox is configured.
 	Mailbox       *intake.Mailbox
 	MailboxWorker *mailbox.Worker
-	PDFFetcher *app.PDFFetcher
-	Reports    *app.Reports
-	Finance    *app.Finance
+	PDFFetcher    *app.PDFFetcher
+	Reports       *app.Reports
+	Finance       *app.Finance
 	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
 	QRLogins *app.QRLogins
 	// Auth signs employees in and keeps their sessions (issue 15).

@@ -3,8 +3,8 @@ package testkit
 import (
 	"bytes"
 	"encoding/base64"
-	"mime"
 	"fmt"
+	"mime"
 	"net"
 	"os"
 	"os/exec"
