@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/baoxiao/baoxiao/infra/mailbox"
 	"github.com/baoxiao/baoxiao/infra/wechat"
 )
 
@@ -73,6 +74,12 @@ func Doctor(ctx context.Context, env Env, _ []string) error {
 				return "token and jsapi ticket fetched from " + cfg.WeChat.WorkAPIBase, work.Check(ctx)
 			})
 		}
+	}
+	if m := cfg.Intake.IMAP; m.Enabled() {
+		// Read-only: the folders are created by serve, not here.
+		check("mailbox", func(ctx context.Context) (string, error) {
+			return mailbox.Check(ctx, mailbox.OptionsFrom(m, env.Log))
+		})
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d checks failed", failed)

@@ -79,6 +79,24 @@ func dial(ctx context.Context, o *Options) (*session, error) {
 	return s, nil
 }
 
+// Check logs in and looks at the mailbox without changing anything, for
+// `baoxiao doctor`: it says how many mails wait and what the server offers.
+func Check(ctx context.Context, o Options) (string, error) {
+	o = withDefaults(o)
+	s, err := dial(ctx, &o)
+	if err != nil {
+		return "", err
+	}
+	defer s.close()
+	stop := context.AfterFunc(ctx, func() { _ = s.c.Terminate() })
+	defer stop()
+	st, err := s.c.Select(o.Mailbox, true)
+	if err != nil {
+		return "", fmt.Errorf("examine %s: %w", o.Mailbox, err)
+	}
+	return fmt.Sprintf("logged in to %s as %s; %s holds %d mails; IDLE %t, MOVE %t", o.Addr, o.Username, o.Mailbox, st.Messages, s.idle, s.move), nil
+}
+
 func (s *session) login() error {
 	c, o := s.c, s.opts
 	if !o.ImplicitTLS {
@@ -110,6 +128,13 @@ func (s *session) login() error {
 		return fmt.Errorf("capabilities: %w", err)
 	}
 	s.idle, s.move, s.uidplus = caps["IDLE"] && !o.NoIdle, caps["MOVE"] && !o.NoMove, caps["UIDPLUS"]
+	return nil
+}
+
+// open readies the session for work: the folders exist, server news is
+// read, and the mailbox is selected.
+func (s *session) open() error {
+	c, o := s.c, s.opts
 	if err := s.ensureFolders(); err != nil {
 		return err
 	}

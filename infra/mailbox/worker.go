@@ -56,13 +56,17 @@ type Worker struct {
 
 // New returns the worker.
 func New(taker Taker, opts Options) *Worker {
-	if opts.Logger == nil {
-		opts.Logger = slog.Default()
+	return &Worker{opts: withDefaults(opts), taker: taker}
+}
+
+func withDefaults(o Options) Options {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
 	}
-	if opts.PollInterval <= 0 {
-		opts.PollInterval = time.Minute
+	if o.PollInterval <= 0 {
+		o.PollInterval = time.Minute
 	}
-	return &Worker{opts: opts, taker: taker}
+	return o
 }
 
 // Run reads the mailbox until ctx ends, reconnecting after failures with a
@@ -102,6 +106,9 @@ func (w *Worker) session(ctx context.Context, connected func()) error {
 		return err
 	}
 	defer s.close()
+	if err := s.open(); err != nil {
+		return err
+	}
 	// A command blocked on a dead server ends when the connection does.
 	stop := context.AfterFunc(ctx, func() { _ = s.c.Terminate() })
 	defer stop()

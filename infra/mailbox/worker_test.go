@@ -1,6 +1,7 @@
 package mailbox_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -239,3 +240,45 @@ func seq1() *imap.SeqSet {
 }
 
 var quiet = slog.New(slog.DiscardHandler)
+
+// TestCheckAndSecrets: doctor's check reads without changing anything; a
+// wrong password fails the login, and neither the check's error nor the
+// worker's log carries the password.
+func TestCheckAndSecrets(t *testing.T) {
+	w := newWorld(t)
+	w.dv.Deliver(t, "INBOX", testkit.InvoiceMail("waiting", address, "x@example.com"))
+	got, err := mailbox.Check(context.Background(), w.options(time.Minute))
+	require.NoError(t, err)
+	require.Contains(t, got, "INBOX holds 1 mails; IDLE true, MOVE true")
+	require.Nil(t, w.dv.Subjects(t, "Processed"), "the check creates no folder")
+
+	opts := w.options(time.Minute)
+	opts.Password = "wrong-Pa55word-xyz"
+	_, err = mailbox.Check(context.Background(), opts)
+	require.ErrorContains(t, err, "login as fapiao")
+	require.NotContains(t, err.Error(), opts.Password)
+
+	var buf syncBuffer
+	opts.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	run(t, w.inbox(false), opts)
+	eventually(t, "the failure logged", func() bool { return bytes.Contains(buf.bytes(), []byte("connection failed")) })
+	require.NotContains(t, string(buf.bytes()), opts.Password)
+	require.Equal(t, []string{"waiting"}, w.dv.Subjects(t, "INBOX"))
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) bytes() []byte {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return bytes.Clone(s.b.Bytes())
+}
