@@ -74,7 +74,14 @@ const (
 type MailClaim struct {
 	Taken bool      // the caller now holds the mail
 	State MailState // when not taken: what the log holds
+	// Since is when that state was recorded.
+	Since time.Time
 }
+
+// moveGrace is how long the instance that finished a mail has to move it
+// before another moves it instead: two MOVEs of one mail at once can
+// leave two copies in the folder.
+const moveGrace = time.Minute
 
 // MailRecord is a logged mail.
 type MailRecord struct {
@@ -185,6 +192,9 @@ func (m *Mailbox) Take(ctx context.Context, mail Mail) (Verdict, error) {
 		return Leave, err
 	}
 	if !claim.Taken {
+		if m.clock.Now().Sub(claim.Since) < moveGrace {
+			return Leave, nil // being moved by whoever finished it
+		}
 		switch claim.State {
 		case MailProcessed: // an instance finished it but did not move it
 			return MoveProcessed, nil

@@ -233,7 +233,8 @@ func (s *session) pending() ([]envelope, error) {
 // bodySection is the whole raw message, read without setting \Seen.
 var bodySection = &imap.BodySectionName{Peek: true}
 
-// fetch reads one mail's raw bytes.
+// fetch reads one mail's raw bytes; nil when the mail is gone (another
+// instance moved it since the search).
 func (s *session) fetch(uid uint32) ([]byte, error) {
 	set := new(imap.SeqSet)
 	set.AddNum(uid)
@@ -243,7 +244,7 @@ func (s *session) fetch(uid uint32) ([]byte, error) {
 	}
 	m := <-ch
 	if m == nil {
-		return nil, fmt.Errorf("fetch mail %d: gone", uid)
+		return nil, nil
 	}
 	r := m.GetBody(bodySection)
 	if r == nil {
@@ -292,6 +293,13 @@ func (s *session) moveTo(uid uint32, folder string) error {
 		return fmt.Errorf("expunge: %w", err)
 	}
 	return nil
+}
+
+// refused says whether a failed command was the server's NO or BAD, not
+// a broken connection, so the session can go on. go-imap v1 gives a NO
+// no type of its own; a NOOP that works tells the two apart.
+func (s *session) refused(err error) bool {
+	return err != nil && s.c.Noop() == nil
 }
 
 // uidExpunge is UIDPLUS's EXPUNGE of named mails (RFC 4315), sent as UID

@@ -154,6 +154,9 @@ func (w *Worker) take(ctx context.Context, s *session, env envelope) error {
 		if err != nil {
 			return err
 		}
+		if raw == nil {
+			return nil // gone: another instance took it
+		}
 		msg, err := ReadMessage(raw)
 		if err != nil {
 			// No header to match by: it goes to the admins' list.
@@ -170,11 +173,20 @@ func (w *Worker) take(ctx context.Context, s *session, env envelope) error {
 		}
 		return nil
 	}
+	folder := w.opts.Processed
 	switch v {
-	case intake.MoveProcessed:
-		return s.moveTo(env.uid, w.opts.Processed)
 	case intake.MoveUnmatched:
-		return s.moveTo(env.uid, w.opts.Unmatched)
+		folder = w.opts.Unmatched
+	case intake.Leave:
+		return nil
 	}
-	return nil
+	err = s.moveTo(env.uid, folder)
+	if s.refused(err) {
+		// The server said no (most often: another instance moved the
+		// mail first). The record stands; if the mail is still here,
+		// the next round moves it without importing it again.
+		w.opts.Logger.WarnContext(ctx, "mailbox: mail not moved", "uid", env.uid, "folder", folder, "error", err)
+		return nil
+	}
+	return err
 }

@@ -82,11 +82,11 @@ func (s *Mailbox) ClaimMail(ctx context.Context, m intake.MailRecord, owner stri
 	if n, _ := res.RowsAffected(); n == 1 {
 		return intake.MailClaim{Taken: true}, nil
 	}
-	var state string
-	if err := s.db.NewSelect().Model((*mailboxRow)(nil)).Column("state").Where("message_key = ?", m.Key).Scan(ctx, &state); err != nil {
+	var cur mailboxRow
+	if err := s.db.NewSelect().Model(&cur).Column("state", "updated_at").Where("message_key = ?", m.Key).Scan(ctx); err != nil {
 		return intake.MailClaim{}, fmt.Errorf("read mail state: %w", err)
 	}
-	return intake.MailClaim{State: intake.MailState(state)}, nil
+	return intake.MailClaim{State: intake.MailState(cur.State), Since: cur.UpdatedAt.UTC()}, nil
 }
 
 // errClaimLost: the lease ran out and another instance took the mail.

@@ -91,7 +91,7 @@ func TestMailboxLog(t *testing.T) {
 		require.True(t, c.Taken)
 		c, err = log.ClaimMail(ctx, rec, "b", now, time.Minute)
 		require.NoError(t, err)
-		require.Equal(t, intake.MailClaim{State: intake.MailWorking}, c, "a holds it")
+		require.Equal(t, intake.MailClaim{State: intake.MailWorking, Since: now}, c, "a holds it")
 
 		// a dies; its lease runs out and b takes the mail over. a's late
 		// finish is refused.
@@ -105,7 +105,7 @@ func TestMailboxLog(t *testing.T) {
 		require.NoError(t, log.FinishMail(ctx, done, "b", now.Add(2*time.Minute)))
 		c, err = log.ClaimMail(ctx, rec, "a", now.Add(time.Hour), time.Minute)
 		require.NoError(t, err)
-		require.Equal(t, intake.MailClaim{State: intake.MailProcessed}, c, "a finished mail is never taken again")
+		require.Equal(t, intake.MailClaim{State: intake.MailProcessed, Since: now.Add(2 * time.Minute)}, c, "a finished mail is never taken again")
 		got, err := log.Mail(ctx, "k1")
 		require.NoError(t, err)
 		require.Equal(t, done.Results, got.Results)
