@@ -1,11 +1,13 @@
 package service_test
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"testing"
 	"time"
 
+	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
 
@@ -97,5 +99,13 @@ func TestAdminSetsEmail(t *testing.T) {
 	res = admin.Do(http.MethodPatch, "/api/v1/admin/employees/emp-li", map[string]any{"version": cur["version"], "email": " Li.Lei@Example.COM "})
 	if res.Status != http.StatusOK || res.JSON["email"] != "li.lei@example.com" || res.JSON["intake_address"] != cur["intake_address"] {
 		t.Fatalf("set email: %d %s", res.Status, res.Body)
+	}
+	// The demo seeding (Ensure, at every start) keeps both.
+	if _, err := a.Svc.Directory.Ensure(context.Background(), domain.EmployeeData{ID: "emp-li", Name: "李雷"}); err != nil {
+		t.Fatal(err)
+	}
+	again := admin.Do(http.MethodGet, "/api/v1/admin/employees/emp-li", nil).JSON
+	if again["email"] != "li.lei@example.com" || again["intake_address"] != cur["intake_address"] {
+		t.Fatalf("after Ensure: %v", again)
 	}
 }
