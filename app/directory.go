@@ -103,6 +103,16 @@ func (d *Directory) Ensure(ctx context.Context, data domain.EmployeeData) (*doma
 // requireAdmin loads the signed-in employee and refuses anyone but an
 // active administrator.
 func requireAdmin(ctx context.Context, employees EmployeeDirectory, by domain.EmployeeID) (*domain.Employee, error) {
+	return RequireAdmin(ctx, employees, by)
+}
+
+// EmployeeGetter loads one employee.
+type EmployeeGetter interface {
+	Get(ctx context.Context, id domain.EmployeeID) (*domain.Employee, error)
+}
+
+// RequireAdmin is requireAdmin for the use cases in app's subpackages.
+func RequireAdmin(ctx context.Context, employees EmployeeGetter, by domain.EmployeeID) (*domain.Employee, error) {
 	e, err := employees.Get(ctx, by)
 	if errors.Is(err, domain.ErrNotFound) || err == nil && !e.Active() {
 		return nil, domain.ErrAuthRequired

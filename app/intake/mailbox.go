@@ -349,15 +349,8 @@ func (m *Mailbox) tokens(recipients []string) []string {
 
 // Unmatched lists unmatched mail to an administrator, newest first.
 func (m *Mailbox) Unmatched(ctx context.Context, by domain.EmployeeID, before int64, limit int) ([]MailRecord, error) {
-	e, err := m.employees.Get(ctx, by)
-	if errors.Is(err, domain.ErrNotFound) || err == nil && !e.Active() {
-		return nil, domain.ErrAuthRequired
-	}
-	if err != nil {
+	if _, err := app.RequireAdmin(ctx, m.employees, by); err != nil {
 		return nil, err
-	}
-	if !e.HasRole(domain.RoleAdmin) {
-		return nil, domain.ErrForbidden.WithMessage("administrators only")
 	}
 	return m.log.UnmatchedMail(ctx, before, limit)
 }

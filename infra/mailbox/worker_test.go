@@ -1,12 +1,12 @@
 package mailbox_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -262,27 +262,10 @@ func TestCheckAndSecrets(t *testing.T) {
 	require.ErrorContains(t, err, "login as fapiao")
 	require.NotContains(t, err.Error(), opts.Password)
 
-	var buf syncBuffer
+	var buf testkit.LogBuffer
 	opts.Logger = slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	run(t, w.inbox(false), opts)
-	eventually(t, "the failure logged", func() bool { return bytes.Contains(buf.bytes(), []byte("connection failed")) })
-	require.NotContains(t, string(buf.bytes()), opts.Password)
+	eventually(t, "the failure logged", func() bool { return strings.Contains(buf.String(), "connection failed") })
+	require.NotContains(t, buf.String(), opts.Password)
 	require.Equal(t, []string{"waiting"}, w.dv.Subjects(t, "INBOX"))
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) bytes() []byte {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return bytes.Clone(s.b.Bytes())
 }
