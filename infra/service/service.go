@@ -237,7 +237,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Directory:   s.Directory,
 		Company:     company,
 		QRLogins:    s.QRLogins,
-		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox()},
+		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox(), Origins: cfg.H5.Origins},
 	}
 
 	if s.Sandbox != nil {
