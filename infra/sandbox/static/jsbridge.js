@@ -12,8 +12,11 @@
  *
  * WeChat answers in err_msg ("choose_invoice:ok"), WeCom (a wxwork user
  * agent, or a signed-in WeCom user) in errMsg/errCode; failures carry
- * err_code/err_desc. A page (or test) may queue canned answers with
- * WeixinJSBridge.__sandbox.script(name, answer). Served alone as
+ * err_code/err_desc. Tests play the client's failures through
+ * WeixinJSBridge.__sandbox: script(name, answer) answers the next call of
+ * name, stick(name, answer) every call until clear(name); calls lists the
+ * names invoked. window.__sandboxBridge = {stick: {name: answer}} set
+ * before the bridge loads sticks from the start. Served alone as
  * /jsbridge.js (beside a real SDK: add ?late=ms to inject it late, as
  * slow clients do) and inside /jweixin.js. Plain ES2017, no dependencies.
  */
@@ -33,7 +36,8 @@
   var baseOrigin = new URL(base, location.href).origin;
   var wecomUA = /wxwork/i.test(navigator.userAgent);
 
-  var state = { pending: 0, verified: null, agent: null, scripted: {}, channel: '' };
+  var preset = global.__sandboxBridge || {};
+  var state = { pending: 0, verified: null, agent: null, scripted: {}, sticky: Object.assign({}, preset.stick), calls: [], channel: '' };
 
   function pageURL() { return location.href.split('#')[0]; }
 
@@ -174,9 +178,14 @@
     invoke: function (name, params, cb) {
       params = params || {};
       cb = typeof cb === 'function' ? cb : function () {};
+      state.calls.push(name);
       var queue = state.scripted[name];
       if (queue && queue.length) {
         later(cb, queue.shift());
+        return;
+      }
+      if (state.sticky[name]) {
+        later(cb, Object.assign({}, state.sticky[name]));
         return;
       }
       switch (name) {
@@ -218,7 +227,9 @@
       base: base,
       state: state,
       // script queues a canned answer for the next call of name.
-      script: function (name, res) { (state.scripted[name] = state.scripted[name] || []).push(res); }
+      script: function (name, res) { (state.scripted[name] = state.scripted[name] || []).push(res); },
+      stick: function (name, res) { state.sticky[name] = res; },
+      clear: function (name) { delete state.sticky[name]; }
     }
   };
 
