@@ -389,10 +389,25 @@
       reg.agentId = a.agent_id;
       reg.getAgentConfigSignature = sig('agent');
     }
+    quietWW();
     ww.register(reg);
     return bounded(Promise.resolve(ww.ensureConfigReady()), 'ww.register').catch(function (e) {
       if (e instanceof BaoxiaoJSAPIError) throw e;
+      if (e && typeof e === 'object') reported.add(e);
       throw configFailure(e);
+    });
+  }
+
+  // ww.register starts config itself and drops the promise, so a failed
+  // config is also an unhandled rejection (a console error) with the same
+  // reason this helper has already reported: that one is silenced.
+  const reported = typeof WeakSet === 'function' ? new WeakSet() : { add: function () {}, has: function () { return false; } };
+  let quiet = false;
+  function quietWW() {
+    if (quiet || typeof global.addEventListener !== 'function') return;
+    quiet = true;
+    global.addEventListener('unhandledrejection', function (e) {
+      if (e.reason && typeof e.reason === 'object' && reported.has(e.reason)) e.preventDefault();
     });
   }
 
