@@ -205,7 +205,7 @@ func TestChecklist04ChooseInvoicePage(t *testing.T) {
 func TestJweixinScript(t *testing.T) {
 	e := start(t)
 	for _, tc := range []struct {
-		path      string
+		path       string
 		has, lacks []string
 	}{
 		// jweixin 1.6.0 has no agentConfig and no ww (issue 18): the stand-in neither.
