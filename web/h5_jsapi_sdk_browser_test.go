@@ -26,6 +26,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
@@ -296,4 +297,65 @@ func (tb *tab) text(sel string) string {
 	var s string
 	tb.eval(`(document.querySelector(`+jsString(sel)+`) || {}).textContent || ''`, &s)
 	return s
+}
+
+// TestBrowserJSAPIThirdPartyPage serves docs/jsapi-example.html from
+// another origin (listed in h5.origins), which imports the library as an
+// ES module from baoxiao and picks and imports an invoice with it: CORS,
+// the session cookie and the signature of a page that is not baoxiao's.
+func TestBrowserJSAPIThirdPartyPage(t *testing.T) {
+	t.Parallel()
+	example, err := os.ReadFile(filepath.Join("..", "docs", "jsapi-example.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var appURL string
+	portal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/invoices" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(bytes.ReplaceAll(example, []byte("https://bx.example.com"), []byte(appURL)))
+	}))
+	t.Cleanup(portal.Close)
+	app := testkit.App(t, testkit.SQLite(t), testkit.WithEnvFor(func(base string) []string {
+		return []string{"BAOXIAO_H5_ORIGINS=" + base + "," + portal.URL}
+	}))
+	appURL = app.URL
+	b := startBrowser(t, app)
+	tb := b.newTab("portal")
+	tb.signIn("emp-li") // the employee's baoxiao session (same site: the cookie goes along)
+
+	tb.run("open the portal", chromedp.Navigate(portal.URL+"/invoices?from=menu"))
+	tb.click("#pick")
+	// The picker is a frame of baoxiao's origin inside the portal's page:
+	// the test reaches into it through the DevTools protocol.
+	var frames []*cdp.Node
+	deadline := time.Now().Add(stepTimeout)
+	for {
+		tb.run("find the picker", chromedp.Nodes("#sandbox-invoice-frame", &frames, chromedp.ByQuery))
+		doc := frames[0].ContentDocument
+		if doc != nil && strings.Contains(doc.DocumentURL, "/_js/choose-invoice") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the picker did not load\n%s", tb.state())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var card string
+	tb.run("pick", chromedp.AttributeValue(`input[data-card-id]:not(:disabled)`, "data-card-id", &card, nil, chromedp.ByQuery, chromedp.FromNode(frames[0])),
+		chromedp.Click(`input[data-card-id]:not(:disabled)`, chromedp.ByQuery, chromedp.FromNode(frames[0])),
+		chromedp.Click(`#sandbox-confirm`, chromedp.ByQuery, chromedp.FromNode(frames[0])))
+	var text string
+	tb.until("the imported invoice", `(() => { const m = document.querySelector('#message').textContent;
+		return m ? 'error: ' + m : document.querySelector('#imported').textContent; })()`, &text)
+	if strings.HasPrefix(text, "error: ") || !strings.Contains(text, "¥") {
+		t.Fatalf("the portal shows %q", text)
+	}
+	mine := app.Login(t, "emp-li").Do(http.MethodGet, "/api/v1/invoices", nil)
+	if !strings.Contains(string(mine.Body), card) {
+		t.Errorf("card %s is not among emp-li's invoices: %s", card, mine.Body)
+	}
 }
