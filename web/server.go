@@ -131,7 +131,7 @@ func New(deps Deps) *fiber.App {
 	// it; the access log sits outside recovery so panics are logged as 500s.
 	// One Use call makes them one route, which accessLog relies on to tell
 	// "no endpoint matched".
-	app.Use(requestID, accessLog(logger), securityHeaders, recoverPanic, deadline(timeout), limitBody, requireJSON)
+	app.Use(requestID, accessLog(logger), securityHeaders, h5CORS(deps.H5.Origins), recoverPanic, deadline(timeout), limitBody, requireJSON)
 
 	registerRoutes(app, deps)
 	// No catch-all: unmatched paths reach the ErrorHandler as fiber's 404 or

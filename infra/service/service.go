@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -217,7 +219,14 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	if pdfOpts.Logger == nil {
 		pdfOpts.Logger = opts.Logger
 	}
-	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: opts.PDFHTTP}, s.Originals, clock, pdfOpts)
+	pdfHTTP := opts.PDFHTTP
+	if pdfHTTP == nil {
+		if pdfHTTP, err = pdfClient(cfg); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: pdfHTTP}, s.Originals, clock, pdfOpts)
 	s.Invoices.OnStored(s.PDFFetcher.Wake)
 	s.Invoices.JoinCardsWith(store.TxRunner{Store: st}, s.Worker.Wake)
 	var intakeInvoices intake.InvoiceStore = st.Invoices
@@ -294,6 +303,25 @@ func (s *Service) Close() error {
 	}
 	s.closers = nil
 	return first
+}
+
+// pdfClient downloads wallet PDFs. pdf_url is the issuer's, not ours: it
+// is fetched only from public addresses, or from the hosts WeChat itself
+// is configured at (the sandbox, or a WeChat-compatible server), so an
+// issuer cannot make us read an internal address — redirects included,
+// since every dial is checked.
+func pdfClient(cfg *config.Config) (*http.Client, error) {
+	var hosts []string
+	for _, base := range []string{cfg.WeChat.APIBase, cfg.WeChat.WorkAPIBase, cfg.WeChat.OpenBase, cfg.Simulator.BaseURL} {
+		if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+			hosts = append(hosts, u.Hostname())
+		}
+	}
+	targets, err := app.NewWebhookTargets(hosts)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Timeout: 2 * time.Minute, Transport: webhook.GuardedTransport(targets)}, nil
 }
 
 // SandboxExposedWarning is the message logged when a sandbox-mode process

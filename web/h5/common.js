@@ -38,6 +38,16 @@
     out_refused: ['未接受', 'Refused'],
     out_unreadable: ['无法识别', 'Unreadable'],
     needs_fields: ['待补全：{0}', 'To complete: {0}'],
+    complete_invoice: ['补全信息', 'Complete'],
+    f_code: ['发票代码', 'Invoice code'],
+    f_number: ['发票号码', 'Invoice number'],
+    f_issued_on: ['开票日期', 'Issue date'],
+    f_amount: ['价税合计', 'Total (with tax)'],
+    f_without_tax: ['金额（不含税）', 'Amount without tax'],
+    f_tax: ['税额', 'Tax'],
+    f_seller: ['销售方名称', 'Seller'],
+    save: ['保存', 'Save'],
+    warn_file_review: ['信息待补全', 'Fields to complete'],
     dup_by: ['已由 {0} 导入', 'imported by {0}'],
     dup_in: ['在报销单 {0} 中', 'in report {0}'],
     src_upload: ['上传', 'Upload'],
@@ -467,7 +477,7 @@
     if (inv.report_id && opts.showReport !== false) badges.push(badge(t('in_report'), 'muted'));
     if (inv.amounts_consistent === false) badges.push(badge(t('warn_amounts'), 'warn'));
     if (inv.title_matches_company === false) badges.push(badge(t('warn_title'), 'warn'));
-    if (inv.needs_review) badges.push(badge(t('warn_review'), 'warn'));
+    if (inv.needs_review) badges.push(badge(t(inv.wechat_status == null ? 'warn_file_review' : 'warn_review'), 'warn'));
     const number = (inv.invoice_code ? inv.invoice_code + ' ' : '') + (inv.invoice_number || '');
     return el('li', { class: 'card inv', dataset: { invoiceId: inv.id } },
       opts.checkbox || null,
