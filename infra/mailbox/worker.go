@@ -151,6 +151,12 @@ func (w *Worker) take(ctx context.Context, s *session, env envelope) error {
 		mail.TooLarge = true
 	} else {
 		raw, err := s.fetch(env.uid)
+		if s.refused(err) {
+			// The server will not give this one mail: the others go on,
+			// and it is tried again next round.
+			w.opts.Logger.WarnContext(ctx, "mailbox: mail not read", "uid", env.uid, "error", err)
+			return nil
+		}
 		if err != nil {
 			return err
 		}
