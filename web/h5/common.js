@@ -31,6 +31,7 @@
     imported_n: ['已导入 {0} 张发票', '{0} invoice(s) imported'],
     upload_files: ['上传发票文件', 'Upload invoice files'],
     upload_hint: ['支持 XML、OFD、PDF、二维码图片和 ZIP，可多选或拖放到此处', 'XML, OFD, PDF, QR images and ZIP; pick several or drop them here'],
+    mail_to: ['也可以把发票邮件发送或转发到', 'You can also send or forward invoice mail to'],
     uploading: ['正在上传…', 'Uploading…'],
     out_imported: ['已导入', 'Imported'],
     out_attached: ['已附加到已有发票', 'Attached to your invoice'],

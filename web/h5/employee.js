@@ -494,8 +494,11 @@
   }
 
   async function main() {
+    let me;
     try {
-      cfg = (await BX.start('mine')).cfg;
+      const st = await BX.start('mine');
+      cfg = st.cfg;
+      me = st.me;
     } catch (e) {
       if (e.code !== 'auth.required') BX.clear(home).append(BX.errorBox(e, function () { location.reload(); }));
       return;
@@ -503,6 +506,11 @@
     // Configure the JS-SDK early so the first tap opens the picker at
     // once; a failure here shows when the user taps "import".
     BaoxiaoJSAPI.init({ config: cfg }).catch(function () {});
+    // The employee's own mailbox address (DECISIONS 48), when there is a mailbox.
+    if (me.intake_address) {
+      $('intake-address').textContent = me.intake_address;
+      $('intake-mail').hidden = false;
+    }
     $('import').addEventListener('click', doImport);
     $('upload-files').addEventListener('change', function (ev) { doUpload(ev.target.files); });
     const drop = $('dropzone');
