@@ -91,6 +91,7 @@ var routeSpecs = []routeSpec{
 
 	{"GET /api/v1/admin/outbox", session, "/api/v1/admin/outbox", "admin"},
 	{"POST /api/v1/admin/outbox/:id/retry", session, "/api/v1/admin/outbox/{outbox-done}/retry", "admin"},
+	{"GET /api/v1/admin/mailbox/unmatched", session, "/api/v1/admin/mailbox/unmatched", "admin"},
 	{"GET /api/v1/admin/employees", session, "/api/v1/admin/employees", "admin"},
 	{"POST /api/v1/admin/employees", session, "/api/v1/admin/employees", "admin"},
 	{"POST /api/v1/admin/employees/sync-work", session, "/api/v1/admin/employees/sync-work", "admin"},
