@@ -119,8 +119,23 @@ type Webhooks struct {
 
 // Storage holds the `storage.*` keys (DECISIONS 11).
 type Storage struct {
-	Driver string `yaml:"driver"` // dir (default) or db; s3 is still to come
+	Driver string `yaml:"driver"` // dir (default), db or s3
 	Dir    string `yaml:"dir"`
+	S3     S3     `yaml:"s3"`
+}
+
+// S3 holds the `storage.s3.*` keys: any S3-compatible object store
+// (DECISIONS 51).
+type S3 struct {
+	Endpoint  string `yaml:"endpoint"` // http(s)://host[:port]
+	Bucket    string `yaml:"bucket"`
+	Region    string `yaml:"region"`
+	AccessKey string `yaml:"access_key"`
+	SecretKey Secret `yaml:"secret_key"`
+	// PathStyle addresses the bucket in the path (host/bucket/key), which
+	// every S3-compatible store takes; false uses bucket.host/key.
+	PathStyle bool   `yaml:"path_style"`
+	Prefix    string `yaml:"prefix"` // prepended to every object key
 }
 
 // Log holds the `log.*` keys.

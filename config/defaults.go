@@ -25,7 +25,7 @@ func defaults() *Config {
 		},
 		Auth:            Auth{SessionTTL: 12 * time.Hour},
 		H5:              H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
-		Storage:         Storage{Driver: "dir"},
+		Storage:         Storage{Driver: "dir", S3: S3{Region: "us-east-1", PathStyle: true}},
 		Log:             Log{Level: "info", Format: "text"},
 		ShutdownTimeout: 15 * time.Second,
 	}

@@ -191,7 +191,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		return nil, err
 	}
 	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, company, clock)
-	blobs, err := storage.Open(cfg.Storage.Driver, cfg.Storage.Dir, db)
+	blobs, err := storage.Open(cfg.Storage, db)
 	if err != nil {
 		s.Close()
 		return nil, err
