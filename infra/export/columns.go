@@ -57,6 +57,15 @@ var columns = []column{
 	{"发票ID", 30, false, func(r *app.FinanceRow) string { return string(r.InvoiceID) }},
 }
 
+// tableColumns are columns as the table writers take them.
+func tableColumns() []Column {
+	out := make([]Column, len(columns))
+	for i, c := range columns {
+		out[i] = Column{Header: c.header, Width: c.width, Money: c.money}
+	}
+	return out
+}
+
 // totalsRow is the last row: a label in the first column and the sums in
 // the money columns.
 func totalsRow(t app.FinanceTotals) []string {
