@@ -95,6 +95,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Post("/admin/outbox/:id/retry", retryByID(deps.OutboxAdmin.Retry))
 	}
 	registerFinanceRoutes(signedIn, deps)
+	registerArchiveRoutes(signedIn, deps)
 	registerDirectoryRoutes(signedIn, deps)
 	registerQRImports(signedIn, deps)
 	registerWebhookAdmin(signedIn, deps)

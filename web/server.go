@@ -48,6 +48,8 @@ type Deps struct {
 	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
+	// Archives serves GET /api/v1/finance/archive, the ZIP of originals.
+	Archives *app.Archives
 	// Directory and Company are the admin's employee directory and company
 	// settings.
 	Directory *app.Directory

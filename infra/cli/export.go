@@ -69,14 +69,15 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	}
 
 	bar := newBar(ctx, env.Stderr, "export", func() (int64, error) { return job.Count(ctx) })
-	write := func(w io.Writer) (app.FinanceTotals, error) {
-		return job.Run(ctx, w, func(n int64) { bar.set(n) })
-	}
 	var totals app.FinanceTotals
+	write := func(w io.Writer) error {
+		totals, err = job.Run(ctx, w, func(n int64) { bar.set(n) })
+		return err
+	}
 	if path == "-" {
-		totals, err = write(env.Stdout)
+		err = write(env.Stdout)
 	} else {
-		totals, err = writeFileAtomically(path, write)
+		err = writeFileAtomically(path, write)
 	}
 	bar.finish()
 	if err != nil {
@@ -91,23 +92,23 @@ func runExport(ctx context.Context, env Env, args []string) error {
 // writeFileAtomically writes through a temporary file in the same
 // directory and renames it into place on success only, so a failed export
 // leaves no file that looks complete.
-func writeFileAtomically(path string, write func(io.Writer) (app.FinanceTotals, error)) (app.FinanceTotals, error) {
+func writeFileAtomically(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return app.FinanceTotals{}, err
+		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename, nothing to remove
-	totals, err := write(tmp)
+	err = write(tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return totals, err
+		return err
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return totals, err
+		return err
 	}
-	return totals, os.Rename(tmp.Name(), path)
+	return os.Rename(tmp.Name(), path)
 }
 
 // bar is a progress bar on a terminal and nothing elsewhere.

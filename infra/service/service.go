@@ -49,6 +49,8 @@ type Service struct {
 	PDFFetcher *app.PDFFetcher
 	Reports    *app.Reports
 	Finance    *app.Finance
+	// Archives exports the originals of a period's approved reports.
+	Archives *app.Archives
 	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
 	QRLogins *app.QRLogins
 	// Auth signs employees in and keeps their sessions (issue 15).
@@ -211,6 +213,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
 	s.closers = append(s.closers, s.Finance.Close)
+	s.Archives = newArchives(s.Finance, db, blobs)
 
 	auth := app.NewAuth(st.Employees, store.NewSessions(db), s.Channels, clock)
 	s.Auth = auth
@@ -230,6 +233,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Originals:   s.Originals,
 		Reports:     s.Reports,
 		Finance:     s.Finance,
+		Archives:    s.Archives,
 		OutboxAdmin: app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
 		Events:      events,
 		Callbacks:   callbacks,
