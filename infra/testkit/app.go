@@ -11,6 +11,7 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -259,3 +260,16 @@ func (a *AppServer) Sandbox(t testing.TB, method, path string, body any) Respons
 
 // Query escapes a value for a URL query.
 func Query(s string) string { return url.QueryEscape(s) }
+
+// StorageEnv is the app's storage settings as BAOXIAO_ variables, so a
+// command run beside it (baoxiao archive) reads the same originals.
+func (a *AppServer) StorageEnv() []string {
+	s := a.Cfg.Storage
+	return []string{
+		"BAOXIAO_STORAGE_DRIVER=" + s.Driver, "BAOXIAO_STORAGE_DIR=" + s.Dir,
+		"BAOXIAO_STORAGE_S3_ENDPOINT=" + s.S3.Endpoint, "BAOXIAO_STORAGE_S3_BUCKET=" + s.S3.Bucket,
+		"BAOXIAO_STORAGE_S3_REGION=" + s.S3.Region, "BAOXIAO_STORAGE_S3_ACCESS_KEY=" + s.S3.AccessKey,
+		"BAOXIAO_STORAGE_S3_SECRET_KEY=" + s.S3.SecretKey.Reveal(), "BAOXIAO_STORAGE_S3_PREFIX=" + s.S3.Prefix,
+		"BAOXIAO_STORAGE_S3_PATH_STYLE=" + strconv.FormatBool(s.S3.PathStyle),
+	}
+}
