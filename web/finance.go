@@ -19,14 +19,17 @@ import (
 
 // financeHandler serves /api/v1/finance: search, totals, the streamed
 // export and reconciliation (finance and admins; app.Finance checks).
-type financeHandler struct{ fin *app.Finance }
+type financeHandler struct {
+	fin       *app.Finance
+	originals *app.Originals // nil: rows carry no original
+}
 
 // registerFinanceRoutes adds the finance endpoints to the signed-in group.
 func registerFinanceRoutes(r fiber.Router, deps Deps) {
 	if deps.Finance == nil {
 		return
 	}
-	h := &financeHandler{fin: deps.Finance}
+	h := &financeHandler{fin: deps.Finance, originals: deps.Originals}
 	r.Get("/finance/invoices", h.search)
 	r.Get("/finance/invoices/totals", h.totals)
 	r.Get("/finance/export", h.export)
@@ -138,6 +141,9 @@ type financeInvoiceView struct {
 	Warnings            []string           `json:"warnings"`
 	Employee            financePersonView  `json:"employee"`
 	Report              *financeReportView `json:"report"`
+	// Original is the preferred original (DECISIONS 42), which the page
+	// opens at /api/v1/invoices/{id}/original; null when none is stored.
+	Original *originalView `json:"original"`
 }
 
 func newFinanceInvoiceView(r app.FinanceRow) financeInvoiceView {
@@ -189,6 +195,9 @@ func (h *financeHandler) search(c *fiber.Ctx) error {
 	v := listView[financeInvoiceView]{Items: make([]financeInvoiceView, len(p.Rows)), NextCursor: encodeFinanceCursor(p.Next)}
 	for i, r := range p.Rows {
 		v.Items[i] = newFinanceInvoiceView(r)
+	}
+	if err := h.addOriginals(c, v.Items); err != nil {
+		return err
 	}
 	return c.JSON(v)
 }

@@ -1,7 +1,8 @@
 /*
  * approve.js: /h5/approve, the approver's page: reports waiting for me,
- * one report with its invoices (#report/<id>), approve with an optional
- * comment, reject with a required reason.
+ * one report with its invoices (#report/<id>), each with a link to its
+ * original, approve with an optional comment, reject with a required
+ * reason.
  */
 (function () {
   'use strict';
@@ -112,7 +113,7 @@
         el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at))),
       el('h3', null, t('invoices'), ' (', r.invoices.length, ')'),
       el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
-        return BX.invoiceCard(i, { showReport: false });
+        return BX.invoiceCard(i, { showReport: false, original: true });
       })),
       open ? el('div', { class: 'decide' },
         errBox,

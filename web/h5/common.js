@@ -98,6 +98,10 @@
     totals_n: ['{0} 张发票 · 合计 {1} · 税额 {2}', '{0} invoice(s) · total {1} · tax {2}'],
     export_csv: ['导出 CSV', 'Export CSV'],
     export_xlsx: ['导出 XLSX', 'Export XLSX'],
+    archive_zip: ['归档原件 ZIP', 'Archive originals (ZIP)'],
+    archive_by_approval: ['归档：所选批准日期内已批准报销单的全部原件，每单一个文件夹，附索引', 'Archive: every original of the reports approved in this range, a folder per report, with an index'],
+    view_original: ['查看原件', 'View original'],
+    col_original: ['原件', 'Original'],
     export_by_approval: ['导出所选批准日期内已批准的发票', 'Exports approved invoices by approval date in this range'],
     export_needs_range: ['导出按批准日期：选择“批准日期”、“已批准”和日期范围后可导出', 'Export goes by approval date: choose “Approval date”, “Approved” and a date range'],
     no_rows: ['没有符合条件的发票', 'No matching invoices'],
@@ -453,7 +457,19 @@
           return el('span', null, x);
         })),
         el('div', { class: 'badges' }, badges),
+        opts.original ? originalLink(inv) : null,
         opts.error ? el('div', { class: 'error small' }, opts.error) : null));
+  }
+
+  // originalLink opens the invoice's preferred original (XML > OFD > PDF,
+  // DECISIONS 42) in a new tab; nothing when none is stored yet.
+  function originalLink(inv) {
+    if (!inv.original) return null;
+    return el('a', {
+      class: 'original-link', target: '_blank', rel: 'noopener',
+      href: '/api/v1/invoices/' + encodeURIComponent(inv.id) + '/original',
+      title: inv.original.name,
+    }, t('view_original'));
   }
 
   // attention lists why an open report cannot go ahead (needs_attention).
@@ -509,6 +525,7 @@
     zh: zh, t: t, translate: translate, el: el, clear: clear, fill: fill, api: api, ApiError: ApiError,
     errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
     badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard,
+    originalLink: originalLink,
     historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
     safeNext: safeNext,
   };
