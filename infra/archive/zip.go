@@ -118,8 +118,17 @@ func New(w io.Writer, tempDir string) (*Writer, error) {
 	}
 	a.out = bufio.NewWriterSize(w, 64<<10)
 	a.zip = zip.NewWriter(a.out)
+	// One compressor for the whole archive: a flate writer holds about a
+	// megabyte, and entries are written one after the other. Best speed:
+	// the XML shrinks nearly as much, PDFs are stored as they are.
+	fw, err := flate.NewWriter(nil, flate.BestSpeed)
+	if err != nil {
+		a.Close()
+		return nil, err
+	}
 	a.zip.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(w, flate.BestSpeed)
+		fw.Reset(w)
+		return fw, nil
 	})
 	return a, nil
 }
