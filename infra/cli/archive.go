@@ -34,14 +34,11 @@ func runArchive(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	db, m, err := OpenDB(ctx, env.Cfg)
+	db, err := openMigrated(ctx, env)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	if _, err := m.Up(ctx); err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
 	archives, closeArchives, err := service.Archives(env.Cfg, db)
 	if err != nil {
 		return err
@@ -51,23 +48,12 @@ func runArchive(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	path := *out
-	if path == "" {
-		path = job.FileName
-	}
-
-	bar := newBar(ctx, env.Stderr, "archive", func() (int64, error) { return job.Count(ctx) })
 	var st app.ArchiveStats
-	write := func(w io.Writer) error {
-		st, err = job.Run(ctx, w, func(n int64) { bar.set(n) })
+	path, shown, err := writeOut(ctx, env, "archive", *out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
+		var err error
+		st, err = job.Run(ctx, w, progress)
 		return err
-	}
-	if path == "-" {
-		err = write(env.Stdout)
-	} else {
-		err = writeFileAtomically(path, write)
-	}
-	bar.finish()
+	})
 	if err != nil {
 		return err
 	}
@@ -75,7 +61,7 @@ func runArchive(ctx context.Context, env Env, args []string) error {
 		// Said even off a terminal: the archive is short of files.
 		fmt.Fprintf(env.Stderr, "archive: %d originals missing or corrupt, listed in the index with a note\n", st.Missing)
 	}
-	if bar.visible() {
+	if shown {
 		fmt.Fprintf(env.Stderr, "%d invoices, %d files, %d bytes → %s\n", st.Invoices, st.Files, st.Bytes, path)
 	}
 	return nil

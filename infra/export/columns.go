@@ -57,6 +57,30 @@ var columns = []column{
 	{"发票ID", 30, false, func(r *app.FinanceRow) string { return string(r.InvoiceID) }},
 }
 
+// table is CSVTable or XLSXTable.
+type table interface {
+	Row(values []string) error
+	Close(last []string) error
+}
+
+// sheet is the finance export on a table: a row per invoice, then the
+// totals row.
+type sheet struct {
+	t      table
+	values []string
+}
+
+// WriteRow writes one invoice.
+func (s *sheet) WriteRow(r *app.FinanceRow) error {
+	for i, c := range columns {
+		s.values[i] = c.value(r)
+	}
+	return s.t.Row(s.values)
+}
+
+// Close writes the totals row and finishes the file.
+func (s *sheet) Close(t app.FinanceTotals) error { return s.t.Close(totalsRow(t)) }
+
 // tableColumns are columns as the table writers take them.
 func tableColumns() []Column {
 	out := make([]Column, len(columns))

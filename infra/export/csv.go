@@ -64,29 +64,11 @@ func (s *CSVTable) Close(last []string) error {
 	return s.buf.Flush()
 }
 
-// csvSheet is the finance export as CSV: a header row, one row per
-// invoice and a totals row.
-type csvSheet struct {
-	t      *CSVTable
-	values []string
-}
-
 // NewCSV starts a CSV export on w.
 func NewCSV(w io.Writer) (app.Sheet, error) {
 	t, err := NewCSVTable(w, tableColumns())
 	if err != nil {
 		return nil, err
 	}
-	return &csvSheet{t: t, values: make([]string, len(columns))}, nil
+	return &sheet{t: t, values: make([]string, len(columns))}, nil
 }
-
-// WriteRow writes one invoice.
-func (s *csvSheet) WriteRow(r *app.FinanceRow) error {
-	for i, c := range columns {
-		s.values[i] = c.value(r)
-	}
-	return s.t.Row(s.values)
-}
-
-// Close writes the totals row and flushes.
-func (s *csvSheet) Close(t app.FinanceTotals) error { return s.t.Close(totalsRow(t)) }

@@ -24,32 +24,14 @@ import (
 // inline strings, so no shared-string table has to be held. Amounts are
 // numeric cells written from their exact decimal text.
 
-// xlsxSheet is the finance export as XLSX: one table of the export's
-// columns and a totals row.
-type xlsxSheet struct {
-	t      *XLSXTable
-	values []string
-}
-
 // NewXLSX starts an XLSX export on w.
 func NewXLSX(w io.Writer) (app.Sheet, error) {
 	t, err := NewXLSXTable(w, "报销明细", tableColumns())
 	if err != nil {
 		return nil, err
 	}
-	return &xlsxSheet{t: t, values: make([]string, len(columns))}, nil
+	return &sheet{t: t, values: make([]string, len(columns))}, nil
 }
-
-// WriteRow writes one invoice.
-func (s *xlsxSheet) WriteRow(r *app.FinanceRow) error {
-	for i, c := range columns {
-		s.values[i] = c.value(r)
-	}
-	return s.t.Row(s.values)
-}
-
-// Close writes the totals row and finishes the file.
-func (s *xlsxSheet) Close(t app.FinanceTotals) error { return s.t.Close(totalsRow(t)) }
 
 // maxSheetRows is the most rows a worksheet may hold; a longer table
 // continues on another sheet, header repeated.
