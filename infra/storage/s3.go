@@ -85,16 +85,7 @@ func (s *S3) Open(ctx context.Context, sum string) ([]byte, error) {
 	}
 	defer obj.Close()
 	data, err := io.ReadAll(obj)
-	if notFound(err) {
-		return nil, fmt.Errorf("blob %s: %w", sum, domain.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open blob %s: %w", sum, err)
-	}
-	if err := check(sum, data); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return opened(sum, data, notFound(err), err)
 }
 
 // Has says whether an object named sum exists (a HEAD request).

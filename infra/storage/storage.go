@@ -49,3 +49,18 @@ func check(sum string, data []byte) error {
 	}
 	return nil
 }
+
+// opened finishes a driver's Open: a missing blob is domain.ErrNotFound,
+// another error is wrapped, and bytes that were read are checked.
+func opened(sum string, data []byte, missing bool, err error) ([]byte, error) {
+	if missing {
+		return nil, fmt.Errorf("blob %s: %w", sum, domain.ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("open blob %s: %w", sum, err)
+	}
+	if err := check(sum, data); err != nil {
+		return nil, err
+	}
+	return data, nil
+}
