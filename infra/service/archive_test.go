@@ -138,7 +138,7 @@ func testArchiveExport(t *testing.T, driver string) {
 		// a1: two files stored under one name, and a name that is a path.
 		save(a1, "invoice.pdf", "application/pdf", "%PDF-1.7 first")
 		save(a1, "invoice.pdf", "application/pdf", "%PDF-1.7 second")
-		save(a1, "../../etc/passwd", "application/xml", "<EInvoice>a1</EInvoice>")
+		xmlSum := save(a1, "../../etc/passwd", "application/xml", "<EInvoice>a1</EInvoice>")
 		// a2: one good file, one the storage lost, one damaged; b1: none.
 		save(a2, "a2.pdf", "application/pdf", "%PDF-1.7 a2")
 		tamper.remove(t, save(a2, "a2.ofd", "application/ofd", "PK ofd a2"))
@@ -154,10 +154,19 @@ func testArchiveExport(t *testing.T, driver string) {
 		save(c1, "c1.pdf", "application/pdf", "%PDF-1.7 c1")
 		act(t, wang, createReport(t, wang, []map[string]any{c1}), "submit", nil, http.StatusOK)
 
-		yesterday, today := days(1)
-		res := fin.Do(http.MethodGet, "/api/v1/finance/archive?"+query("from", today, "to", today), nil)
+		// Pages open originals in a tab on our origin: an XML one is
+		// served sandboxed, so an XHTML payload cannot run there.
+		if res := li.Do(http.MethodGet, "/api/v1/invoices/"+a1["id"].(string)+"/originals/"+xmlSum, nil); res.Status != http.StatusOK ||
+			!strings.HasPrefix(res.Header.Get("Content-Security-Policy"), "sandbox") {
+			t.Errorf("XML original: %d, CSP %q", res.Status, res.Header.Get("Content-Security-Policy"))
+		}
+
+		// A month of approval dates, ending today in China.
+		from, today := days(30)
+		yesterday, _ := days(1)
+		res := fin.Do(http.MethodGet, "/api/v1/finance/archive?"+query("from", from, "to", today), nil)
 		if res.Status != http.StatusOK || res.Header.Get("Content-Type") != "application/zip" ||
-			res.Header.Get("Content-Disposition") != `attachment; filename="baoxiao-archive-`+today+"_"+today+`.zip"` {
+			res.Header.Get("Content-Disposition") != `attachment; filename="baoxiao-archive-`+from+"_"+today+`.zip"` {
 			t.Fatalf("archive: %d %v %.200s", res.Status, res.Header, res.Body)
 		}
 		got := openArchive(t, res.Body)
@@ -225,7 +234,7 @@ func testArchiveExport(t *testing.T, driver string) {
 		}
 
 		// An empty period: a valid ZIP of just the index.
-		empty := fin.Do(http.MethodGet, "/api/v1/finance/archive?"+query("from", yesterday, "to", yesterday), nil)
+		empty := fin.Do(http.MethodGet, "/api/v1/finance/archive?"+query("from", "2025-01-01", "to", "2025-01-31"), nil)
 		if e := openArchive(t, empty.Body); empty.Status != http.StatusOK || len(e.names) != 2 || len(e.csv) != 1 {
 			t.Errorf("empty period: %d %v %v", empty.Status, e.names, e.csv)
 		}
@@ -256,7 +265,7 @@ func testArchiveExport(t *testing.T, driver string) {
 
 		// The command line writes the same archive.
 		out := filepath.Join(t.TempDir(), "oct.zip")
-		if msg, err := runCLI(t, a, db, "archive", "--from", today, "--to", today, "--out", out); err != nil ||
+		if msg, err := runCLI(t, a, db, "archive", "--from", from, "--to", today, "--out", out); err != nil ||
 			!strings.Contains(msg, "2 originals missing or corrupt") {
 			t.Fatalf("baoxiao archive: %v %q", err, msg)
 		}
