@@ -318,6 +318,9 @@ func (s *ERP) SetStatus(ctx context.Context, ids []domain.InvoiceID, target doma
 	}
 	var todo []*domain.Invoice
 	for _, inv := range invs {
+		if !inv.InWallet() {
+			return nil, domain.ErrInvoiceNoWeChat.With(map[string]any{"invoice_id": string(inv.ID())})
+		}
 		if err := s.checkFree(ctx, inv); err != nil {
 			return nil, err
 		}

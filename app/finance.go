@@ -192,7 +192,8 @@ type Person struct {
 // search returns many of them, so it carries no lines and no raw answer.
 type FinanceRow struct {
 	InvoiceID           domain.InvoiceID
-	Channel             domain.Channel
+	Source              domain.InvoiceSource // wallet, upload, mail, erp (DECISIONS 40)
+	Channel             domain.Channel       // "" for a file invoice
 	Ref                 CardRef
 	OwnerOpenID         string
 	Kind                domain.InvoiceKind

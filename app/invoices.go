@@ -51,7 +51,14 @@ type Invoices struct {
 	buyers    BuyerSource
 	clock     Clock
 	onStored  func()
+	tx        TxRunner
+	queued    func()
 }
+
+// JoinCardsWith lets a wallet import join a file invoice of the same owner
+// (DECISIONS 40): the card's move to its report's target is queued in tx,
+// and queued wakes the outbox worker.
+func (s *Invoices) JoinCardsWith(tx TxRunner, queued func()) { s.tx, s.queued = tx, queued }
 
 // OnStored sets what to call after an import stored new invoices: the PDF
 // download worker's Wake, so it need not wait for its next poll.
@@ -104,7 +111,7 @@ func (s *Invoices) Import(ctx context.Context, sess Session, items []ImportItem)
 		case err == nil && existing.OwnerID() == sess.EmployeeID:
 			res.add(existing)
 		case err == nil:
-			res.fail(it, s.duplicate(ctx, existing))
+			res.fail(it, s.Duplicate(ctx, existing))
 		case errors.Is(err, domain.ErrNotFound):
 			toFetch = append(toFetch, it)
 		default:
@@ -247,11 +254,14 @@ func (s *Invoices) store(ctx context.Context, sess Session, it ImportItem, fi Fe
 			if id, _ := de.Details["invoice_id"].(string); id != "" {
 				if holder, herr := s.invoices.Get(ctx, domain.InvoiceID(id)); herr == nil {
 					if holder.OwnerID() == sess.EmployeeID {
+						if !holder.InWallet() && s.tx != nil {
+							return s.joinCard(ctx, holder.ID(), f, fi.Status)
+						}
 						// The same paper, already ours: a concurrent import of
 						// the same card, or a fresh encrypt_code for it.
 						return holder, nil
 					}
-					return nil, s.duplicate(ctx, holder)
+					return nil, s.Duplicate(ctx, holder)
 				}
 			}
 		}
@@ -260,9 +270,59 @@ func (s *Invoices) store(ctx context.Context, sess Session, it ImportItem, fi Fe
 	return inv, nil
 }
 
-// duplicate says who already imported the paper and in which report,
+// joinCard gives the owner's file invoice its wallet card and, in the same
+// transaction, queues the card's move to what the holding report has
+// decided: LOCK while submitted, CLOSURE once approved (the worker locks
+// first). A draft or sent-back report's card stays as it is.
+func (s *Invoices) joinCard(ctx context.Context, id domain.InvoiceID, card domain.InvoiceFacts, status domain.WeChatStatus) (*domain.Invoice, error) {
+	var out *domain.Invoice
+	queued := false
+	err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		now := s.clock.Now()
+		inv, err := tx.Invoices.UpdateFacts(ctx, id, func(inv *domain.Invoice) error {
+			return inv.JoinCard(card, status, now)
+		})
+		if err != nil {
+			return err
+		}
+		out = inv
+		if inv.ReportID() == "" {
+			return nil
+		}
+		r, err := tx.Reports.Get(ctx, inv.ReportID())
+		if err != nil {
+			return err
+		}
+		var target domain.WeChatStatus
+		switch r.Status() {
+		case domain.ReportSubmitted:
+			target = domain.StatusLock
+		case domain.ReportApproved:
+			target = domain.StatusClosure
+		default:
+			return nil
+		}
+		if out, err = tx.Invoices.Update(ctx, id, func(inv *domain.Invoice) error {
+			_, err := inv.RequestStatus(target, now)
+			return err
+		}); err != nil {
+			return err
+		}
+		queued = true
+		return tx.Outbox.Enqueue(ctx, []StatusChange{changeOf(out, target)}, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if queued && s.queued != nil {
+		s.queued()
+	}
+	return out, nil
+}
+
+// Duplicate says who already imported the paper and in which report,
 // without more of a colleague's data than their name.
-func (s *Invoices) duplicate(ctx context.Context, holder *domain.Invoice) *domain.Error {
+func (s *Invoices) Duplicate(ctx context.Context, holder *domain.Invoice) *domain.Error {
 	details := map[string]any{
 		"invoice_code":   holder.BusinessID().Code,
 		"invoice_number": holder.BusinessID().Number,

@@ -38,6 +38,8 @@ type InvoiceRepo interface {
 	Get(ctx context.Context, id domain.InvoiceID) (*domain.Invoice, error)
 	GetMany(ctx context.Context, ids []domain.InvoiceID) ([]*domain.Invoice, error)
 	Update(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error)
+	// UpdateFacts writes the facts too: a file invoice joining its card.
+	UpdateFacts(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error)
 }
 
 // Repos are repositories bound to one transaction.

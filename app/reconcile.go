@@ -312,6 +312,9 @@ func (r *reconciler) compare(ctx context.Context, runID string, rows []FinanceRo
 			skipped++
 			continue
 		}
+		if row.Channel == "" {
+			continue // a file invoice has no WeChat status to compare (DECISIONS 34)
+		}
 		if _, ok := byChannel[row.Channel]; !ok {
 			channels = append(channels, row.Channel)
 		}

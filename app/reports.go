@@ -263,6 +263,9 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 		if err := inv.CheckClaimable(r.ID()); err != nil {
 			return nil, err
 		}
+		if err := inv.CheckSubmittable(); err != nil {
+			return nil, err
+		}
 	}
 	until := now.Add(submitClaim)
 	if err := s.reports.ClaimSubmit(ctx, id, r.Version(), now, until); err != nil {
@@ -287,10 +290,17 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 // ends, so a crash mid-submit is undone by a worker), locks in WeChat and
 // commits. The commit supersedes that unlock; a refusal or a failed
 // commit releases the locks at once.
-func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *domain.Report, invs []*domain.Invoice, until time.Time) (*domain.Report, error) {
-	ids := make([]domain.InvoiceID, len(invs))
-	for i, inv := range invs {
-		ids[i] = inv.ID()
+func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *domain.Report, all []*domain.Invoice, until time.Time) (*domain.Report, error) {
+	// File invoices have no WeChat card: nothing to lock (DECISIONS 34).
+	var invs []*domain.Invoice
+	var ids, files []domain.InvoiceID
+	for _, inv := range all {
+		if inv.InWallet() {
+			invs = append(invs, inv)
+			ids = append(ids, inv.ID())
+		} else {
+			files = append(files, inv.ID())
+		}
 	}
 	hold, err := s.fence.HoldAll(ctx, ids)
 	if err != nil {
@@ -359,6 +369,9 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 			if err := cur.Submit(domain.ActorOf(actor), now); err != nil {
 				return err
 			}
+			if err := checkStillFiles(ctx, tx.Invoices, files); err != nil {
+				return err
+			}
 			for _, inv := range invs {
 				if _, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
 					if _, err := inv.RequestStatus(domain.StatusLock, now); err != nil {
@@ -390,6 +403,25 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 		return nil, err
 	}
 	return out, nil
+}
+
+// checkStillFiles refuses the commit when a file invoice gained its wallet
+// card while the submit ran: that card was not locked with the others.
+func checkStillFiles(ctx context.Context, repo InvoiceRepo, ids []domain.InvoiceID) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	invs, err := repo.GetMany(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for _, inv := range invs {
+		if inv.InWallet() {
+			return domain.ErrVersionConflict.WithMessage("an invoice of the report was just imported from the wallet; submit again").
+				With(map[string]any{"invoice_id": string(inv.ID())})
+		}
+	}
+	return nil
 }
 
 // undoLocks releases what a failed submit may have locked, still under its
@@ -599,8 +631,13 @@ func (s *Reports) decide(ctx context.Context, actor *domain.Employee, id domain.
 			}
 			var changes []StatusChange
 			for _, invID := range r.InvoiceIDs() {
-				cancelled := false
+				cancelled, file := false, false
 				inv, err := tx.Invoices.Update(ctx, invID, func(inv *domain.Invoice) error {
+					if !inv.InWallet() {
+						// A file invoice: nothing to tell WeChat (DECISIONS 34).
+						file = true
+						return nil
+					}
 					if inv.Status() == domain.StatusCancel && target == domain.StatusInit {
 						// CANCEL is final and the issuer's: there is
 						// nothing to release, and no unlock to send.
@@ -612,6 +649,9 @@ func (s *Reports) decide(ctx context.Context, actor *domain.Employee, id domain.
 				})
 				if err != nil {
 					return err
+				}
+				if file {
+					continue
 				}
 				if cancelled {
 					r.NoteCancelled(actor.ID(), inv, now)
@@ -645,6 +685,13 @@ func (s *Reports) checkNotCancelled(ctx context.Context, r *domain.Report) error
 	}
 	byChannel := map[domain.Channel][]*domain.Invoice{}
 	for _, inv := range invs {
+		if !inv.InWallet() {
+			// A file invoice is cancelled only by a red file naming it.
+			if inv.Status() == domain.StatusCancel {
+				return domain.ErrInvoiceCancelled.With(map[string]any{"invoice_id": string(inv.ID()), "code": inv.BusinessID().String()})
+			}
+			continue
+		}
 		byChannel[inv.Channel()] = append(byChannel[inv.Channel()], inv)
 	}
 	for ch, group := range byChannel {

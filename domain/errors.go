@@ -60,6 +60,10 @@ var (
 	// ErrQRNotConfirmed: the PC accepted a QR sign-in that no phone has
 	// confirmed yet (issue 15).
 	ErrQRNotConfirmed = newError("qr.not_confirmed", "no phone has confirmed this sign-in yet")
+	// File invoices (issue 16, DECISIONS 34, 40, 41).
+	ErrInvoiceRed         = newError("invoice.red", "this is a red (负数) invoice; red invoices cannot be reimbursed")
+	ErrInvoiceNoWeChat    = newError("invoice.no_wechat", "this invoice came as a file and has no WeChat card to update")
+	ErrInvoiceNeedsReview = newError("invoice.needs_review", "the invoice's file could not be read completely; complete its fields first")
 )
 
 // Invalid reports a bad field; the web layer puts fields in details.fields.
@@ -77,6 +81,6 @@ func AllErrors() []*Error {
 		ErrAlreadyReimbursed, ErrInvoiceCancelled, ErrInvoiceInReport, ErrInvalidTransition,
 		ErrReportEmpty, ErrSubmitRefused, ErrWeChatUnavailable, ErrWeChatRejected,
 		ErrSignatureInvalid, ErrSignatureReplayed, ErrInvalidWeChatState, ErrNotInWallet,
-		ErrInvoiceUnreadable, ErrQRNotConfirmed,
+		ErrInvoiceUnreadable, ErrQRNotConfirmed, ErrInvoiceRed, ErrInvoiceNoWeChat, ErrInvoiceNeedsReview,
 	}
 }

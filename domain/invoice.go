@@ -27,11 +27,12 @@ type InvoiceLine struct {
 // InvoiceFacts is what WeChat says about an invoice. It does not change
 // after import except through a re-read of WeChat.
 type InvoiceFacts struct {
-	Channel     Channel
-	CardID      string // the issuer's card template, shared by many invoices
-	EncryptCode string // opaque and case-sensitive; compare byte for byte
-	IssuerAppID string // the issuer's appid from chooseInvoice; never called with
-	OwnerOpenID string // the wallet owner: status updates are made per openid
+	Source      InvoiceSource // "" is the wallet (rows before issue 16)
+	Channel     Channel       // "" for a file invoice: no WeChat card
+	CardID      string        // the issuer's card template, shared by many invoices
+	EncryptCode string        // opaque and case-sensitive; compare byte for byte
+	IssuerAppID string        // the issuer's appid from chooseInvoice; never called with
+	OwnerOpenID string        // the wallet owner: status updates are made per openid
 
 	ID          BusinessID
 	NeedsReview bool // billing_no/billing_code of an unknown shape (DECISIONS 10), or no fee
@@ -125,6 +126,9 @@ func NewInvoice(id InvoiceID, owner EmployeeID, facts InvoiceFacts, status WeCha
 		return nil, err
 	}
 	facts.Lines = slices.Clone(facts.Lines)
+	if facts.Source == "" {
+		facts.Source = FromWallet
+	}
 	return &Invoice{
 		id: id, ownerID: owner, facts: facts, status: status,
 		titleMatchesCompany: TitleMatches(facts.Buyer, buyers),

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"mime"
 	"strings"
 
@@ -19,7 +20,7 @@ var jsonOnlyPrefixes = []string{"/api/v1", "/auth", "/open/v1"}
 // or text/plain bodies, and it can send an empty one too. So the content
 // type is required even when the body is empty; an empty JSON body means {}.
 func requireJSON(c *fiber.Ctx) error {
-	if isMutating(c.Method()) && jsonOnlyPath(c.Path()) {
+	if isMutating(c.Method()) && jsonOnlyPath(c.Path()) && !isUploadPath(c.Path()) {
 		if err := checkJSONBody(c); err != nil {
 			return err
 		}
@@ -59,4 +60,27 @@ func checkJSONBody(c *fiber.Ctx) error {
 		return domain.ErrUnsupportedMedia
 	}
 	return nil
+}
+
+// uploadPaths are the multipart calls (DECISIONS 38). Their CSRF defence is
+// the Origin and Sec-Fetch-Site check (checkUploadOrigin) on the H5 one and
+// the signature on the ERP one.
+var uploadPaths = []string{"/api/v1/invoices/upload", "/open/v1/invoices/upload"}
+
+func isUploadPath(path string) bool {
+	path = strings.TrimSuffix(strings.ToLower(path), "/")
+	for _, p := range uploadPaths {
+		if path == p {
+			return true
+		}
+	}
+	return false
+}
+
+// limitBody holds every path but the uploads to BodyLimit.
+func limitBody(c *fiber.Ctx) error {
+	if len(c.Request().Body()) > BodyLimit && !isUploadPath(c.Path()) {
+		return domain.ErrTooLarge.WithMessage(fmt.Sprintf("the request body is over %d bytes", BodyLimit))
+	}
+	return c.Next()
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/intake"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -34,8 +35,10 @@ const (
 )
 
 type openHandler struct {
-	api *app.OpenAPI
-	erp *app.ERP
+	api       *app.OpenAPI
+	erp       *app.ERP
+	intake    *intake.Service
+	employees intake.Employees
 }
 
 // registerOpenAPI adds both ERP profiles: /open/v1 and the Yuanian paths.
@@ -43,9 +46,12 @@ func registerOpenAPI(fa *fiber.App, deps Deps) {
 	if deps.OpenAPI == nil || deps.ERP == nil {
 		return
 	}
-	h := &openHandler{api: deps.OpenAPI, erp: deps.ERP}
+	h := &openHandler{api: deps.OpenAPI, erp: deps.ERP, intake: deps.Intake, employees: deps.IntakeEmployees}
 	v1 := fa.Group("/open/v1", h.record, h.verify)
 	v1.Post("/invoices/import", h.idempotent, h.importInvoices)
+	if h.intake != nil && h.employees != nil {
+		v1.Post("/invoices/upload", h.idempotent, h.uploadFiles)
+	}
 	v1.Get("/invoices/:id", h.invoice)
 	v1.Post("/invoices/search", h.search)
 	v1.Post("/invoices/status", h.idempotent, h.setStatus)

@@ -70,6 +70,11 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	if deps.Invoices != nil {
 		inv := &invoiceHandler{invoices: deps.Invoices, originals: deps.Originals, auth: deps.Auth}
 		signedIn.Post("/invoices/import", inv.importInvoices)
+		if deps.Intake != nil {
+			up := &uploadHandler{intake: deps.Intake, originals: deps.Originals, auth: deps.Auth, origins: deps.H5.Origins}
+			signedIn.Post("/invoices/upload", up.upload)
+			signedIn.Patch("/invoices/:id", up.complete)
+		}
 		signedIn.Get("/invoices", inv.list)
 		signedIn.Get("/invoices/:id", inv.get)
 		signedIn.Get("/invoices/:id/original", inv.preferredOriginal)

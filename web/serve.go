@@ -13,7 +13,7 @@ import (
 // Linger bounds for a connection fasthttp closes after rejecting a request.
 const (
 	lingerTimeout  = time.Second
-	lingerMaxBytes = 4 * BodyLimit
+	lingerMaxBytes = 2 * UploadBodyLimit
 )
 
 // Serve runs app on ln until ctx is done, then shuts it down gracefully,

@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/intake"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -40,12 +41,15 @@ type Deps struct {
 	SessionTTL    time.Duration
 	// Auth and JSAPI are the sign-in and JSSDK use cases; nil leaves their
 	// routes out (tests of the bare skeleton).
-	Auth        *app.Auth
-	JSAPI       *app.JSAPI
-	Invoices    *app.Invoices
-	Originals   *app.Originals
-	Reports     *app.Reports
-	OutboxAdmin *app.OutboxAdmin
+	Auth      *app.Auth
+	JSAPI     *app.JSAPI
+	Invoices  *app.Invoices
+	Originals *app.Originals
+	Intake    *intake.Service
+	// IntakeEmployees checks the employee an ERP uploads files for.
+	IntakeEmployees intake.Employees
+	Reports         *app.Reports
+	OutboxAdmin     *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
 	// Archives serves GET /api/v1/finance/archive, the ZIP of originals.
@@ -79,8 +83,14 @@ type Deps struct {
 // DefaultRequestTimeout is the handler deadline when Deps.RequestTimeout is zero.
 const DefaultRequestTimeout = 30 * time.Second
 
-// BodyLimit is the largest request body accepted (API.md: 1 MiB, else 413).
-const BodyLimit = 1 << 20
+// BodyLimit is the largest request body accepted (API.md: 1 MiB, else 413),
+// except on the upload paths, which take UploadBodyLimit (DECISIONS 38).
+// The server reads up to UploadBodyLimit; limitBody holds every other path
+// to BodyLimit.
+const (
+	BodyLimit       = 1 << 20
+	UploadBodyLimit = 20 << 20
+)
 
 // Connection timeouts. They bound slow clients, not handlers (the context
 // deadline does that). WriteTimeout covers the whole response write, so it
@@ -106,7 +116,7 @@ func New(deps Deps) *fiber.App {
 
 	app := fiber.New(fiber.Config{
 		ErrorHandler: errorHandler(logger),
-		BodyLimit:    BodyLimit,
+		BodyLimit:    UploadBodyLimit,
 		// Immutable: strings from the request stay valid after the handler,
 		// so nothing we keep points into fasthttp's reused buffers.
 		Immutable:             true,
@@ -120,7 +130,7 @@ func New(deps Deps) *fiber.App {
 	// it; the access log sits outside recovery so panics are logged as 500s.
 	// One Use call makes them one route, which accessLog relies on to tell
 	// "no endpoint matched".
-	app.Use(requestID, accessLog(logger), securityHeaders, recoverPanic, deadline(timeout), requireJSON)
+	app.Use(requestID, accessLog(logger), securityHeaders, h5CORS(deps.H5.Origins), recoverPanic, deadline(timeout), limitBody, requireJSON)
 
 	registerRoutes(app, deps)
 	// No catch-all: unmatched paths reach the ErrorHandler as fiber's 404 or

@@ -38,10 +38,12 @@ type lineView struct {
 }
 
 type invoiceView struct {
-	ID                  string       `json:"id"`
-	Channel             string       `json:"channel"`
-	CardID              string       `json:"card_id"`
-	EncryptCode         string       `json:"encrypt_code"`
+	ID     string `json:"id"`
+	Source string `json:"source"` // wallet, upload, mail, erp (DECISIONS 40)
+	// Null for a file invoice: it has no WeChat card (DECISIONS 40).
+	Channel             *string      `json:"channel"`
+	CardID              *string      `json:"card_id"`
+	EncryptCode         *string      `json:"encrypt_code"`
 	Kind                string       `json:"kind"`
 	Type                string       `json:"type"`
 	InvoiceCode         string       `json:"invoice_code"`
@@ -61,7 +63,8 @@ type invoiceView struct {
 	Lines               []lineView   `json:"lines"`
 	PDFURL              string       `json:"pdf_url"`
 	TripPDFURL          string       `json:"trip_pdf_url,omitempty"`
-	WeChatStatus        string       `json:"wechat_status"`
+	WeChatStatus        *string      `json:"wechat_status"`
+	Cancelled           bool         `json:"cancelled"` // 红冲: a CANCEL, or a red file naming it
 	ReportID            *string      `json:"report_id"`
 	Owner               personView   `json:"owner"`
 	ImportedAt          time.Time    `json:"imported_at"`
@@ -75,15 +78,19 @@ type invoiceView struct {
 func newInvoiceView(inv *domain.Invoice, people map[domain.EmployeeID]*domain.Employee) invoiceView {
 	f := inv.Facts()
 	v := invoiceView{
-		ID: string(inv.ID()), Channel: string(f.Channel), CardID: f.CardID, EncryptCode: f.EncryptCode,
+		ID: string(inv.ID()), Source: string(inv.Source()),
 		Kind: string(f.Kind), Type: f.RawType, InvoiceCode: f.ID.Code, InvoiceNumber: f.ID.Number,
 		NeedsReview: f.NeedsReview, CheckCode: f.CheckCode, Title: f.Buyer.Name, BuyerTaxNumber: f.Buyer.TaxNumber,
 		SellerName: f.Seller.Name, SellerTaxNumber: f.Seller.TaxNumber,
 		Amount: f.Amount, AmountWithoutTax: f.AmountWithoutTax, Tax: f.Tax,
 		AmountsConsistent: inv.AmountsConsistent(), TitleMatchesCompany: inv.TitleMatchesCompany(),
 		Lines: make([]lineView, len(f.Lines)), PDFURL: f.PDFURL, TripPDFURL: f.TripPDFURL,
-		WeChatStatus: string(inv.Status()), Owner: newPersonView(inv.OwnerID(), people),
+		Cancelled: inv.Status() == domain.StatusCancel, Owner: newPersonView(inv.OwnerID(), people),
 		ImportedAt: inv.ImportedAt().In(shanghai),
+	}
+	if inv.InWallet() {
+		ch, st := string(f.Channel), string(inv.Status())
+		v.Channel, v.CardID, v.EncryptCode, v.WeChatStatus = &ch, &f.CardID, &f.EncryptCode, &st
 	}
 	if !f.IssuedAt.IsZero() {
 		d := f.IssuedAt.In(shanghai).Format(time.DateOnly)

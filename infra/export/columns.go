@@ -55,6 +55,8 @@ var columns = []column{
 	{"同步状态", 10, false, func(r *app.FinanceRow) string { return string(r.Sync) }},
 	{"提示", 24, false, func(r *app.FinanceRow) string { return warnings(r.Warnings()) }},
 	{"发票ID", 30, false, func(r *app.FinanceRow) string { return string(r.InvoiceID) }},
+	// Appended only (DECISIONS 50): the source code, as the open API has it.
+	{"来源", 8, false, func(r *app.FinanceRow) string { return string(r.Source) }},
 }
 
 // table is CSVTable or XLSXTable.

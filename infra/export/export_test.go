@@ -288,7 +288,7 @@ func checkSampleCells(t *testing.T, f *excelize.File, sh string, cell func(strin
 
 func TestEmptyExport(t *testing.T) {
 	csvOut := write(t, "csv", nil)
-	if !strings.HasSuffix(string(csvOut), "合计 0 张,,,,,,,,,,,,,,0.00,0.00,0.00,,,,\r\n") {
+	if !strings.HasSuffix(string(csvOut), "合计 0 张,,,,,,,,,,,,,,0.00,0.00,0.00,,,,,\r\n") {
 		t.Errorf("empty CSV ends %q", csvOut[max(0, len(csvOut)-60):])
 	}
 	checkXLSX(t, write(t, "xlsx", nil), nil)

@@ -64,6 +64,7 @@ func (s *Sandbox) routes() *fiber.App {
 
 	// JS-SDK stand-ins.
 	app.Get("/jweixin.js", s.handleJweixin)
+	app.Get("/jsbridge.js", s.handleJSBridge)
 	app.Use("/_js", corsJS)
 	app.Post("/_js/verify-config", s.handleVerifyConfig)
 	app.Post("/_js/verify-agent-config", s.handleVerifyAgentConfig)

@@ -51,6 +51,7 @@ type signedReq struct {
 	idemKey        string
 	noSign         bool
 	tamper         bool
+	contentType    string // default application/json
 }
 
 func (e *erpClient) send(r signedReq) testkit.Response {
@@ -78,6 +79,9 @@ func (e *erpClient) send(r signedReq) testkit.Response {
 	}
 	if r.method != http.MethodGet {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
 	}
 	if !r.noSign {
 		req.Header.Set("X-Baoxiao-App", r.appID)

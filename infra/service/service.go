@@ -9,16 +9,20 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/uptrace/bun"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/intake"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
+	fileintake "github.com/baoxiao/baoxiao/infra/intake"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 	"github.com/baoxiao/baoxiao/infra/storage"
@@ -45,7 +49,9 @@ type Service struct {
 	Invoices  *app.Invoices
 	// Originals stores and serves invoices' original files; PDFFetcher
 	// downloads wallet PDFs into it (issue 16).
-	Originals  *app.Originals
+	Originals *app.Originals
+	// Intake files invoice files from upload, mail and ERPs (issue 16).
+	Intake     *intake.Service
 	PDFFetcher *app.PDFFetcher
 	Reports    *app.Reports
 	Finance    *app.Finance
@@ -80,6 +86,9 @@ type Options struct {
 	Webhooks webhook.Options
 	// Clock replaces the system clock (interleaving tests move time).
 	Clock app.Clock
+	// IntakeInvoices wraps the invoice store the intake uses, so a test can
+	// force an interleaving of two intakes (nil: the store itself).
+	IntakeInvoices func(intake.InvoiceStore) intake.InvoiceStore
 	// PDF tunes the wallet PDF download worker (tests shorten its poll).
 	PDF app.PDFFetcherOptions
 	// PDFHTTP downloads the PDFs; nil means a client without a timeout of
@@ -207,8 +216,24 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	if pdfOpts.Logger == nil {
 		pdfOpts.Logger = opts.Logger
 	}
-	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: opts.PDFHTTP}, s.Originals, clock, pdfOpts)
+	pdfHTTP := opts.PDFHTTP
+	if pdfHTTP == nil {
+		if pdfHTTP, err = pdfClient(cfg); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: pdfHTTP}, s.Originals, clock, pdfOpts)
 	s.Invoices.OnStored(s.PDFFetcher.Wake)
+	s.Invoices.JoinCardsWith(store.TxRunner{Store: st}, s.Worker.Wake)
+	var intakeInvoices intake.InvoiceStore = st.Invoices
+	if opts.IntakeInvoices != nil {
+		intakeInvoices = opts.IntakeInvoices(intakeInvoices)
+	}
+	s.Intake = intake.NewService(intake.Deps{
+		Reader: fileintake.Reader{}, Invoices: intakeInvoices, Index: origs, Originals: s.Originals,
+		Duplicates: s.Invoices, Buyers: company, Reports: st.Reports, Clock: clock,
+	})
 	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
@@ -227,21 +252,23 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	deps := web.Deps{
 		Logger: opts.Logger, Ready: opts.Ready, Version: opts.Version,
 		PublicURL: cfg.PublicURL, SessionSecret: cfg.Auth.SessionSecret.Reveal(), SessionTTL: cfg.Auth.SessionTTL,
-		Auth:        auth,
-		JSAPI:       app.NewJSAPI(s.Channels, cfg.H5.Origins),
-		Invoices:    s.Invoices,
-		Originals:   s.Originals,
-		Reports:     s.Reports,
-		Finance:     s.Finance,
-		Archives:    s.Archives,
-		OutboxAdmin: app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
-		Events:      events,
-		Callbacks:   callbacks,
-		Channels:    channelList,
-		Directory:   s.Directory,
-		Company:     company,
-		QRLogins:    s.QRLogins,
-		H5:          web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox()},
+		Auth:            auth,
+		JSAPI:           app.NewJSAPI(s.Channels, cfg.H5.Origins),
+		Invoices:        s.Invoices,
+		Originals:       s.Originals,
+		Intake:          s.Intake,
+		IntakeEmployees: st.Employees,
+		Reports:         s.Reports,
+		Finance:         s.Finance,
+		Archives:        s.Archives,
+		OutboxAdmin:     app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
+		Events:          events,
+		Callbacks:       callbacks,
+		Channels:        channelList,
+		Directory:       s.Directory,
+		Company:         company,
+		QRLogins:        s.QRLogins,
+		H5:              web.H5Config{JWeixinURL: cfg.H5.JWeixinURL, Sandbox: cfg.Sandbox(), Origins: cfg.H5.Origins},
 	}
 
 	if s.Sandbox != nil {
@@ -270,6 +297,25 @@ func (s *Service) Close() error {
 	}
 	s.closers = nil
 	return first
+}
+
+// pdfClient downloads wallet PDFs. pdf_url is the issuer's, not ours: it
+// is fetched only from public addresses, or from the hosts WeChat itself
+// is configured at (the sandbox, or a WeChat-compatible server), so an
+// issuer cannot make us read an internal address — redirects included,
+// since every dial is checked.
+func pdfClient(cfg *config.Config) (*http.Client, error) {
+	var hosts []string
+	for _, base := range []string{cfg.WeChat.APIBase, cfg.WeChat.WorkAPIBase, cfg.WeChat.OpenBase, cfg.Simulator.BaseURL} {
+		if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+			hosts = append(hosts, u.Hostname())
+		}
+	}
+	targets, err := app.NewWebhookTargets(hosts)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Timeout: 2 * time.Minute, Transport: webhook.GuardedTransport(targets)}, nil
 }
 
 // SandboxExposedWarning is the message logged when a sandbox-mode process

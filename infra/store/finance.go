@@ -30,7 +30,7 @@ const financeColumns = `i.id, i.channel, i.card_id, i.encrypt_code, i.owner_open
 	i.amount_cents, i.amount_without_tax_cents, i.tax_cents, i.title_matches_company,
 	i.wechat_status, i.status_generation, i.owner_id, COALESCE(e.name, ''), COALESCE(e.department, ''),
 	COALESCE(r.id, ''), COALESCE(r.number, ''), COALESCE(r.status, ''), COALESCE(r.approver_id, ''),
-	COALESCE(a.name, ''), COALESCE(a.department, ''), i.approved_at`
+	COALESCE(a.name, ''), COALESCE(a.department, ''), i.approved_at, i.source`
 
 // sortColumn is the column rows are ordered and ranged by.
 func sortColumn(f app.DateField) string {
@@ -271,6 +271,7 @@ func (s *Finance) FinancePage(ctx context.Context, f app.FinanceFilter, after *a
 			approverName, approverDep, repNum  string
 			employeeName, employeeDep, invID   string
 			code, number, cardID, encrypt, oid string
+			source                             string
 		)
 		if err := rows.Scan(&invID, &channel, &cardID, &encrypt, &oid, &kind, &r.RawType,
 			&code, &number, &needsReview, &issued, &imported,
@@ -278,11 +279,12 @@ func (s *Finance) FinancePage(ctx context.Context, f app.FinanceFilter, after *a
 			&amount, &net, &tax, &titleOK,
 			&status, &gen, &owner, &employeeName, &employeeDep,
 			&reportID, &repNum, &repStatus, &approver,
-			&approverName, &approverDep, &decided); err != nil {
+			&approverName, &approverDep, &decided, &source); err != nil {
 			return nil, fmt.Errorf("finance search: scan: %w", err)
 		}
 		r.InvoiceID = domain.InvoiceID(invID)
 		r.Channel = domain.Channel(channel)
+		r.Source = domain.InvoiceSource(source)
 		r.Ref = app.CardRef{CardID: cardID, EncryptCode: encrypt}
 		r.OwnerOpenID = oid
 		r.Kind = domain.InvoiceKind(kind)

@@ -13,6 +13,7 @@ type invoiceRow struct {
 
 	ID                    string `bun:",pk"`
 	OwnerID               string
+	Source                string
 	Channel               string
 	CardID                string
 	EncryptCode           string
@@ -90,7 +91,7 @@ func invoiceFromDomain(inv *domain.Invoice) (invoiceRow, []invoiceLineRow) {
 	d := inv.Data()
 	f := d.Facts
 	row := invoiceRow{
-		ID: string(d.ID), OwnerID: string(d.OwnerID), Channel: string(f.Channel),
+		ID: string(d.ID), OwnerID: string(d.OwnerID), Source: string(inv.Source()), Channel: string(f.Channel),
 		CardID: f.CardID, EncryptCode: f.EncryptCode, IssuerAppID: f.IssuerAppID, OwnerOpenID: f.OwnerOpenID,
 		InvoiceCode: f.ID.Code, InvoiceNumber: f.ID.Number, NeedsReview: f.NeedsReview,
 		BillingNo: f.BillingNo, BillingCode: f.BillingCode, Kind: string(f.Kind), RawType: f.RawType,
@@ -116,7 +117,7 @@ func invoiceFromDomain(inv *domain.Invoice) (invoiceRow, []invoiceLineRow) {
 
 func (r invoiceRow) toDomain(lines []invoiceLineRow) *domain.Invoice {
 	f := domain.InvoiceFacts{
-		Channel: domain.Channel(r.Channel), CardID: r.CardID, EncryptCode: r.EncryptCode,
+		Source: domain.InvoiceSource(r.Source), Channel: domain.Channel(r.Channel), CardID: r.CardID, EncryptCode: r.EncryptCode,
 		IssuerAppID: r.IssuerAppID, OwnerOpenID: r.OwnerOpenID,
 		ID: domain.BusinessID{Code: r.InvoiceCode, Number: r.InvoiceNumber}, NeedsReview: r.NeedsReview,
 		BillingNo: r.BillingNo, BillingCode: r.BillingCode, Kind: domain.InvoiceKind(r.Kind), RawType: r.RawType,

@@ -50,9 +50,16 @@ func (s *Invoices) duplicate(ctx context.Context, inv *domain.Invoice, cause err
 	var holderID, holderOwner string
 	err := s.db.NewSelect().Table("invoices").Column("id", "owner_id").
 		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
-			return q.Where("invoice_code = ? AND invoice_number = ?", f.ID.Code, f.ID.Number).
-				WhereOr("channel = ? AND card_id = ? AND encrypt_code = ?", string(f.Channel), f.CardID, f.EncryptCode)
-		}).Limit(1).Scan(ctx, &holderID, &holderOwner)
+			// Only the identities the invoice has: a file invoice has no
+			// card, and one awaiting review may have no number yet.
+			if f.ID.Number != "" {
+				q = q.WhereOr("invoice_code = ? AND invoice_number = ?", f.ID.Code, f.ID.Number)
+			}
+			if f.EncryptCode != "" {
+				q = q.WhereOr("channel = ? AND card_id = ? AND encrypt_code = ?", string(f.Channel), f.CardID, f.EncryptCode)
+			}
+			return q
+		}).Where("id <> ?", string(inv.ID())).Limit(1).Scan(ctx, &holderID, &holderOwner)
 	details := map[string]any{"invoice_code": f.ID.Code, "invoice_number": f.ID.Number}
 	if err == nil {
 		details["invoice_id"] = holderID
@@ -195,13 +202,7 @@ func (s *Invoices) ListByOwner(ctx context.Context, owner domain.EmployeeID, fil
 func (s *Invoices) Update(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error) {
 	var out *domain.Invoice
 	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		inv, err := s.loadOne(ctx, tx, string(id), func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("i.id = ?", string(id))
-			if isMySQL(tx) {
-				q = q.For("UPDATE")
-			}
-			return q
-		})
+		inv, err := s.lockOne(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -224,6 +225,18 @@ func (s *Invoices) Update(ctx context.Context, id domain.InvoiceID, fn func(*dom
 		return err
 	})
 	return out, err
+}
+
+// lockOne loads an invoice to change in tx, its row locked on MySQL
+// (SQLite's write transaction already excludes other writers).
+func (s *Invoices) lockOne(ctx context.Context, tx bun.Tx, id domain.InvoiceID) (*domain.Invoice, error) {
+	return s.loadOne(ctx, tx, string(id), func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("i.id = ?", string(id))
+		if isMySQL(tx) {
+			q = q.For("UPDATE")
+		}
+		return q
+	})
 }
 
 // Delete removes an invoice that is in no report.

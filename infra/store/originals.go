@@ -148,3 +148,19 @@ func (s *Originals) PDFStatus(ctx context.Context, id domain.InvoiceID) (*app.PD
 	}
 	return &app.PDFStatus{State: row.State, Attempts: row.Attempts, LastError: row.LastError, UpdatedAt: row.UpdatedAt.UTC()}, nil
 }
+
+// InvoicesWithOriginal lists the invoices that hold a file with these
+// bytes, oldest first: the same file arriving again is the same invoice,
+// even when it could not be read far enough to know its number.
+func (s *Originals) InvoicesWithOriginal(ctx context.Context, sum string) ([]domain.InvoiceID, error) {
+	var ids []string
+	if err := s.db.NewSelect().Table("invoice_originals").Column("invoice_id").Where("sha256 = ?", sum).
+		OrderExpr("created_at, invoice_id").Scan(ctx, &ids); err != nil {
+		return nil, fmt.Errorf("invoices with original %s: %w", sum, err)
+	}
+	out := make([]domain.InvoiceID, len(ids))
+	for i, id := range ids {
+		out[i] = domain.InvoiceID(id)
+	}
+	return out, nil
+}

@@ -38,6 +38,7 @@ type AppOption func(*appOptions)
 
 type appOptions struct {
 	env       []string
+	envFor    []func(base string) []string
 	runWorker bool
 	service   []func(*service.Options)
 }
@@ -49,6 +50,12 @@ func WithService(fn func(*service.Options)) AppOption {
 
 // WithEnv adds BAOXIAO_* settings ("BAOXIAO_WECHAT_BATCH_SIZE=10").
 func WithEnv(kv ...string) AppOption { return func(o *appOptions) { o.env = append(o.env, kv...) } }
+
+// WithEnvFor adds BAOXIAO_* settings that depend on the app's own URL
+// (known once its port is): fn gets "http://127.0.0.1:port".
+func WithEnvFor(fn func(base string) []string) AppOption {
+	return func(o *appOptions) { o.envFor = append(o.envFor, fn) }
+}
 
 // WithoutWorker leaves the outbox to the test: call RunOutbox.
 func WithoutWorker() AppOption { return func(o *appOptions) { o.runWorker = false } }
@@ -83,6 +90,9 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 	env := append([]string{
 		"BAOXIAO_PUBLIC_URL=" + base, "BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_LOG_LEVEL=error",
 	}, o.env...)
+	for _, fn := range o.envFor {
+		env = append(env, fn(base)...)
+	}
 	cfg, err := config.Load("", env)
 	if err != nil {
 		t.Fatal(err)

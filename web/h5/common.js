@@ -29,6 +29,32 @@
     import_invoices: ['导入发票', 'Import invoices'],
     importing: ['正在从卡包导入…', 'Importing from the card wallet…'],
     imported_n: ['已导入 {0} 张发票', '{0} invoice(s) imported'],
+    upload_files: ['上传发票文件', 'Upload invoice files'],
+    upload_hint: ['支持 XML、OFD、PDF、二维码图片和 ZIP，可多选或拖放到此处', 'XML, OFD, PDF, QR images and ZIP; pick several or drop them here'],
+    uploading: ['正在上传…', 'Uploading…'],
+    out_imported: ['已导入', 'Imported'],
+    out_attached: ['已附加到已有发票', 'Attached to your invoice'],
+    out_duplicate: ['重复', 'Duplicate'],
+    out_refused: ['未接受', 'Refused'],
+    out_unreadable: ['无法识别', 'Unreadable'],
+    needs_fields: ['待补全：{0}', 'To complete: {0}'],
+    complete_invoice: ['补全信息', 'Complete'],
+    f_code: ['发票代码', 'Invoice code'],
+    f_number: ['发票号码', 'Invoice number'],
+    f_issued_on: ['开票日期', 'Issue date'],
+    f_amount: ['价税合计', 'Total (with tax)'],
+    f_without_tax: ['金额（不含税）', 'Amount without tax'],
+    f_tax: ['税额', 'Tax'],
+    f_seller: ['销售方名称', 'Seller'],
+    save: ['保存', 'Save'],
+    warn_file_review: ['信息待补全', 'Fields to complete'],
+    dup_by: ['已由 {0} 导入', 'imported by {0}'],
+    dup_in: ['在报销单 {0} 中', 'in report {0}'],
+    src_upload: ['上传', 'Upload'],
+    src_mail: ['邮件', 'Mail'],
+    src_erp: ['ERP', 'ERP'],
+    cancelled_badge: ['已红冲', 'Cancelled'],
+    open_original: ['查看原件', 'Original'],
     failed_n: ['{0} 张导入失败', '{0} invoice(s) failed'],
     tab_all: ['全部', 'All'],
     tab_available: ['可报销', 'Available'],
@@ -196,6 +222,10 @@
     'err_invoice.already_reimbursed': ['发票已报销', 'Already reimbursed'],
     'err_invoice.cancelled': ['发票已红冲', 'Invoice cancelled'],
     'err_invoice.not_in_wallet': ['发票不在您的卡包中', 'Not in your wallet'],
+    'err_invoice.red': ['红字（负数）发票不能报销', 'A red (negative) invoice cannot be reimbursed'],
+    'err_invoice.needs_review': ['请先补全发票信息', 'Complete the invoice first'],
+    'err_invoice.no_wechat': ['该发票来自文件，没有微信卡券', 'This invoice came as a file and has no WeChat card'],
+    'err_invoice.unreadable': ['无法识别发票', 'The invoice cannot be read'],
     'err_invoice.unreadable': ['无法读取微信返回的发票信息', 'WeChat returned an unreadable invoice'],
     'err_report.invalid_transition': ['当前状态不允许该操作', 'Not possible in this status'],
     'err_report.empty': ['报销单中没有发票', 'The report has no invoices'],
@@ -301,7 +331,9 @@
     const ctrl = new AbortController();
     const timer = setTimeout(function () { ctrl.abort(); }, 20000);
     const init = { method: method, credentials: 'same-origin', headers: { Accept: 'application/json' }, signal: ctrl.signal };
-    if (method !== 'GET') {
+    if (body instanceof FormData) {
+      init.body = body; // multipart: the browser sets the boundary
+    } else if (method !== 'GET') {
       init.headers['Content-Type'] = 'application/json';
       init.body = JSON.stringify(body || {});
     }
@@ -441,11 +473,15 @@
   // status and the warnings (amounts, title, number shape).
   function invoiceCard(inv, opts) {
     opts = opts || {};
-    const badges = [badge(wechatLabel(inv.wechat_status), 'ws-' + wechatStatus(inv.wechat_status).toLowerCase())];
+    // A file invoice has no WeChat status: its source stands in for it.
+    const badges = inv.wechat_status == null
+      ? [badge(t('src_' + inv.source), 'muted')]
+      : [badge(wechatLabel(inv.wechat_status), 'ws-' + wechatStatus(inv.wechat_status).toLowerCase())];
+    if (inv.cancelled && inv.wechat_status == null) badges.push(badge(t('cancelled_badge'), 'warn'));
     if (inv.report_id && opts.showReport !== false) badges.push(badge(t('in_report'), 'muted'));
     if (inv.amounts_consistent === false) badges.push(badge(t('warn_amounts'), 'warn'));
     if (inv.title_matches_company === false) badges.push(badge(t('warn_title'), 'warn'));
-    if (inv.needs_review) badges.push(badge(t('warn_review'), 'warn'));
+    if (inv.needs_review) badges.push(badge(t(inv.wechat_status == null ? 'warn_file_review' : 'warn_review'), 'warn'));
     const number = (inv.invoice_code ? inv.invoice_code + ' ' : '') + (inv.invoice_number || '');
     return el('li', { class: 'card inv', dataset: { invoiceId: inv.id } },
       opts.checkbox || null,

@@ -18,7 +18,9 @@
   let pollTimer = 0;
 
   function selectable(i) {
-    return !i.report_id && BX.wechatStatus(i.wechat_status) === 'INIT';
+    if (i.report_id || i.cancelled) return false;
+    // A file invoice has no WeChat status (DECISIONS 34).
+    return i.wechat_status == null || BX.wechatStatus(i.wechat_status) === 'INIT';
   }
 
   // ---- invoices -------------------------------------------------------
@@ -65,7 +67,9 @@
           },
         });
       }
-      list.append(BX.invoiceCard(i, { checkbox: box }));
+      const card = BX.invoiceCard(i, { checkbox: box });
+      if (i.needs_review && i.wechat_status == null && !i.report_id) card.append(completeButton(i));
+      list.append(card);
     });
     $('inv-more').hidden = !inv.cursor;
     updateSelbar();
@@ -97,6 +101,89 @@
     } finally {
       btn.disabled = false;
     }
+  }
+
+  // completeButton opens a form for what a file did not give (PATCH
+  // /api/v1/invoices/{id}); the original stays attached.
+  function completeButton(i) {
+    const wrap = el('div', { class: 'complete' });
+    const btn = el('button', { type: 'button', class: 'link complete-open', onclick: function () {
+      btn.hidden = true;
+      wrap.append(completeForm(i));
+    } }, t('complete_invoice'));
+    wrap.append(btn);
+    return wrap;
+  }
+
+  function completeForm(i) {
+    const fields = [
+      ['invoice_code', 'f_code', i.invoice_code, 'text'], ['invoice_number', 'f_number', i.invoice_number, 'text'],
+      ['issued_on', 'f_issued_on', i.issued_on || '', 'date'], ['amount', 'f_amount', i.amount !== '0.00' ? i.amount : '', 'text'],
+      ['amount_without_tax', 'f_without_tax', i.amount_without_tax !== '0.00' ? i.amount_without_tax : '', 'text'],
+      ['tax', 'f_tax', i.tax, 'text'], ['seller_name', 'f_seller', i.seller_name, 'text'],
+    ];
+    const err = el('div', { class: 'error small' });
+    const form = el('form', { class: 'complete-form', dataset: { invoiceId: i.id } },
+      fields.map(function (f) {
+        return el('label', null, t(f[1]), el('input', { name: f[0], type: f[3], value: f[2] || '', inputmode: f[3] === 'text' && f[0] !== 'seller_name' ? 'decimal' : null }));
+      }),
+      el('button', { type: 'submit', class: 'primary' }, t('save')), err);
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      const body = {};
+      fields.forEach(function (f) {
+        const v = form.elements[f[0]].value.trim();
+        if (v !== (f[2] || '')) body[f[0]] = v;
+      });
+      BX.clear(err);
+      try {
+        await BX.api('PATCH', '/api/v1/invoices/' + encodeURIComponent(i.id), body);
+        loadInvoices(true);
+      } catch (e) {
+        err.append(BX.errorBox(e));
+      }
+    });
+    return form;
+  }
+
+  // ---- upload (DECISIONS 38) -------------------------------------------
+
+  async function doUpload(files) {
+    if (!files || files.length === 0) return;
+    const out = BX.clear($('import-result'));
+    out.append(el('div', { class: 'notice' }, t('uploading')));
+    const form = new FormData();
+    Array.from(files).forEach(function (f) { form.append('files', f, f.name); });
+    try {
+      showUpload(await BX.api('POST', '/api/v1/invoices/upload', form));
+      loadInvoices(true);
+    } catch (e) {
+      BX.clear(out).append(BX.errorBox(e));
+    } finally {
+      $('upload-files').value = '';
+    }
+  }
+
+  function uploadLine(f, failure) {
+    const parts = [f.file, t('out_' + f.outcome)];
+    if (f.needs_review && f.needs_review.length) parts.push(t('needs_fields', f.needs_review.join('、')));
+    if (failure) {
+      const d = failure.error.details || {};
+      parts.push(BX.t('err_' + failure.error.code));
+      if (d.imported_by) parts.push(t('dup_by', d.imported_by));
+      if (d.report_number) parts.push(t('dup_in', d.report_number));
+    }
+    return el('li', { class: 'upload-' + f.outcome, dataset: { outcome: f.outcome, code: failure ? failure.error.code : '' } }, parts.join(' · '));
+  }
+
+  function showUpload(r) {
+    const out = BX.clear($('import-result'));
+    const failures = {};
+    r.failed.forEach(function (f) { failures[f.file] = f; });
+    const box = el('div', { class: 'import-summary', id: 'upload-summary' },
+      el('ul', { class: 'plain' }, r.files.map(function (f) { return uploadLine(f, failures[f.file]); })),
+      el('button', { type: 'button', class: 'link', onclick: function () { BX.clear(out); } }, '×'));
+    out.append(box);
   }
 
   function showImport(r, keep) {
@@ -417,6 +504,15 @@
     // once; a failure here shows when the user taps "import".
     BaoxiaoJSAPI.init({ config: cfg }).catch(function () {});
     $('import').addEventListener('click', doImport);
+    $('upload-files').addEventListener('change', function (ev) { doUpload(ev.target.files); });
+    const drop = $('dropzone');
+    drop.addEventListener('dragover', function (ev) { ev.preventDefault(); drop.classList.add('over'); });
+    drop.addEventListener('dragleave', function () { drop.classList.remove('over'); });
+    drop.addEventListener('drop', function (ev) {
+      ev.preventDefault();
+      drop.classList.remove('over');
+      doUpload(ev.dataTransfer.files);
+    });
     $('inv-more').addEventListener('click', function () { loadInvoices(false); });
     $('rep-more').addEventListener('click', function () { loadReports(false); });
     $('inv-tabs').addEventListener('click', function (ev) {

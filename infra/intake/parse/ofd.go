@@ -305,9 +305,10 @@ func parseBundle(name string, data []byte) ([]Result, error) {
 			r, err = parseOne(b)
 		}
 		if err != nil {
-			out = append(out, Result{Name: display, Err: fmt.Errorf("%s: %w", display, err)})
+			out = append(out, Result{Name: display, Data: b, Err: fmt.Errorf("%s: %w", display, err)})
 			continue
 		}
+		r.Data = b
 		out = append(out, finish(display, r))
 	}
 	if len(out) == 0 {

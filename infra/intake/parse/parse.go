@@ -72,7 +72,8 @@ const (
 type Result struct {
 	Name   string // the file name, or the entry name inside a bundle (display only)
 	Format Format
-	Err    error // set only on bundle entries that could not be read
+	Data   []byte // the bytes read: the file, or the bundle entry (the original to keep)
+	Err    error  // set only on bundle entries that could not be read
 
 	ID      domain.BusinessID // code empty and 20-digit number for 数电
 	Digital bool              // the layout or QR kind says 数电
@@ -138,6 +139,7 @@ func Parse(name string, data []byte) ([]Result, error) {
 			if err != nil {
 				return nil, fmt.Errorf("%s: %w", name, err)
 			}
+			r.Data = data
 			return []Result{finish(name, r)}, nil
 		}
 		return parseBundle(name, data)
@@ -146,6 +148,7 @@ func Parse(name string, data []byte) ([]Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
+	r.Data = data
 	return []Result{finish(name, r)}, nil
 }
 
