@@ -93,6 +93,14 @@ func specificCases() []badCase {
 		browser("POST /api/v1/jsapi/choose-invoice-sign", "foreign origin", "emp-li", "", `{"url":"https://evil.example/h5/"}`, invalid),
 
 		// Invoices.
+		// Invoice files (issue 16).
+		browser("PATCH /api/v1/invoices/:id", "a wallet invoice's fields", "emp-li", "", `{"amount":"1.00"}`, invalid),
+		browser("PATCH /api/v1/invoices/:id", "emp-wang on emp-li's invoice", "emp-wang", "", `{"amount":"1.00"}`, notFound),
+		browser("PATCH /api/v1/invoices/:id", "amount is a number", "emp-li", "", `{"amount":1}`, invalid),
+		browser("PATCH /api/v1/invoices/:id", "unknown invoice", "emp-li", "/api/v1/invoices/inv_nosuch", `{"amount":"1.00"}`, notFound),
+		upload("POST /api/v1/invoices/upload", "51 files", "emp-li", strings.Repeat(formFile("a.xml", "<x/>")+"\r\n--X\r\n", 50)+formFile("a.xml", "<x/>"), invalid),
+		erp("POST /open/v1/invoices/upload", "no Idempotency-Key", "", multipartText(formField("employee_id", "emp-li"), formFile("a.xml", "<x/>")), invalid).signed(signedNoKey).multipart(),
+		erp("POST /open/v1/invoices/upload", "a deactivated employee", "", multipartText(formField("employee_id", goneEmployee), formFile("a.xml", "<x/>")), invalid).multipart(),
 		browser("POST /api/v1/invoices/import", "no items", "emp-li", "", `{}`, invalid),
 		browser("POST /api/v1/invoices/import", "items is an object", "emp-li", "", `{"items":{"card_id":"a","encrypt_code":"b"}}`, invalid),
 		browser("POST /api/v1/invoices/import", "item without encrypt_code", "emp-li", "", `{"items":[{"card_id":"a"}]}`, invalid),
@@ -217,6 +225,10 @@ func specificCases() []badCase {
 		browser("GET /api/v1/finance/invoices/totals", "employee", "emp-li", "", "", forbidden),
 		browser("GET /api/v1/finance/invoices/totals", "bad date", "fin-chen", "/api/v1/finance/invoices/totals?from=2026-02-30", "", invalid),
 		browser("GET /api/v1/finance/export", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/finance/archive", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/finance/archive", "approver", "mgr-zhao", "", "", forbidden),
+		browser("GET /api/v1/finance/archive", "bad date", "fin-chen", "/api/v1/finance/archive?from=20261001&to=2026-10-31", "", invalid),
+		browser("GET /api/v1/finance/archive", "from after to", "fin-chen", "/api/v1/finance/archive?from=2026-11-01&to=2026-10-01", "", invalid),
 		browser("GET /api/v1/finance/export", "unknown format", "fin-chen", "/api/v1/finance/export?format=pdf", "", invalid),
 		browser("GET /api/v1/finance/export", "bad date", "fin-chen", "/api/v1/finance/export?from=20261001", "", invalid),
 		browser("POST /api/v1/finance/reconcile", "employee", "emp-li", "", `{"from":"2026-10-01","to":"2026-10-31"}`, forbidden),
@@ -381,3 +393,11 @@ func specificCases() []badCase {
 
 // signed changes how the case is signed.
 func (c badCase) signed(s signing) badCase { c.sign = s; return c }
+
+// multipart marks the case's body as the multipart text it is.
+func (c badCase) multipart() badCase { c.ctype = multipartType; return c }
+
+// upload is a browser's multipart upload with a bad request inside.
+func upload(route, name, as, parts string, want answer) badCase {
+	return badCase{route: route, name: name, as: as, body: multipartText(parts), ctype: multipartType, status: want.status, code: want.code}
+}
