@@ -101,6 +101,7 @@ var keys = []key{
 		setNode: setBuyersNode,
 	},
 	strKey("sandbox.base_url", "public_url + `/sandbox`", "where the embedded sandbox serves WeChat's paths", func(c *Config) *string { return &c.Simulator.BaseURL }),
+	strKey("approval.fallback", "`role:admin`", "who approves a report whose whole approval chain is empty once the submitter is removed: `role:<role>` and/or employee ids, comma-separated; empty refuses such a submit", func(c *Config) *string { return &c.Approval.Fallback }),
 	strKey("storage.driver", "`dir`", "where invoice originals are kept: `dir` (files under storage.dir) or `db` (the database's blobs table, for several instances without a shared disk)", func(c *Config) *string { return &c.Storage.Driver }),
 	strKey("storage.dir", "data_dir + `/pdf`", "directory of invoice originals (storage.driver `dir`)", func(c *Config) *string { return &c.Storage.Dir }),
 	{

@@ -49,7 +49,9 @@ type Deps struct {
 	// IntakeEmployees checks the employee an ERP uploads files for.
 	IntakeEmployees intake.Employees
 	Reports         *app.Reports
-	OutboxAdmin     *app.OutboxAdmin
+	// Approvals serves the approval policy (admin).
+	Approvals   *app.Approvals
+	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
 	// Directory and Company are the admin's employee directory and company
