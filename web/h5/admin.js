@@ -10,8 +10,8 @@
   const $ = function (id) { return document.getElementById(id); };
   // L picks the page's own text by language; common.js holds the shared ones.
   const L = function (zh, en) { return BX.zh ? zh : en; };
-  const ROLES = ['employee', 'approver', 'finance', 'admin'];
-  const ROLE_NAMES = { employee: L('员工', 'Employee'), approver: L('审批人', 'Approver'), finance: L('财务', 'Finance'), admin: L('管理员', 'Admin') };
+  const ROLES = ['employee', 'approver', 'finance', 'cashier', 'admin'];
+  const ROLE_NAMES = { employee: L('员工', 'Employee'), approver: L('审批人', 'Approver'), finance: L('财务', 'Finance'), cashier: L('出纳', 'Cashier'), admin: L('管理员', 'Admin') };
 
   const state = { items: [], cursor: null, loading: false, company: null };
 
