@@ -217,7 +217,7 @@
     }
     if (!BX.hasRole(me, 'admin')) {
       BX.fill($('employee-table'), el('p', { class: 'state empty' }, L('仅管理员可用', 'Administrators only')));
-      $('company').hidden = true;
+      $('company').hidden = $('policy').hidden = true;
       $('new-employee').hidden = $('sync-work').hidden = true;
       return;
     }
