@@ -164,15 +164,7 @@ func (s *Employees) List(ctx context.Context, after domain.EmployeeID, limit int
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list employees: %w", err)
 	}
-	out := make([]*domain.Employee, 0, len(rows))
-	for _, r := range rows {
-		e, err := s.load(ctx, s.db, domain.EmployeeID(r.ID), false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return s.loadRows(ctx, rows)
 }
 
 // Update loads an employee, lets fn change it and saves it if its version
