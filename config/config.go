@@ -30,6 +30,7 @@ type Config struct {
 	H5              H5            `yaml:"h5"`
 	Company         Company       `yaml:"company"`
 	Simulator       Simulator     `yaml:"sandbox"` // field name differs: Sandbox is a method
+	Approval        Approval      `yaml:"approval"`
 	Storage         Storage       `yaml:"storage"`
 	Webhooks        Webhooks      `yaml:"webhooks"`
 	Log             Log           `yaml:"log"`
@@ -108,6 +109,14 @@ type Buyer struct {
 // Simulator holds the `sandbox.*` keys of the embedded WeChat sandbox.
 type Simulator struct {
 	BaseURL string `yaml:"base_url"` // no trailing slash
+}
+
+// Approval holds the `approval.*` keys.
+type Approval struct {
+	// Fallback approves a report whose whole chain is empty once the
+	// submitter is removed (DECISIONS 45): "role:<role>" and/or employee
+	// ids, comma-separated; empty means nobody (the submit is refused).
+	Fallback string `yaml:"fallback"`
 }
 
 // Webhooks holds the `webhooks.*` keys.

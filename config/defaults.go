@@ -26,6 +26,7 @@ func defaults() *Config {
 		Auth:            Auth{SessionTTL: 12 * time.Hour},
 		H5:              H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
 		Storage:         Storage{Driver: "dir", S3: S3{Region: "us-east-1", PathStyle: true}},
+		Approval:        Approval{Fallback: "role:admin"},
 		Log:             Log{Level: "info", Format: "text"},
 		ShutdownTimeout: 15 * time.Second,
 	}

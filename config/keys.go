@@ -101,6 +101,7 @@ var keys = []key{
 		setNode: setBuyersNode,
 	},
 	strKey("sandbox.base_url", "public_url + `/sandbox`", "where the embedded sandbox serves WeChat's paths", func(c *Config) *string { return &c.Simulator.BaseURL }),
+	strKey("approval.fallback", "`role:admin`", "who approves a report whose whole approval chain is empty once the submitter is removed: `role:<role>` and/or employee ids, comma-separated; empty refuses such a submit", func(c *Config) *string { return &c.Approval.Fallback }),
 	strKey("storage.driver", "`dir`", "where invoice originals are kept: `dir` (files under storage.dir), `db` (the database's blobs table, for several instances without a shared disk) or `s3` (an S3-compatible object store, storage.s3.*)", func(c *Config) *string { return &c.Storage.Driver }),
 	strKey("storage.dir", "data_dir + `/pdf`", "directory of invoice originals (storage.driver `dir`)", func(c *Config) *string { return &c.Storage.Dir }),
 	strKey("storage.s3.endpoint", "empty; required for `s3`", "http(s) URL of the S3-compatible store, e.g. `https://s3.example.com` or `http://minio.internal:9000`", func(c *Config) *string { return &c.Storage.S3.Endpoint }),

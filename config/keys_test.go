@@ -56,6 +56,7 @@ var samples = map[string]sample{
 	"company.buyers":               {val: `[{"title":"某某科技有限公司","tax_number":"91110000MA01ABCD2X"}]`},
 	"sandbox.base_url":             {val: "https://sb.example.com/wx"},
 	"storage.driver":               {val: "db"},
+	"approval.fallback":            {val: "role:finance,admin"},
 	"storage.dir":                  {val: "/srv/baoxiao/pdf"},
 	"storage.s3.endpoint":          {val: "https://s3.example.com"},
 	"storage.s3.bucket":            {val: "baoxiao-originals"},

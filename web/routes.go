@@ -93,6 +93,8 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Post("/reports/:id/withdraw", rep.withdraw)
 		signedIn.Post("/reports/:id/approve", rep.approve)
 		signedIn.Post("/reports/:id/reject", rep.reject)
+		signedIn.Post("/reports/:id/transfer", rep.transfer)
+		signedIn.Post("/reports/approve", rep.approveMany)
 	}
 	if deps.OutboxAdmin != nil {
 		ob := &outboxHandler{admin: deps.OutboxAdmin}

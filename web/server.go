@@ -49,7 +49,9 @@ type Deps struct {
 	// IntakeEmployees checks the employee an ERP uploads files for.
 	IntakeEmployees intake.Employees
 	Reports         *app.Reports
-	OutboxAdmin     *app.OutboxAdmin
+	// Approvals serves the approval policy (admin).
+	Approvals   *app.Approvals
+	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
 	// Archives serves GET /api/v1/finance/archive, the ZIP of originals.

@@ -248,14 +248,14 @@ func original(rng *rand.Rand, inv *domain.Invoice, i int) (domain.Original, []by
 // and its invoices' copied columns).
 func approvedReport(ctx context.Context, db *bun.DB, st *store.Store, owner *domain.Employee, approver domain.EmployeeID, invs []*domain.Invoice, i int) error {
 	r, err := st.Reports.Create(ctx, month.Year(), func(number string) (*domain.Report, error) {
-		return domain.NewReport(domain.NewReportID(month.UTC()), number, "十月差旅", owner, approver, invs, month.UTC())
+		return domain.NewReport(domain.NewReportID(month.UTC()), number, "十月差旅", owner, invs, month.UTC())
 	})
 	if err != nil {
 		return err
 	}
 	at := month.UTC().Add(time.Duration(i) * 2 * time.Minute)
 	if _, err := db.NewUpdate().Table("reports").Set("status = ?", string(domain.ReportApproved)).
-		Set("decided_at = ?", at).Where("id = ?", string(r.ID())).Exec(ctx); err != nil {
+		Set("approver_id = ?", string(approver)).Set("decided_at = ?", at).Where("id = ?", string(r.ID())).Exec(ctx); err != nil {
 		return err
 	}
 	_, err = db.NewUpdate().Table("invoices").Set("report_status = ?", string(domain.ReportApproved)).

@@ -83,6 +83,10 @@ var routeSpecs = []routeSpec{
 	{"POST /api/v1/reports/:id/approve", session, "/api/v1/reports/{li-submitted}/approve", "mgr-zhao"},
 	{"POST /api/v1/reports/:id/reject", session, "/api/v1/reports/{li-submitted}/reject", "mgr-zhao"},
 	{"POST /api/v1/reports/:id/reassign", session, "/api/v1/reports/{li-submitted}/reassign", "admin"},
+	{"POST /api/v1/reports/:id/transfer", session, "/api/v1/reports/{li-submitted}/transfer", "mgr-zhao"},
+	{"POST /api/v1/reports/approve", session, "/api/v1/reports/approve", "mgr-zhao"},
+	{"GET /api/v1/admin/approval-policy", session, "/api/v1/admin/approval-policy", "admin"},
+	{"PUT /api/v1/admin/approval-policy", session, "/api/v1/admin/approval-policy", "admin"},
 
 	{"GET /api/v1/finance/invoices", session, "/api/v1/finance/invoices", "fin-chen"},
 	{"GET /api/v1/finance/invoices/totals", session, "/api/v1/finance/invoices/totals", "fin-chen"},

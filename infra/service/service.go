@@ -54,6 +54,7 @@ type Service struct {
 	Intake     *intake.Service
 	PDFFetcher *app.PDFFetcher
 	Reports    *app.Reports
+	Approvals  *app.Approvals
 	Finance    *app.Finance
 	// Archives exports the originals of a period's approved reports.
 	Archives *app.Archives
@@ -84,6 +85,9 @@ type Options struct {
 	Worker outbox.Options
 	// Webhooks tunes the webhook delivery worker.
 	Webhooks webhook.Options
+	// ApprovalPolicy, in sandbox mode, is stored in place of the demo
+	// chain when no policy is stored yet.
+	ApprovalPolicy *domain.Policy
 	// Clock replaces the system clock (interleaving tests move time).
 	Clock app.Clock
 	// IntakeInvoices wraps the invoice store the intake uses, so a test can
@@ -234,7 +238,19 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Reader: fileintake.Reader{}, Invoices: intakeInvoices, Index: origs, Originals: s.Originals,
 		Duplicates: s.Invoices, Buyers: company, Reports: st.Reports, Clock: clock,
 	})
-	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
+	s.Approvals = app.NewApprovals(store.NewPolicies(db), st.Employees, cfg.Approval.Fallback, clock)
+	if s.Sandbox != nil {
+		policy := opts.ApprovalPolicy
+		if policy == nil {
+			demo := DemoPolicy()
+			policy = &demo
+		}
+		if err := s.Approvals.Seed(ctx, *policy); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("seed the approval policy: %w", err)
+		}
+	}
+	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, s.Approvals, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
 	s.closers = append(s.closers, s.Finance.Close)
@@ -259,6 +275,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Intake:          s.Intake,
 		IntakeEmployees: st.Employees,
 		Reports:         s.Reports,
+		Approvals:       s.Approvals,
 		Finance:         s.Finance,
 		Archives:        s.Archives,
 		OutboxAdmin:     app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),

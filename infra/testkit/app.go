@@ -18,6 +18,7 @@ import (
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/web"
@@ -46,6 +47,18 @@ type appOptions struct {
 // WithService changes the service's options (a clock, a WeChat transport).
 func WithService(fn func(*service.Options)) AppOption {
 	return func(o *appOptions) { o.service = append(o.service, fn) }
+}
+
+// WithPolicy starts the app with this approval policy stored.
+func WithPolicy(p domain.Policy) AppOption {
+	return WithService(func(o *service.Options) { o.ApprovalPolicy = &p })
+}
+
+// ManagerOnly is a one-step policy: the owner's manager approves.
+func ManagerOnly() domain.Policy {
+	return domain.Policy{Steps: []domain.PolicyStep{
+		{Name: "主管审批", Kind: domain.ApproversManager, Level: 1, Mode: domain.ModeAny, IfEmpty: domain.EmptySkip},
+	}}
 }
 
 // WithEnv adds BAOXIAO_* settings ("BAOXIAO_WECHAT_BATCH_SIZE=10").
@@ -104,6 +117,12 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
 		Busy:    time.Millisecond,
 	}, PDF: app.PDFFetcherOptions{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}}
+	if sopts.ApprovalPolicy == nil {
+		// Most tests were written for one approver, the owner's manager;
+		// chain tests choose their own (WithPolicy) or PUT one.
+		p := ManagerOnly()
+		sopts.ApprovalPolicy = &p
+	}
 	for _, fn := range o.service {
 		fn(&sopts)
 	}
