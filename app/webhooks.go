@@ -292,7 +292,7 @@ func reportEvent(r *domain.Report, now time.Time) WebhookEvent {
 	return WebhookEvent{ID: newEventID(), Type: "report." + string(r.Status()), At: now, Data: map[string]any{
 		"report": map[string]any{
 			"id": string(r.ID()), "number": r.Number(), "title": r.Title(), "status": string(r.Status()),
-			"employee_id": string(r.EmployeeID()), "approver_id": string(r.ApproverID()),
+			"employee_id": string(r.EmployeeID()), "approver_id": string(r.ApproverOfRecord()),
 			"total": r.Total().String(), "invoice_ids": ids,
 		},
 	}}

@@ -30,6 +30,7 @@ type Config struct {
 	H5              H5            `yaml:"h5"`
 	Company         Company       `yaml:"company"`
 	Simulator       Simulator     `yaml:"sandbox"` // field name differs: Sandbox is a method
+	Approval        Approval      `yaml:"approval"`
 	Storage         Storage       `yaml:"storage"`
 	Webhooks        Webhooks      `yaml:"webhooks"`
 	Intake          Intake        `yaml:"intake"`
@@ -111,6 +112,14 @@ type Simulator struct {
 	BaseURL string `yaml:"base_url"` // no trailing slash
 }
 
+// Approval holds the `approval.*` keys.
+type Approval struct {
+	// Fallback approves a report whose whole chain is empty once the
+	// submitter is removed (DECISIONS 45): "role:<role>" and/or employee
+	// ids, comma-separated; empty means nobody (the submit is refused).
+	Fallback string `yaml:"fallback"`
+}
+
 // Webhooks holds the `webhooks.*` keys.
 type Webhooks struct {
 	// AllowHosts names hosts, IP addresses or CIDR ranges webhooks may
@@ -120,8 +129,23 @@ type Webhooks struct {
 
 // Storage holds the `storage.*` keys (DECISIONS 11).
 type Storage struct {
-	Driver string `yaml:"driver"` // dir (default) or db; s3 is still to come
+	Driver string `yaml:"driver"` // dir (default), db or s3
 	Dir    string `yaml:"dir"`
+	S3     S3     `yaml:"s3"`
+}
+
+// S3 holds the `storage.s3.*` keys: any S3-compatible object store
+// (DECISIONS 51).
+type S3 struct {
+	Endpoint  string `yaml:"endpoint"` // http(s)://host[:port]
+	Bucket    string `yaml:"bucket"`
+	Region    string `yaml:"region"`
+	AccessKey string `yaml:"access_key"`
+	SecretKey Secret `yaml:"secret_key"`
+	// PathStyle addresses the bucket in the path (host/bucket/key), which
+	// every S3-compatible store takes; false uses bucket.host/key.
+	PathStyle bool   `yaml:"path_style"`
+	Prefix    string `yaml:"prefix"` // prepended to every object key
 }
 
 // Log holds the `log.*` keys.

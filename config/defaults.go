@@ -23,9 +23,10 @@ func defaults() *Config {
 			BatchSize:   50,
 			Timeout:     10 * time.Second,
 		},
-		Auth:    Auth{SessionTTL: 12 * time.Hour},
-		H5:      H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
-		Storage: Storage{Driver: "dir"},
+		Auth:     Auth{SessionTTL: 12 * time.Hour},
+		H5:       H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
+		Storage:  Storage{Driver: "dir", S3: S3{Region: "us-east-1", PathStyle: true}},
+		Approval: Approval{Fallback: "role:admin"},
 		Intake: Intake{IMAP: IMAP{
 			Mailbox: "INBOX", ProcessedFolder: "Processed", UnmatchedFolder: "Unmatched", PollInterval: time.Minute,
 		}},

@@ -38,6 +38,11 @@ func registerDirectoryRoutes(r fiber.Router, deps Deps) {
 		h := &reportHandler{reports: deps.Reports, originals: deps.Originals}
 		r.Post("/reports/:id/reassign", h.reassign)
 	}
+	if deps.Approvals != nil {
+		h := &policyHandler{approvals: deps.Approvals}
+		r.Get("/admin/approval-policy", h.get)
+		r.Put("/admin/approval-policy", h.put)
+	}
 }
 
 type employeeHandler struct {

@@ -41,6 +41,7 @@ var statusByCode = map[string]int{
 	"report.invalid_transition":         http.StatusConflict,
 	"report.empty":                      http.StatusUnprocessableEntity,
 	"report.submit_refused":             http.StatusConflict,
+	"report.no_approver":                http.StatusConflict,
 	"idempotency.conflict":              http.StatusConflict,
 	"qr.expired":                        http.StatusGone,
 	"qr.used":                           http.StatusConflict,
@@ -163,4 +164,10 @@ func fromFiberStatus(status int) *domain.Error {
 		return domain.ErrInvalidInput
 	}
 	return errInternal
+}
+
+// errorViewOf is the error shape for one item of a batch answer.
+func errorViewOf(err error) errorView {
+	e, _ := classify(err)
+	return errorView{Code: e.Code, Message: e.Message, Details: e.Details}
 }

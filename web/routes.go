@@ -93,6 +93,8 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Post("/reports/:id/withdraw", rep.withdraw)
 		signedIn.Post("/reports/:id/approve", rep.approve)
 		signedIn.Post("/reports/:id/reject", rep.reject)
+		signedIn.Post("/reports/:id/transfer", rep.transfer)
+		signedIn.Post("/reports/approve", rep.approveMany)
 	}
 	if deps.OutboxAdmin != nil {
 		ob := &outboxHandler{admin: deps.OutboxAdmin}
@@ -100,6 +102,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Post("/admin/outbox/:id/retry", retryByID(deps.OutboxAdmin.Retry))
 	}
 	registerFinanceRoutes(signedIn, deps)
+	registerArchiveRoutes(signedIn, deps)
 	registerDirectoryRoutes(signedIn, deps)
 	registerMailbox(signedIn, deps)
 	registerQRImports(signedIn, deps)

@@ -50,11 +50,15 @@ type Deps struct {
 	IntakeEmployees intake.Employees
 	// Mailbox gives employees their mailbox address and admins the
 	// unmatched mail (DECISIONS 48).
-	Mailbox     *intake.Mailbox
-	Reports     *app.Reports
+	Mailbox *intake.Mailbox
+	Reports *app.Reports
+	// Approvals serves the approval policy (admin).
+	Approvals   *app.Approvals
 	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
+	// Archives serves GET /api/v1/finance/archive, the ZIP of originals.
+	Archives *app.Archives
 	// Directory and Company are the admin's employee directory and company
 	// settings.
 	Directory *app.Directory

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/baoxiao/baoxiao/infra/mailbox"
+	"github.com/baoxiao/baoxiao/infra/storage"
 	"github.com/baoxiao/baoxiao/infra/wechat"
 )
 
@@ -44,6 +45,17 @@ func Doctor(ctx context.Context, env Env, _ []string) error {
 		}
 		return "reachable, migrations applied", nil
 	})
+	if cfg.Storage.Driver == storage.DriverS3 {
+		// The endpoint and bucket only: never the keys.
+		check("storage", func(ctx context.Context) (string, error) {
+			s3, err := storage.NewS3(cfg.Storage.S3)
+			if err != nil {
+				return "", err
+			}
+			msg, err := s3.Check(ctx)
+			return "s3 " + cfg.Storage.S3.Endpoint + ": " + msg, err
+		})
+	}
 	cache := wechat.NewMemoryCache()
 	if url := cfg.Cache.RedisURL.Reveal(); url != "" {
 		check("redis", func(ctx context.Context) (string, error) {

@@ -59,7 +59,10 @@ type Service struct {
 	MailboxWorker *mailbox.Worker
 	PDFFetcher    *app.PDFFetcher
 	Reports       *app.Reports
+	Approvals     *app.Approvals
 	Finance       *app.Finance
+	// Archives exports the originals of a period's approved reports.
+	Archives *app.Archives
 	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
 	QRLogins *app.QRLogins
 	// Auth signs employees in and keeps their sessions (issue 15).
@@ -87,6 +90,9 @@ type Options struct {
 	Worker outbox.Options
 	// Webhooks tunes the webhook delivery worker.
 	Webhooks webhook.Options
+	// ApprovalPolicy, in sandbox mode, is stored in place of the demo
+	// chain when no policy is stored yet.
+	ApprovalPolicy *domain.Policy
 	// Clock replaces the system clock (interleaving tests move time).
 	Clock app.Clock
 	// IntakeInvoices wraps the invoice store the intake uses, so a test can
@@ -205,7 +211,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		return nil, err
 	}
 	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, company, clock)
-	blobs, err := storage.Open(cfg.Storage.Driver, cfg.Storage.Dir, db)
+	blobs, err := storage.Open(cfg.Storage, db)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -241,10 +247,23 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		s.Close()
 		return nil, err
 	}
-	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
+	s.Approvals = app.NewApprovals(store.NewPolicies(db), st.Employees, cfg.Approval.Fallback, clock)
+	if s.Sandbox != nil {
+		policy := opts.ApprovalPolicy
+		if policy == nil {
+			demo := DemoPolicy()
+			policy = &demo
+		}
+		if err := s.Approvals.Seed(ctx, *policy); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("seed the approval policy: %w", err)
+		}
+	}
+	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, s.Approvals, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
 	s.closers = append(s.closers, s.Finance.Close)
+	s.Archives = newArchives(s.Finance, db, blobs)
 
 	auth := app.NewAuth(st.Employees, store.NewSessions(db), s.Channels, clock)
 	s.Auth = auth
@@ -266,7 +285,9 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		IntakeEmployees: st.Employees,
 		Mailbox:         s.Mailbox,
 		Reports:         s.Reports,
+		Approvals:       s.Approvals,
 		Finance:         s.Finance,
+		Archives:        s.Archives,
 		OutboxAdmin:     app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
 		Events:          events,
 		Callbacks:       callbacks,

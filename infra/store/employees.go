@@ -177,15 +177,7 @@ func (s *Employees) List(ctx context.Context, after domain.EmployeeID, limit int
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list employees: %w", err)
 	}
-	out := make([]*domain.Employee, 0, len(rows))
-	for _, r := range rows {
-		e, err := s.load(ctx, s.db, domain.EmployeeID(r.ID), false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return s.loadRows(ctx, rows)
 }
 
 // Update loads an employee, lets fn change it and saves it if its version
@@ -228,4 +220,45 @@ func (s *Employees) Update(ctx context.Context, id domain.EmployeeID, fn func(*d
 		return nil
 	})
 	return out, err
+}
+
+// WithRole lists the active employees holding role, by id. Roles are
+// stored comma-joined, so the four shapes of a list member are matched.
+func (s *Employees) WithRole(ctx context.Context, role domain.Role) ([]*domain.Employee, error) {
+	r := string(role)
+	var rows []employeeRow
+	err := s.db.NewSelect().Model(&rows).Where("active = ?", true).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("roles = ?", r).WhereOr("roles LIKE ?", r+",%").
+				WhereOr("roles LIKE ?", "%,"+r).WhereOr("roles LIKE ?", "%,"+r+",%")
+		}).OrderExpr("id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("employees with role %s: %w", role, err)
+	}
+	return s.loadRows(ctx, rows)
+}
+
+// InDepartment lists the active employees of a department, by id.
+func (s *Employees) InDepartment(ctx context.Context, department string) ([]*domain.Employee, error) {
+	if department == "" {
+		return nil, nil
+	}
+	var rows []employeeRow
+	if err := s.db.NewSelect().Model(&rows).Where("active = ?", true).Where("department = ?", department).
+		OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("employees of department %s: %w", department, err)
+	}
+	return s.loadRows(ctx, rows)
+}
+
+func (s *Employees) loadRows(ctx context.Context, rows []employeeRow) ([]*domain.Employee, error) {
+	out := make([]*domain.Employee, 0, len(rows))
+	for _, r := range rows {
+		e, err := s.load(ctx, s.db, domain.EmployeeID(r.ID), false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

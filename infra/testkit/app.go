@@ -11,12 +11,14 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/web"
@@ -45,6 +47,18 @@ type appOptions struct {
 // WithService changes the service's options (a clock, a WeChat transport).
 func WithService(fn func(*service.Options)) AppOption {
 	return func(o *appOptions) { o.service = append(o.service, fn) }
+}
+
+// WithPolicy starts the app with this approval policy stored.
+func WithPolicy(p domain.Policy) AppOption {
+	return WithService(func(o *service.Options) { o.ApprovalPolicy = &p })
+}
+
+// ManagerOnly is a one-step policy: the owner's manager approves.
+func ManagerOnly() domain.Policy {
+	return domain.Policy{Steps: []domain.PolicyStep{
+		{Name: "主管审批", Kind: domain.ApproversManager, Level: 1, Mode: domain.ModeAny, IfEmpty: domain.EmptySkip},
+	}}
 }
 
 // WithEnv adds BAOXIAO_* settings ("BAOXIAO_WECHAT_BATCH_SIZE=10").
@@ -103,6 +117,12 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
 		Busy:    time.Millisecond,
 	}, PDF: app.PDFFetcherOptions{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}}
+	if sopts.ApprovalPolicy == nil {
+		// Most tests were written for one approver, the owner's manager;
+		// chain tests choose their own (WithPolicy) or PUT one.
+		p := ManagerOnly()
+		sopts.ApprovalPolicy = &p
+	}
 	for _, fn := range o.service {
 		fn(&sopts)
 	}
@@ -273,3 +293,16 @@ func (a *AppServer) Sandbox(t testing.TB, method, path string, body any) Respons
 
 // Query escapes a value for a URL query.
 func Query(s string) string { return url.QueryEscape(s) }
+
+// StorageEnv is the app's storage settings as BAOXIAO_ variables, so a
+// command run beside it (baoxiao archive) reads the same originals.
+func (a *AppServer) StorageEnv() []string {
+	s := a.Cfg.Storage
+	return []string{
+		"BAOXIAO_STORAGE_DRIVER=" + s.Driver, "BAOXIAO_STORAGE_DIR=" + s.Dir,
+		"BAOXIAO_STORAGE_S3_ENDPOINT=" + s.S3.Endpoint, "BAOXIAO_STORAGE_S3_BUCKET=" + s.S3.Bucket,
+		"BAOXIAO_STORAGE_S3_REGION=" + s.S3.Region, "BAOXIAO_STORAGE_S3_ACCESS_KEY=" + s.S3.AccessKey,
+		"BAOXIAO_STORAGE_S3_SECRET_KEY=" + s.S3.SecretKey.Reveal(), "BAOXIAO_STORAGE_S3_PREFIX=" + s.S3.Prefix,
+		"BAOXIAO_STORAGE_S3_PATH_STYLE=" + strconv.FormatBool(s.S3.PathStyle),
+	}
+}

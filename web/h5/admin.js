@@ -10,8 +10,8 @@
   const $ = function (id) { return document.getElementById(id); };
   // L picks the page's own text by language; common.js holds the shared ones.
   const L = function (zh, en) { return BX.zh ? zh : en; };
-  const ROLES = ['employee', 'approver', 'finance', 'admin'];
-  const ROLE_NAMES = { employee: L('员工', 'Employee'), approver: L('审批人', 'Approver'), finance: L('财务', 'Finance'), admin: L('管理员', 'Admin') };
+  const ROLES = ['employee', 'approver', 'finance', 'cashier', 'admin'];
+  const ROLE_NAMES = { employee: L('员工', 'Employee'), approver: L('审批人', 'Approver'), finance: L('财务', 'Finance'), cashier: L('出纳', 'Cashier'), admin: L('管理员', 'Admin') };
 
   const state = { items: [], cursor: null, loading: false, company: null };
 
@@ -217,7 +217,7 @@
     }
     if (!BX.hasRole(me, 'admin')) {
       BX.fill($('employee-table'), el('p', { class: 'state empty' }, L('仅管理员可用', 'Administrators only')));
-      $('company').hidden = true;
+      $('company').hidden = $('policy').hidden = true;
       $('new-employee').hidden = $('sync-work').hidden = true;
       return;
     }
@@ -226,6 +226,44 @@
     $('more').addEventListener('click', function () { load(false); });
     load(true);
     loadCompany();
+    loadPolicy();
+  }
+
+  // The approval policy as its JSON document (README "Approval chains"):
+  // steps, approvers, mode, conditions; saved with the version read.
+  let policyVersion = 0;
+  async function loadPolicy() {
+    $('policy-title').textContent = L('审批流程', 'Approval policy');
+    $('policy-help').textContent = L('每步：approvers = manager（level 级主管）/ dept_head / role / users；mode = any 或签 / all 会签；amount_above 金额条件；if_empty = skip / refuse。',
+      'Each step: approvers = manager (level) / dept_head / role / users; mode any / all; amount_above; if_empty skip / refuse.');
+    $('policy-save').textContent = L('保存审批流程', 'Save policy');
+    try {
+      const p = await BX.api('GET', '/api/v1/admin/approval-policy');
+      policyVersion = p.version;
+      $('policy-doc').value = JSON.stringify({ auto_approve_repeated: p.auto_approve_repeated, steps: p.steps }, null, 2);
+    } catch (e) {
+      BX.fill($('policy-error'), BX.errorBox(e));
+    }
+    $('policy-save').onclick = savePolicy;
+  }
+
+  async function savePolicy() {
+    BX.clear($('policy-error'));
+    let doc;
+    try {
+      doc = JSON.parse($('policy-doc').value);
+    } catch (e) {
+      BX.fill($('policy-error'), el('div', { class: 'error', role: 'alert' }, L('不是有效的 JSON：', 'Not valid JSON: ') + e.message));
+      return;
+    }
+    doc.version = policyVersion;
+    try {
+      const p = await BX.api('PUT', '/api/v1/admin/approval-policy', doc);
+      policyVersion = p.version;
+      BX.toast(L('审批流程已保存', 'Policy saved'), 'ok');
+    } catch (e) {
+      BX.fill($('policy-error'), BX.errorBox(e));
+    }
   }
 
   main();

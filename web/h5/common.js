@@ -47,7 +47,6 @@
     f_without_tax: ['金额（不含税）', 'Amount without tax'],
     f_tax: ['税额', 'Tax'],
     f_seller: ['销售方名称', 'Seller'],
-    save: ['保存', 'Save'],
     warn_file_review: ['信息待补全', 'Fields to complete'],
     dup_by: ['已由 {0} 导入', 'imported by {0}'],
     dup_in: ['在报销单 {0} 中', 'in report {0}'],
@@ -106,6 +105,31 @@
     reject: ['驳回', 'Reject'],
     reason_required: ['请填写驳回原因', 'Please give a reason for rejecting'],
     approved_ok: ['已批准', 'Approved'],
+    decided: ['我已审批', 'Decided by me'],
+    no_decided: ['还没有审批过的报销单', 'Nothing decided yet'],
+    search_reports: ['搜索单号、标题或提交人', 'Search number, title or employee'],
+    batch_approve: ['批量批准（{0}）', 'Approve selected ({0})'],
+    batch_done: ['已批准 {0} 张，{1} 张失败', '{0} approved, {1} failed'],
+    plan: ['审批流程', 'Approval chain'],
+    plan_preview: ['（预览，提交时确定）', '(preview; fixed at submit)'],
+    plan_step: ['第 {0} 步', 'Step {0}'],
+    mode_all: ['会签', 'all must approve'],
+    mode_any: ['或签', 'any one approves'],
+    ps_waiting: ['待开始', 'waiting'],
+    ps_current: ['进行中', 'current'],
+    ps_approved: ['已通过', 'approved'],
+    ps_skipped: ['已跳过', 'skipped'],
+    ps_rejected: ['已驳回', 'rejected'],
+    dec_pending: ['待审批', 'pending'],
+    dec_approved: ['同意', 'approved'],
+    dec_rejected: ['驳回', 'rejected'],
+    dec_skipped: ['跳过', 'skipped'],
+    transfer: ['转交', 'Transfer'],
+    transfer_to: ['转交给（员工编号）', 'Transfer to (employee id)'],
+    transferred_ok: ['已转交', 'Transferred'],
+    act_transfer: ['转交', 'transferred'],
+    warn_title_detail: ['购买方抬头“{0}”{1}不是公司的开票抬头', 'Buyer title “{0}”{1} is not one of the company\'s buyer entities'],
+    warn_amounts_detail: ['价税合计 {0} ≠ 金额 {1} + 税额 {2}（= {3}），相差 {4}', 'Total {0} ≠ amount {1} + tax {2} (= {3}); they differ by {4}'],
     rejected_ok: ['已驳回', 'Rejected'],
     // finance page
     finance_title: ['报销发票查询', 'Invoice search'],
@@ -125,6 +149,10 @@
     totals_n: ['{0} 张发票 · 合计 {1} · 税额 {2}', '{0} invoice(s) · total {1} · tax {2}'],
     export_csv: ['导出 CSV', 'Export CSV'],
     export_xlsx: ['导出 XLSX', 'Export XLSX'],
+    archive_zip: ['归档原件 ZIP', 'Archive originals (ZIP)'],
+    archive_by_approval: ['归档：所选批准日期内已批准报销单的全部原件，每单一个文件夹，附索引', 'Archive: every original of the reports approved in this range, a folder per report, with an index'],
+    view_original: ['查看原件', 'View original'],
+    col_original: ['原件', 'Original'],
     export_by_approval: ['导出所选批准日期内已批准的发票', 'Exports approved invoices by approval date in this range'],
     export_needs_range: ['导出按批准日期：选择“批准日期”、“已批准”和日期范围后可导出', 'Export goes by approval date: choose “Approval date”, “Approved” and a date range'],
     no_rows: ['没有符合条件的发票', 'No matching invoices'],
@@ -223,10 +251,10 @@
     'err_invoice.needs_review': ['请先补全发票信息', 'Complete the invoice first'],
     'err_invoice.no_wechat': ['该发票来自文件，没有微信卡券', 'This invoice came as a file and has no WeChat card'],
     'err_invoice.unreadable': ['无法识别发票', 'The invoice cannot be read'],
-    'err_invoice.unreadable': ['无法读取微信返回的发票信息', 'WeChat returned an unreadable invoice'],
     'err_report.invalid_transition': ['当前状态不允许该操作', 'Not possible in this status'],
     'err_report.empty': ['报销单中没有发票', 'The report has no invoices'],
     'err_report.submit_refused': ['微信拒绝锁定发票', 'WeChat refused to lock invoices'],
+    'err_report.no_approver': ['没有可审批此报销单的人，请管理员配置审批流程', 'Nobody can approve this report; ask an administrator to configure the approval policy'],
     'err_wechat.unavailable': ['微信暂时不可用，请稍后重试', 'WeChat is unavailable; try later'],
     'err_wechat.rejected': ['微信拒绝了请求', 'WeChat refused the request'],
     'err_qr.expired': ['二维码已过期，请在电脑上重新生成后再扫码', 'This QR code has expired: show a new one on the computer and scan again'],
@@ -490,7 +518,61 @@
           return el('span', null, x);
         })),
         el('div', { class: 'badges' }, badges),
+        opts.original ? originalLink(inv) : null,
+        opts.details ? invoiceDetails(inv) : null,
         opts.error ? el('div', { class: 'error small' }, opts.error) : null));
+  }
+
+  // originalLink opens the invoice's preferred original (XML > OFD > PDF,
+  // DECISIONS 42) in a new tab; nothing when none is stored yet.
+  function originalLink(inv) {
+    if (!inv.original) return null;
+    return el('a', {
+      class: 'original-link', target: '_blank', rel: 'noopener',
+      href: '/api/v1/invoices/' + encodeURIComponent(inv.id) + '/original',
+      title: inv.original.name,
+    }, t('view_original'));
+  }
+
+  // invoiceDetails shows an approver what is wrong and by how much, the
+  // lines, and a link to the original document.
+  function invoiceDetails(inv) {
+    const warns = (inv.warnings || []).map(function (w) {
+      const d = w.details || {};
+      const text = w.code === 'invoice.title_mismatch'
+        ? t('warn_title_detail', d.title || '', d.tax_number ? '（' + d.tax_number + '）' : '')
+        : w.code === 'invoice.amounts_mismatch'
+          ? t('warn_amounts_detail', money(d.amount), money(d.amount_without_tax), money(d.tax), money(d.sum), money(d.difference))
+          : w.message;
+      return el('div', { class: 'notice warn invoice-warning', dataset: { code: w.code } }, text);
+    });
+    const lines = (inv.lines || []).map(function (l) {
+      return el('li', null, l.name + (l.quantity ? ' × ' + l.quantity : '') + ' ', el('span', { class: 'amount' }, money(l.amount)));
+    });
+    return el('div', { class: 'inv-details' }, warns,
+      lines.length ? el('ul', { class: 'lines' }, lines) : null,
+      originalLink(inv));
+  }
+
+  // planList shows a report's approval chain: each step, who, what they
+  // decided and when (DECISIONS 43).
+  function planList(r) {
+    const plan = r.plan || [];
+    if (!plan.length) return r.plan_error ? errorBox(r.plan_error) : null;
+    const preview = r.status !== 'submitted' && r.status !== 'approved';
+    return el('div', { class: 'plan' },
+      el('h3', null, t('plan'), preview ? el('span', { class: 'muted' }, ' ' + t('plan_preview')) : null),
+      el('ol', { class: 'plan-steps', id: 'plan' }, plan.map(function (s) {
+        return el('li', { class: 'plan-step ps-' + s.state, dataset: { step: String(s.step), state: s.state } },
+          el('div', { class: 'row' }, el('b', null, t('plan_step', s.step) + ' · ' + s.name),
+            el('span', null, badge(t('ps_' + s.state), s.state === 'current' ? 'ok' : 'muted'),
+              s.approvers.length > 1 ? badge(t('mode_' + s.mode), 'muted') : null)),
+          el('ul', { class: 'plan-approvers' }, s.approvers.map(function (a) {
+            return el('li', { dataset: { approver: a.id, decision: a.decision } }, a.name + ' · ' + t('dec_' + a.decision),
+              a.decided_at ? el('span', { class: 'when' }, ' ' + when(a.decided_at)) : null,
+              a.reason ? el('div', { class: 'comment' }, a.reason) : null);
+          })));
+      })));
   }
 
   // attention lists why an open report cannot go ahead (needs_attention).
@@ -545,7 +627,8 @@
   global.BX = {
     zh: zh, t: t, translate: translate, el: el, clear: clear, fill: fill, api: api, ApiError: ApiError,
     errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
-    badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard,
+    badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard, planList: planList,
+    originalLink: originalLink,
     historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
     safeNext: safeNext,
   };

@@ -334,6 +334,7 @@
       el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
         return BX.invoiceCard(i, { showReport: false, error: refused[i.id] });
       })),
+      BX.planList(r),
       el('h3', null, t('history')),
       BX.historyList(r.history));
     view.dataset.reportId = r.id;
