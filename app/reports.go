@@ -301,6 +301,9 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 		release()
 		return nil, err
 	}
+	if s.queued != nil {
+		s.queued() // the approvers' notices
+	}
 	return s.details(ctx, out)
 }
 

@@ -117,5 +117,8 @@ func (s *Reports) updateNotified(ctx context.Context, id domain.ReportID, fn fun
 		})
 		return err
 	})
+	if err == nil && s.queued != nil {
+		s.queued()
+	}
 	return out, err
 }

@@ -19,6 +19,7 @@ import (
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
+	noticeworker "github.com/baoxiao/baoxiao/infra/notify"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/web"
@@ -116,6 +117,9 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		Poll: 20 * time.Millisecond, ID: "test-worker",
 		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
 		Busy:    time.Millisecond,
+	}, Notices: noticeworker.Options{
+		Poll: 20 * time.Millisecond, ID: "test-notices",
+		Backoff: func(int) time.Duration { return time.Millisecond }, QuotaWait: 5 * time.Millisecond,
 	}, PDF: app.PDFFetcherOptions{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}}
 	if sopts.ApprovalPolicy == nil {
 		// Most tests were written for one approver, the owner's manager;
@@ -139,6 +143,8 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		go func() { _ = svc.Worker.Run(ctx); done <- struct{}{} }()
 		workers++
 		go func() { _ = svc.PDFFetcher.Run(ctx); done <- struct{}{} }()
+		workers++
+		go func() { _ = svc.NoticeWorker.Run(ctx); done <- struct{}{} }()
 	}
 	t.Cleanup(func() {
 		cancel()
