@@ -154,13 +154,14 @@ func (s *Sender) Deliver(ctx context.Context, n Notice) Result {
 		return s.updateCard(ctx, e, n)
 	}
 	var notes []string
+	errcode := 0
 	if s.Work != nil {
 		if id, ok := e.Identity(domain.ChannelWork, s.Work.AppID()); ok && id.UserID != "" {
 			r := s.sendWork(ctx, id.UserID, n)
 			if !(r.State == StateDone && r.Channel == ChannelInbox) {
 				return r
 			}
-			notes = append(notes, r.Error)
+			notes, errcode = append(notes, r.Error), r.Errcode
 		}
 	}
 	if s.OA != nil {
@@ -169,10 +170,10 @@ func (s *Sender) Deliver(ctx context.Context, n Notice) Result {
 			if !(r.State == StateDone && r.Channel == ChannelInbox) {
 				return r
 			}
-			notes = append(notes, r.Error)
+			notes, errcode = append(notes, r.Error), r.Errcode
 		}
 	}
-	return Result{State: StateDone, Channel: ChannelInbox, Error: strings.Join(notes, "; "), Tried: len(notes) > 0}
+	return Result{State: StateDone, Channel: ChannelInbox, Error: strings.Join(notes, "; "), Errcode: errcode, Tried: len(notes) > 0}
 }
 
 // classify maps a failed WeChat call to a result; fallback codes mean
