@@ -277,7 +277,9 @@ func TestNoticesDecisionWhileSendInFlight(t *testing.T) {
 		// The card is in the sandbox, its answer held: approve now.
 		mgr := a.Login(t, "mgr-zhao")
 		done := make(chan int, 1)
-		go func() { done <- mgr.Do(http.MethodPost, "/api/v1/reports/"+r["id"].(string)+"/approve", map[string]any{}).Status }()
+		go func() {
+			done <- mgr.Do(http.MethodPost, "/api/v1/reports/"+r["id"].(string)+"/approve", map[string]any{}).Status
+		}()
 		select {
 		case st := <-done:
 			if st != http.StatusOK {
@@ -302,6 +304,37 @@ func TestNoticesDecisionWhileSendInFlight(t *testing.T) {
 		}
 		if ms := messages(t, a, liOpenID); len(ms) != 1 || ms[0].Body["template_id"] != "tpl_sandbox_approved" {
 			t.Fatalf("owner got %+v", ms)
+		}
+	})
+}
+
+// A transfer tells the new approver (an OA follower: template message)
+// and greys the old one's card 「已转交」; a withdraw tells the holder.
+func TestNoticesTransferAndWithdraw(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db)
+		li := a.Login(t, "emp-li")
+		r := createReport(t, li, importN(t, a, li, 1))
+		act(t, li, r, "submit", nil, http.StatusOK)
+		pollUntil(t, "the card", func() bool { return len(messages(t, a, zhaoUserID)) == 1 })
+		mgr := a.Login(t, "mgr-zhao")
+		act(t, mgr, r, "transfer", map[string]any{"approver_id": "dir-sun"}, http.StatusOK)
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		ms := messages(t, a, zhaoUserID)
+		if len(ms) != 2 || ms[1].MsgType != "update_template_card" || ms[1].Body["button"].(map[string]any)["replace_name"] != "已转交" {
+			t.Fatalf("old approver got %+v", ms)
+		}
+		sun := a.Login(t, "dir-sun")
+		if ev, n := inbox(t, sun, "?unread=true"); n != 1 || ev[0] != "step_pending" {
+			t.Fatalf("new approver inbox = %v %d", ev, n)
+		}
+		if ev, _ := inbox(t, mgr, ""); len(ev) != 2 || ev[0] != "transferred" {
+			t.Fatalf("old approver inbox = %v", ev)
+		}
+		act(t, li, r, "withdraw", nil, http.StatusOK)
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		if ev, _ := inbox(t, sun, ""); len(ev) != 2 || ev[0] != "withdrawn" {
+			t.Fatalf("holder inbox after withdraw = %v", ev)
 		}
 	})
 }
