@@ -51,6 +51,8 @@ type Repos struct {
 	Outbox   Outbox
 	// Webhooks queues outbound webhook events with the change (may be nil).
 	Webhooks WebhookQueue
+	// Notices queues notices with the change (may be nil).
+	Notices NoticeQueue
 }
 
 // TxRunner runs fn with repositories bound to one transaction: everything

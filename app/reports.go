@@ -26,6 +26,7 @@ type Reports struct {
 	approvals *Approvals
 	clock     Clock
 	queued    func()
+	notifier  Notifier
 }
 
 // OnQueued registers fn to run after a decision queued WeChat changes,
@@ -300,6 +301,9 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 		release()
 		return nil, err
 	}
+	if s.queued != nil {
+		s.queued() // the approvers' notices
+	}
 	return s.details(ctx, out)
 }
 
@@ -384,6 +388,7 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 			if cur.Version() != r.Version() {
 				return domain.ErrVersionConflict.WithMessage("the report changed while it was being submitted; reload and try again")
 			}
+			before := BeforeOf(cur)
 			now := s.clock.Now()
 			if err := cur.Submit(domain.ActorOf(actor), plan, now); err != nil {
 				return err
@@ -408,6 +413,9 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 				return err
 			}
 			if err := publish(ctx, tx, reportEvent(cur, now)); err != nil {
+				return err
+			}
+			if err := notify(ctx, s.notifier, tx, before, cur, now); err != nil {
 				return err
 			}
 			// A submit that outlived its claim may no longer own the
@@ -658,7 +666,11 @@ func (s *Reports) decide(ctx context.Context, actor *domain.Employee, id domain.
 				return err
 			}
 			now := s.clock.Now()
+			before := BeforeOf(r)
 			if err := apply(r, now); err != nil {
+				return err
+			}
+			if err := notify(ctx, s.notifier, tx, before, r, now); err != nil {
 				return err
 			}
 			if r.Status() == domain.ReportSubmitted {

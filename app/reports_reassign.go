@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/baoxiao/baoxiao/domain"
 )
@@ -27,8 +28,8 @@ func (s *Reports) Reassign(ctx context.Context, by domain.EmployeeID, id domain.
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.reports.Update(ctx, id, func(r *domain.Report) error {
-		return r.Reassign(domain.ActorOf(actor), step, to, s.clock.Now())
+	r, err := s.updateNotified(ctx, id, func(r *domain.Report, now time.Time) error {
+		return r.Reassign(domain.ActorOf(actor), step, to, now)
 	})
 	if err != nil {
 		return nil, err
@@ -47,11 +48,11 @@ func (s *Reports) Transfer(ctx context.Context, by domain.EmployeeID, id domain.
 	if err != nil {
 		return nil, err
 	}
-	r, err := s.reports.Update(ctx, id, func(r *domain.Report) error {
+	r, err := s.updateNotified(ctx, id, func(r *domain.Report, now time.Time) error {
 		if err := checkVisible(actor, r); err != nil {
 			return err
 		}
-		return r.Transfer(domain.ActorOf(actor), step, to, comment, s.clock.Now())
+		return r.Transfer(domain.ActorOf(actor), step, to, comment, now)
 	})
 	if err != nil {
 		return nil, err
@@ -98,4 +99,26 @@ func (s *Reports) ApproveMany(ctx context.Context, by domain.EmployeeID, ids []d
 		done = append(done, d)
 	}
 	return done, failed, nil
+}
+
+// updateNotified applies fn to the report and queues the notices about
+// the change, in one transaction.
+func (s *Reports) updateNotified(ctx context.Context, id domain.ReportID, fn func(*domain.Report, time.Time) error) (*domain.Report, error) {
+	var out *domain.Report
+	err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		var err error
+		out, err = tx.Reports.Update(ctx, id, func(r *domain.Report) error {
+			now := s.clock.Now()
+			before := BeforeOf(r)
+			if err := fn(r, now); err != nil {
+				return err
+			}
+			return notify(ctx, s.notifier, tx, before, r, now)
+		})
+		return err
+	})
+	if err == nil && s.queued != nil {
+		s.queued()
+	}
+	return out, err
 }

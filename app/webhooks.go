@@ -348,6 +348,9 @@ func (e *Events) recordStatus(ctx context.Context, id domain.InvoiceID, status d
 		if err != nil || status != domain.StatusCancel || was == domain.StatusCancel {
 			return err
 		}
+		if err := notifyCancelled(ctx, e.notifier, tx, inv, e.clock.Now()); err != nil {
+			return err
+		}
 		return publish(ctx, tx, invoiceCancelledEvent(inv, e.clock.Now()))
 	})
 }
@@ -362,6 +365,9 @@ func (s *Reports) recordCancelled(ctx context.Context, id domain.InvoiceID) erro
 			return inv.ApplyStatus(domain.StatusCancel, s.clock.Now())
 		})
 		if err != nil || was == domain.StatusCancel {
+			return err
+		}
+		if err := notifyCancelled(ctx, s.notifier, tx, inv, s.clock.Now()); err != nil {
 			return err
 		}
 		return publish(ctx, tx, invoiceCancelledEvent(inv, s.clock.Now()))

@@ -69,6 +69,26 @@ type OA struct {
 	AppSecret      Secret `yaml:"app_secret"`
 	CallbackToken  Secret `yaml:"callback_token"`
 	EncodingAESKey Secret `yaml:"encoding_aes_key"` // empty: plaintext callbacks
+	// Templates are the template message ids per notice (DECISIONS 47);
+	// an empty one leaves that notice in the inbox only.
+	Templates OATemplates `yaml:"templates"`
+}
+
+// OATemplates are the OA template ids of the notices.
+type OATemplates struct {
+	StepPending      string `yaml:"step_pending"`
+	Rejected         string `yaml:"rejected"`
+	Approved         string `yaml:"approved"`
+	Paid             string `yaml:"paid"`
+	InvoiceCancelled string `yaml:"invoice_cancelled"`
+}
+
+// Map is the ids by notice event.
+func (t OATemplates) Map() map[string]string {
+	return map[string]string{
+		"step_pending": t.StepPending, "rejected": t.Rejected, "approved": t.Approved,
+		"paid": t.Paid, "invoice_cancelled": t.InvoiceCancelled,
+	}
 }
 
 // Work is the WeCom (企业微信) channel.

@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"github.com/baoxiao/baoxiao/app/notify"
 	"log/slog"
 	"time"
 
@@ -24,6 +25,10 @@ type Readiness interface {
 // Deps is what the HTTP layer needs from main. Use-case services join it as
 // their endpoints are added (see routes.go).
 type Deps struct {
+	// Inbox serves the notifications and the admins' notice list.
+	Inbox *notify.Inbox
+	// Cards approves from WeCom card clicks (template_card_event).
+	Cards *notify.Cards
 	// Logger receives access and error logs; nil means slog.Default().
 	// New wraps its handler with NewLogHandler so every line carries request_id.
 	Logger *slog.Logger

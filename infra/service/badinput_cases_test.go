@@ -333,6 +333,20 @@ func specificCases() []badCase {
 		browser("POST /api/v1/admin/webhooks/deliveries/:id/retry", "id not a number", "admin", "/api/v1/admin/webhooks/deliveries/abc/retry", "", notFound),
 		browser("POST /api/v1/admin/webhooks/deliveries/:id/retry", "unknown id", "admin", "/api/v1/admin/webhooks/deliveries/99999999/retry", "", notFound),
 
+		// Notices: the inbox and the admins' list.
+		browser("GET /api/v1/notifications", "unread not a boolean", "emp-li", "/api/v1/notifications?unread=maybe", "", invalid),
+		browser("GET /api/v1/notifications", "limit 501", "emp-li", "/api/v1/notifications?limit=501", "", invalid),
+		browser("GET /api/v1/notifications", "cursor not a row id", "emp-li", "/api/v1/notifications?cursor=eyJpZCI6ImFiYyJ9", "", invalid),
+		browser("POST /api/v1/notifications/read", "neither ids nor all", "emp-li", "", `{}`, invalid),
+		browser("POST /api/v1/notifications/read", "both ids and all", "emp-li", "", `{"ids":[1],"all":true}`, invalid),
+		browser("POST /api/v1/notifications/read", "ids not numbers", "emp-li", "", `{"ids":["a"]}`, invalid),
+		browser("POST /api/v1/notifications/read", "id zero", "emp-li", "", `{"ids":[0]}`, invalid),
+		browser("POST /api/v1/notifications/read", "unknown field", "emp-li", "", `{"id":1}`, invalid),
+		browser("GET /api/v1/admin/notices", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/admin/notices", "unknown state", "admin", "/api/v1/admin/notices?state=lost", "", invalid),
+		browser("GET /api/v1/admin/notices", "limit 501", "admin", "/api/v1/admin/notices?limit=501", "", invalid),
+		browser("GET /api/v1/admin/notices", "cursor not a row id", "admin", "/api/v1/admin/notices?cursor=eyJpZCI6ImFiYyJ9", "", invalid),
+
 		// PC QR import.
 		// PC sign-in by QR (DECISIONS 4): the poll without the PC's
 		// cookie, and phones sending no, bad or unknown tokens.

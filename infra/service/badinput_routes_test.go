@@ -113,6 +113,9 @@ var routeSpecs = []routeSpec{
 	{"DELETE /api/v1/admin/webhooks/:id", session, "/api/v1/admin/webhooks/{webhook}", "admin"},
 	{"GET /api/v1/admin/webhooks/deliveries", session, "/api/v1/admin/webhooks/deliveries", "admin"},
 	{"POST /api/v1/admin/webhooks/deliveries/:id/retry", session, "/api/v1/admin/webhooks/deliveries/{delivery}/retry", "admin"},
+	{"GET /api/v1/notifications", session, "/api/v1/notifications", "emp-li"},
+	{"POST /api/v1/notifications/read", session, "/api/v1/notifications/read", "emp-li"},
+	{"GET /api/v1/admin/notices", session, "/api/v1/admin/notices", "admin"},
 
 	{"POST /api/v1/qr-imports", session, "/api/v1/qr-imports", "emp-li"},
 	{"GET /api/v1/qr-imports/:biz_code", session, "/api/v1/qr-imports/{qr}", "emp-li"},

@@ -20,10 +20,12 @@ import (
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/app/intake"
+	"github.com/baoxiao/baoxiao/app/notify"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
 	fileintake "github.com/baoxiao/baoxiao/infra/intake"
 	"github.com/baoxiao/baoxiao/infra/mailbox"
+	noticeworker "github.com/baoxiao/baoxiao/infra/notify"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 	"github.com/baoxiao/baoxiao/infra/storage"
@@ -77,6 +79,11 @@ type Service struct {
 	WebhookTargets *app.WebhookTargets
 	WebhookWorker  *webhook.Worker
 
+	// Notices: the delivery worker, the inbox and WeCom card approval.
+	NoticeWorker *noticeworker.Worker
+	Inbox        *notify.Inbox
+	Cards        *notify.Cards
+
 	closers []func() error
 }
 
@@ -90,6 +97,8 @@ type Options struct {
 	Worker outbox.Options
 	// Webhooks tunes the webhook delivery worker.
 	Webhooks webhook.Options
+	// Notices tunes the notice delivery worker.
+	Notices noticeworker.Options
 	// ApprovalPolicy, in sandbox mode, is stored in place of the demo
 	// chain when no policy is stored yet.
 	ApprovalPolicy *domain.Policy
@@ -310,6 +319,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		s.Close()
 		return nil, err
 	}
+	s.addNotices(cfg, db, oa, work, clock, opts, &deps)
 	s.App = web.New(deps)
 	return s, nil
 }
@@ -365,6 +375,11 @@ func sandboxOptions(cfg *config.Config, log *slog.Logger) sandbox.Options {
 	o.OA.CallbackURL = public + "/wechat/oa/callback"
 	o.OA.CallbackToken = cfg.WeChat.OA.CallbackToken.Reveal()
 	o.OA.EncodingAESKey = cfg.WeChat.OA.EncodingAESKey.Reveal()
+	for _, id := range cfg.WeChat.OA.Templates.Map() {
+		if id != "" {
+			o.OA.Templates = append(o.OA.Templates, id)
+		}
+	}
 	o.Work.CorpID = cfg.WeChat.Work.CorpID
 	o.Work.AgentID = cfg.WeChat.Work.AgentID
 	o.Work.Secret = cfg.WeChat.Work.Secret.Reveal()

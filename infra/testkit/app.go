@@ -19,6 +19,7 @@ import (
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
+	noticeworker "github.com/baoxiao/baoxiao/infra/notify"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/web"
@@ -116,6 +117,9 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		Poll: 20 * time.Millisecond, ID: "test-worker",
 		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
 		Busy:    time.Millisecond,
+	}, Notices: noticeworker.Options{
+		Poll: 20 * time.Millisecond, ID: "test-notices",
+		Backoff: func(int) time.Duration { return time.Millisecond }, QuotaWait: 5 * time.Millisecond,
 	}, PDF: app.PDFFetcherOptions{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}}
 	if sopts.ApprovalPolicy == nil {
 		// Most tests were written for one approver, the owner's manager;
@@ -131,7 +135,7 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		cancel()
 		t.Fatal(err)
 	}
-	done := make(chan struct{}, 4)
+	done := make(chan struct{}, 5)
 	go func() { _ = web.Serve(ctx, svc.App, ln, 2*time.Second); done <- struct{}{} }()
 	workers := 1
 	if o.runWorker {
@@ -143,6 +147,8 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 			workers++
 			go func() { _ = svc.MailboxWorker.Run(ctx); done <- struct{}{} }()
 		}
+		workers++
+		go func() { _ = svc.NoticeWorker.Run(ctx); done <- struct{}{} }()
 	}
 	t.Cleanup(func() {
 		cancel()

@@ -17,6 +17,10 @@
     nav_approve: ['审批', 'Approvals'],
     nav_finance: ['财务', 'Finance'],
     nav_admin: ['管理', 'Admin'],
+    notices: ['通知', 'Notices'],
+    notices_unread: ['未读通知', 'unread notices'],
+    notices_none: ['暂无通知', 'No notices'],
+    notices_read_all: ['全部已读', 'Mark all read'],
     logout: ['退出', 'Sign out'],
     loading: ['加载中…', 'Loading…'],
     load_more: ['加载更多', 'Load more'],
@@ -619,9 +623,58 @@
       el('nav', null, links.filter(function (l) { return l[3] || l[2] === active; }).map(function (l) {
         return el('a', { href: l[0], class: l[2] === active ? 'active' : '' }, t(l[1]));
       })),
+      noticeBell(),
       el('span', { class: 'who', id: 'who' }, me.name),
       el('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, t('logout')));
+    refreshNotices();
     return { cfg: cfg, me: me };
+  }
+
+  // The inbox: a bell with the unread count in the top bar, opening the
+  // list of notices (GET /api/v1/notifications).
+  function noticeBell() {
+    return el('span', { class: 'notices' },
+      el('button', { type: 'button', class: 'link bell', id: 'notices-bell', 'aria-label': t('notices_unread'), onclick: toggleNotices },
+        t('notices'), ' ', el('span', { class: 'badge count', id: 'notices-unread', hidden: 'hidden' }, '0')),
+      el('div', { class: 'notice-list', id: 'notices-list', hidden: 'hidden' }));
+  }
+
+  async function refreshNotices() {
+    let data;
+    try {
+      data = await api('GET', '/api/v1/notifications?limit=20', null, { noRedirect: true });
+    } catch (e) {
+      return;
+    }
+    const badgeEl = document.getElementById('notices-unread');
+    if (badgeEl) {
+      badgeEl.textContent = String(data.unread);
+      if (data.unread > 0) badgeEl.removeAttribute('hidden'); else badgeEl.setAttribute('hidden', 'hidden');
+    }
+    const list = document.getElementById('notices-list');
+    if (!list) return;
+    clear(list).append(
+      data.items.length === 0 ? el('p', { class: 'muted' }, t('notices_none')) : el('ul', null, data.items.map(function (n) {
+        return el('li', { class: n.read_at ? 'read' : 'unread', 'data-id': String(n.id) },
+          el('strong', null, n.title), el('div', null, n.body), el('small', { class: 'muted' }, when(n.created_at)));
+      })),
+      data.unread > 0 ? el('button', { type: 'button', class: 'link', id: 'notices-read-all', onclick: readAllNotices }, t('notices_read_all')) : null);
+  }
+
+  function toggleNotices() {
+    const list = document.getElementById('notices-list');
+    if (!list) return;
+    if (list.hasAttribute('hidden')) list.removeAttribute('hidden'); else list.setAttribute('hidden', 'hidden');
+  }
+
+  async function readAllNotices() {
+    try {
+      await api('POST', '/api/v1/notifications/read', { all: true });
+    } catch (e) {
+      toast(errorText(e), 'error');
+      return;
+    }
+    refreshNotices();
   }
 
   global.BX = {
