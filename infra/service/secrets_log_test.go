@@ -38,10 +38,13 @@ func loggedApp(t *testing.T, db testkit.DB, buf *testkit.LogBuffer) *testkit.App
 	prev := slog.Default()
 	slog.SetDefault(log)
 	ctx, cancel := context.WithCancel(context.Background())
+	// One approver, as testkit.App has: the workflow ends in approved.
+	policy := testkit.ManagerOnly()
 	svc, err := service.New(ctx, cfg, db.DB, service.Options{
-		Logger:   log,
-		Worker:   outbox.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
-		Webhooks: webhook.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
+		Logger:         log,
+		ApprovalPolicy: &policy,
+		Worker:         outbox.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
+		Webhooks:       webhook.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
 	})
 	if err != nil {
 		cancel()
