@@ -28,8 +28,8 @@ const (
 // approves the first from the report page and the other two at once
 // from the list; WeChat stays LOCK. His 我已审批 lists them and its search
 // finds one by number. dir-sun approves the first and rejects the second
-// at step 2 (INIT, shown to emp-li with the reason); fin-zhou approves the
-// first last: CLOSURE once the outbox runs.
+// at step 2 (INIT, shown to emp-li with the reason) and hands the third to
+// mgr-zhao; fin-zhou approves the first last: CLOSURE once the outbox runs.
 func TestBrowserApprovalChain(t *testing.T) {
 	t.Parallel()
 	app := testkit.App(t, testkit.SQLite(t), testkit.WithPolicy(service.DemoPolicy()))
@@ -130,6 +130,19 @@ func TestBrowserApprovalChain(t *testing.T) {
 	sun.run("reason", chromedp.SetValue("#reason", "超出差旅标准", chromedp.ByQuery))
 	sun.click("#reject")
 	sun.until("the list", `!document.getElementById('list-view').hidden && document.querySelectorAll('#to-approve a.card.report').length === 1`, nil)
+	// The director hands the third to mgr-zhao, an approver (DECISIONS 44).
+	sun.click(`#to-approve a.card.report[data-report-id="` + reports[2] + `"]`)
+	sun.until("the transfer field", `!!document.getElementById('transfer-to')`, nil)
+	sun.run("transfer to", chromedp.SetValue("#transfer-to", "mgr-zhao", chromedp.ByQuery))
+	sun.click("#transfer")
+	sun.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
+	zhao.click("#tab-to-approve")
+	zhao.until("the transferred report", `(() => { const c = document.querySelectorAll('#to-approve a.card.report'); return c.length === 1 && c[0].dataset.reportId === '`+reports[2]+`'; })()`, nil)
+	zhao.click(`#to-approve a.card.report[data-report-id="` + reports[2] + `"]`)
+	zhao.until("step 2, now his", `!!document.getElementById('approve') && `+planIs([]string{"approved", "current", "waiting"})+
+		` && document.querySelector('#plan li.plan-step[data-step="2"] [data-approver]').dataset.approver === 'mgr-zhao'`, nil)
+	zhao.open("/h5/approve")
+
 	app.RunOutbox(t)
 	if s := wechatStatus(t, app, cards[0]); s != lockStatus {
 		t.Fatalf("after step 2 the invoice is %s, want LOCK", s)
