@@ -202,6 +202,8 @@
     role_emp_work: ['员工 · 企业微信', 'Employee · WeCom'],
     role_approver: ['审批人', 'Approver'],
     role_finance: ['财务', 'Finance'],
+    role_director: ['总监 · 审批人', 'Director · Approver'],
+    role_finance_cashier: ['财务 · 出纳', 'Finance · Cashier'],
     role_admin: ['管理员', 'Administrator'],
     // statuses
     st_draft: ['草稿', 'Draft'],
@@ -615,7 +617,10 @@
     translate();
     const header = document.getElementById('top');
     const [cfg, me] = await Promise.all([api('GET', '/h5/config.json'), api('GET', '/api/v1/me')]);
-    const links = [['/h5/', 'nav_mine', 'mine', true], ['/h5/approve', 'nav_approve', 'approve', hasRole(me, 'approver')],
+    // Finance and admins approve too: finance review is a chain step and
+    // admin the default fallback (DECISIONS 45).
+    const approves = hasRole(me, 'approver') || hasRole(me, 'finance') || hasRole(me, 'admin');
+    const links = [['/h5/', 'nav_mine', 'mine', true], ['/h5/approve', 'nav_approve', 'approve', approves],
       ['/h5/finance', 'nav_finance', 'finance', hasRole(me, 'finance') || hasRole(me, 'admin')],
       ['/h5/admin', 'nav_admin', 'admin', hasRole(me, 'admin')]];
     clear(header).append(
