@@ -13,9 +13,10 @@ import (
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
 
-// qrOf is a QR image of a wallet item's paper (billing_code + billing_no).
-func qrOf(t *testing.T, w map[string]any) []byte {
-	return testkit.QRImage(t, w["billing_code"].(string), w["billing_no"].(string), "100.00", "20261008", "12345678901234567890")
+// pdfOf is a PDF of a wallet item's paper (billing_code + billing_no in
+// its QR code), as the issuer's e-mail would bring it.
+func pdfOf(t *testing.T, w map[string]any) []byte {
+	return testkit.QRPDF(t, w["billing_code"].(string), w["billing_no"].(string), "100.00", "20261008", "12345678901234567890")
 }
 
 func TestWalletThenFile(t *testing.T) {
@@ -24,16 +25,16 @@ func TestWalletThenFile(t *testing.T) {
 		li := a.Login(t, "emp-li")
 		w := wallet(t, a, me(t, li)["openid"].(string))[0]
 		inv := importN(t, a, li, 1)[0]
-		res := uploadOK(t, li, testkit.File{Name: "scan.png", Data: qrOf(t, w)})
-		if got := outcomes(t, res); got["scan.png"] != "attached" {
+		res := uploadOK(t, li, testkit.File{Name: "invoice.pdf", Data: pdfOf(t, w)})
+		if got := outcomes(t, res); got["invoice.pdf"] != "attached" {
 			t.Fatalf("the owner's file of a wallet invoice: %s", res.Body)
 		}
 		got := li.Do(http.MethodGet, "/api/v1/invoices/"+inv["id"].(string), nil).JSON
 		if got["source"] != "wallet" || len(got["originals"].([]any)) != 1 {
 			t.Fatalf("wallet invoice after the file: %v", got)
 		}
-		dup := uploadOK(t, a.Login(t, "emp-wang"), testkit.File{Name: "scan.png", Data: qrOf(t, w)})
-		if e := failures(dup)["scan.png"]; e["code"] != "invoice.duplicate" {
+		dup := uploadOK(t, a.Login(t, "emp-wang"), testkit.File{Name: "invoice.pdf", Data: pdfOf(t, w)})
+		if e := failures(dup)["invoice.pdf"]; e["code"] != "invoice.duplicate" {
 			t.Fatalf("another employee's file of it: %s", dup.Body)
 		}
 	})
@@ -44,7 +45,7 @@ func TestFileThenWalletJoins(t *testing.T) {
 		a := testkit.App(t, db, testkit.WithoutWorker())
 		li := a.Login(t, "emp-li")
 		w := wallet(t, a, me(t, li)["openid"].(string))[0]
-		file := listOf(t, uploadOK(t, li, testkit.File{Name: "scan.png", Data: qrOf(t, w)}), "imported")[0]
+		file := listOf(t, uploadOK(t, li, testkit.File{Name: "invoice.pdf", Data: pdfOf(t, w)}), "imported")[0]
 		if file["needs_review"] != true { // a kind-10 QR has no total
 			t.Fatalf("file invoice %v", file)
 		}

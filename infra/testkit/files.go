@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pdfcpu/pdfcpu/pkg/api"
 	qrgen "github.com/skip2/go-qrcode"
 )
 
@@ -84,6 +85,18 @@ func QRImage(t testing.TB, code, number, withoutTax, yyyymmdd, check string) []b
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, q.Image(256)); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// QRPDF is a one-page PDF holding the QR image, as a scanned or printed
+// legacy e-invoice is: the identity is read from the QR.
+func QRPDF(t testing.TB, code, number, withoutTax, yyyymmdd, check string) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	img := QRImage(t, code, number, withoutTax, yyyymmdd, check)
+	if err := api.ImportImages(nil, &buf, []io.Reader{bytes.NewReader(img)}, nil, nil); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
