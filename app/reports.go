@@ -453,20 +453,35 @@ func checkStillFiles(ctx context.Context, repo InvoiceRepo, ids []domain.Invoice
 
 // undoLocks releases what a failed submit may have locked, still under its
 // claims. Each queued unlock is then settled: done where the unlock went
-// through or nothing was locked, due now where it did not (the worker
-// retries it).
+// through (and INIT recorded), due now everywhere else (a worker sends it).
 func (s *Reports) undoLocks(ctx context.Context, invs, touched []*domain.Invoice, gens map[domain.InvoiceID]int64) {
 	failed := s.unlock(ctx, touched)
+	// Settled: the unlocks that went through. Everything else is sent by a
+	// worker now — also an invoice this submit never touched, whose WeChat
+	// status may still await an earlier decision's unlock that the submit's
+	// own unlock superseded.
 	var done, retry []domain.InvoiceID
 	for _, inv := range invs {
-		if slices.Contains(failed, inv) {
-			retry = append(retry, inv.ID())
-		} else {
+		if slices.Contains(touched, inv) && !slices.Contains(failed, inv) {
 			done = append(done, inv.ID())
+		} else {
+			retry = append(retry, inv.ID())
 		}
 	}
 	now := s.clock.Now()
 	err := s.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
+		for _, id := range done {
+			// WeChat says INIT now: record it unless a newer decision
+			// came meanwhile (its own write records what it sends).
+			if _, err := tx.Invoices.Update(ctx, id, func(inv *domain.Invoice) error {
+				if inv.StatusGeneration() == gens[id] {
+					inv.RecordWeChatStatus(domain.StatusInit, now)
+				}
+				return nil
+			}); err != nil {
+				return err
+			}
+		}
 		if err := tx.Outbox.Complete(ctx, done, gens, now); err != nil {
 			return err
 		}
