@@ -19,7 +19,7 @@ build:
 test:
 	@if [ -z "$(RACE)" ]; then echo "make test: no C compiler found, running without -race"; fi
 	@if [ -z "$$MYSQL_TEST_DSN" ]; then echo "make test: MYSQL_TEST_DSN not set, the MySQL runs are skipped (CI sets it)"; fi
-	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 15m ./...
+	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 20m ./...
 
 # The load run starts `baoxiao serve` on loopback and stops it; it fails on
 # over 1% errors or when WeChat (the sandbox) disagrees with a report.
