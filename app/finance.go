@@ -102,10 +102,13 @@ func (p FinanceParams) Parse() (FinanceFilter, error) {
 	for _, s := range splitList(p.ReportStatus) {
 		st := domain.ReportStatus(strings.ToLower(s))
 		switch st {
-		case domain.ReportDraft, domain.ReportSubmitted, domain.ReportApproved, domain.ReportRejected, domain.ReportWithdrawn, NoReport:
+		case domain.ReportDraft, domain.ReportSubmitted, domain.ReportRejected, domain.ReportWithdrawn, domain.ReportPaid, NoReport:
 			f.ReportStatuses = append(f.ReportStatuses, st)
+		case domain.ReportApproved:
+			// Paid counts as approved; "paid" narrows it (DECISIONS 39).
+			f.ReportStatuses = append(f.ReportStatuses, st, domain.ReportPaid)
 		default:
-			return f, domain.Invalid("report_status", "must be draft, submitted, approved, rejected, withdrawn or none (comma-separated)")
+			return f, domain.Invalid("report_status", "must be draft, submitted, approved, paid, rejected, withdrawn or none (comma-separated)")
 		}
 	}
 	for _, s := range splitList(p.WeChatStatus) {

@@ -18,6 +18,8 @@ const (
 	ReportRejected  ReportStatus = "rejected"
 	ReportWithdrawn ReportStatus = "withdrawn"
 	ReportDeleted   ReportStatus = "deleted"
+	// ReportPaid: a cashier recorded its payment (issue 17).
+	ReportPaid ReportStatus = "paid"
 )
 
 // Action is something done to a report; every one is recorded in history.
@@ -39,6 +41,8 @@ const (
 	// ActionCancelled notes an invoice found cancelled (红冲) while the
 	// report was decided: it was left as it is in WeChat.
 	ActionCancelled Action = "cancelled"
+	// ActionPay records a payment of an approved report (issue 17).
+	ActionPay Action = "pay"
 )
 
 // reportMoves lists every legal status change; anything else is
@@ -49,12 +53,14 @@ var reportMoves = map[ReportStatus]map[Action]ReportStatus{
 	ReportSubmitted: {ActionApprove: ReportApproved, ActionReject: ReportRejected, ActionWithdraw: ReportWithdrawn, ActionReassign: ReportSubmitted, ActionRemove: ReportSubmitted},
 	ReportRejected:  {ActionEdit: ReportRejected, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
 	ReportWithdrawn: {ActionEdit: ReportWithdrawn, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
-	// Approved is final: CLOSURE cannot be undone in WeChat.
+	// Approved is final: CLOSURE cannot be undone in WeChat. Paying it
+	// never touches WeChat (DECISIONS 32).
+	ReportApproved: {ActionPay: ReportPaid},
 }
 
 // Open reports whether the report still holds its invoices for review or
 // editing; approved reports hold them for good, deleted ones release them.
-func (s ReportStatus) Open() bool { return s != ReportApproved && s != ReportDeleted }
+func (s ReportStatus) Open() bool { return !s.Approved() && s != ReportDeleted }
 
 // HoldsInvoices reports whether the report's invoices are unavailable to
 // other reports.
@@ -99,6 +105,7 @@ type Report struct {
 	decidedAt   time.Time
 	history     []HistoryEntry
 	saved       int // history entries already stored
+	details     ReportDetails
 }
 
 // ReportData is the full state, for repositories.
@@ -117,6 +124,7 @@ type ReportData struct {
 	SubmittedAt time.Time
 	DecidedAt   time.Time
 	History     []HistoryEntry
+	Details     ReportDetails
 }
 
 const maxTitleLen = 200
@@ -164,6 +172,7 @@ func RestoreReport(d ReportData) *Report {
 		invoiceIDs: slices.Clone(d.InvoiceIDs), total: d.Total, version: d.Version,
 		createdAt: d.CreatedAt, updatedAt: d.UpdatedAt, submittedAt: d.SubmittedAt,
 		decidedAt: d.DecidedAt, history: slices.Clone(d.History), saved: len(d.History),
+		details: d.Details.clone(),
 	}
 }
 
@@ -221,6 +230,7 @@ func (r *Report) setInvoices(invoices []*Invoice) error {
 		total = total.Add(inv.Amount())
 	}
 	r.invoiceIDs, r.total = ids, total
+	r.defaultExpenseTypes(invoices)
 	return nil
 }
 
@@ -427,5 +437,6 @@ func (r *Report) Data() ReportData {
 		EmployeeID: r.employeeID, ApproverID: r.approverID, InvoiceIDs: r.InvoiceIDs(),
 		Total: r.total, Version: r.version, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
 		SubmittedAt: r.submittedAt, DecidedAt: r.decidedAt, History: r.History(),
+		Details: r.Details(),
 	}
 }

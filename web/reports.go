@@ -64,10 +64,10 @@ func (h *reportHandler) list(c *fiber.Ctx) error {
 	if s := c.Query("status"); s != "" {
 		for part := range strings.SplitSeq(s, ",") {
 			switch st := domain.ReportStatus(part); st {
-			case domain.ReportDraft, domain.ReportSubmitted, domain.ReportApproved, domain.ReportRejected, domain.ReportWithdrawn:
+			case domain.ReportDraft, domain.ReportSubmitted, domain.ReportApproved, domain.ReportPaid, domain.ReportRejected, domain.ReportWithdrawn:
 				statuses = append(statuses, st)
 			default:
-				return domain.Invalid("status", "must be draft, submitted, approved, rejected or withdrawn (comma-separated)")
+				return domain.Invalid("status", "must be draft, submitted, approved, paid, rejected or withdrawn (comma-separated)")
 			}
 		}
 	}

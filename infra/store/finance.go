@@ -96,11 +96,16 @@ func (s *Finance) filtered(ctx context.Context, f app.FinanceFilter, people bool
 		switch {
 		case f.DateField != app.ApprovedOn:
 			q = q.Where(reportStatus+" IN (?)", bun.In(statuses))
-		case !slices.Contains(statuses, string(domain.ReportApproved)):
+		case slices.Contains(statuses, string(domain.ReportApproved)) && slices.Contains(statuses, string(domain.ReportPaid)):
+			// On approved_on every row is approved or paid already
+			// (approved_at is set only then): no condition.
+		case slices.Contains(statuses, string(domain.ReportApproved)):
+			q = q.Where(reportStatus+" = ?", string(domain.ReportApproved))
+		case slices.Contains(statuses, string(domain.ReportPaid)):
+			q = q.Where(reportStatus+" = ?", string(domain.ReportPaid))
+		default:
 			q = q.Where("1 = 0") // approval dates belong to approved reports only
 		}
-		// On approved_on every row is approved already (approved_at is set
-		// only then): no condition.
 	}
 	if len(f.WeChatStatuses) > 0 {
 		st := make([]string, len(f.WeChatStatuses))
@@ -234,7 +239,7 @@ func syncFinanceColumns(ctx context.Context, tx bun.IDB, r *domain.Report, befor
 	}
 	if len(held) > 0 {
 		var approved any // NULL unless approved
-		if r.Status() == domain.ReportApproved {
+		if r.Status().Approved() { // a paid report keeps its approval date
 			approved = r.DecidedAt().UTC()
 		}
 		if _, err := tx.NewUpdate().Table("invoices").Set("report_status = ?", string(r.Status())).

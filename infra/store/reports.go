@@ -32,6 +32,7 @@ type reportRow struct {
 	UpdatedAt    time.Time
 	SubmittedAt  time.Time `bun:",nullzero"`
 	DecidedAt    time.Time `bun:",nullzero"`
+	reportDetailRow
 }
 
 type reportInvoiceRow struct {
@@ -40,6 +41,8 @@ type reportInvoiceRow struct {
 	ReportID  string `bun:",pk"`
 	InvoiceID string `bun:",pk"`
 	Position  int
+	// ExpenseType is the invoice's expense type code in this report (0017).
+	ExpenseType string
 }
 
 type historyRow struct {
@@ -57,13 +60,15 @@ type historyRow struct {
 
 func reportFromDomain(r *domain.Report) reportRow {
 	d := r.Data()
-	return reportRow{
+	row := reportRow{
 		ID: string(d.ID), Number: d.Number, Title: d.Title, Status: string(d.Status),
 		EmployeeID: string(d.EmployeeID), ApproverID: string(d.ApproverID),
 		TotalCents: d.Total.Cents(), InvoiceCount: len(d.InvoiceIDs), Version: d.Version,
 		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 		SubmittedAt: utc(d.SubmittedAt), DecidedAt: utc(d.DecidedAt),
 	}
+	row.reportDetailRow = detailsToRow(d.Details)
+	return row
 }
 
 func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *domain.Report {
@@ -73,6 +78,7 @@ func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *
 		Total: domain.MoneyFromCents(r.TotalCents), Version: r.Version,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
 		SubmittedAt: utc(r.SubmittedAt), DecidedAt: utc(r.DecidedAt),
+		Details: r.toDetails(invoices),
 	}
 	for _, ri := range invoices {
 		d.InvoiceIDs = append(d.InvoiceIDs, domain.InvoiceID(ri.InvoiceID))
@@ -155,7 +161,7 @@ func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domai
 		if err != nil {
 			return err
 		}
-		before := r.InvoiceIDs()
+		before, beforeTypes := r.InvoiceIDs(), r.Details().ExpenseTypes
 		if err := fn(r); err != nil {
 			return err
 		}
@@ -170,6 +176,9 @@ func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domai
 			return err
 		}
 		if err := s.syncInvoices(ctx, tx, r, before); err != nil {
+			return err
+		}
+		if err := syncExpenseTypes(ctx, tx, r, before, beforeTypes); err != nil {
 			return err
 		}
 		if err := syncFinanceColumns(ctx, tx, r, before); err != nil {
@@ -205,7 +214,7 @@ func (s *Reports) syncInvoices(ctx context.Context, tx bun.IDB, r *domain.Report
 	}
 	rows := make([]reportInvoiceRow, len(want))
 	for i, id := range want {
-		rows[i] = reportInvoiceRow{ReportID: string(r.ID()), InvoiceID: string(id), Position: i}
+		rows[i] = reportInvoiceRow{ReportID: string(r.ID()), InvoiceID: string(id), Position: i, ExpenseType: r.ExpenseType(id)}
 	}
 	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		if _, dup := uniqueViolation(err); dup {
