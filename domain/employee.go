@@ -16,12 +16,14 @@ const (
 	RoleApprover Role = "approver"
 	RoleFinance  Role = "finance"
 	RoleAdmin    Role = "admin"
+	// RoleCashier records payments (出纳, issue 17, DECISIONS 36).
+	RoleCashier Role = "cashier"
 )
 
-// ParseRole accepts one of the four role names.
+// ParseRole accepts one of the role names.
 func ParseRole(s string) (Role, error) {
 	switch r := Role(s); r {
-	case RoleEmployee, RoleApprover, RoleFinance, RoleAdmin:
+	case RoleEmployee, RoleApprover, RoleFinance, RoleAdmin, RoleCashier:
 		return r, nil
 	}
 	return "", fmt.Errorf("unknown role %q", s)

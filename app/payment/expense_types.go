@@ -1,0 +1,44 @@
+package payment
+
+import (
+	"context"
+	"slices"
+
+	"github.com/baoxiao/baoxiao/domain"
+)
+
+// ExpenseTypes lists the active expense types, for everyone signed in.
+func (s *Service) ExpenseTypes(ctx context.Context, by domain.EmployeeID) ([]domain.ExpenseType, error) {
+	if _, err := s.actor(ctx, by); err != nil {
+		return nil, err
+	}
+	all, err := s.d.Types.ExpenseTypes(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return slices.DeleteFunc(all, func(t domain.ExpenseType) bool { return !t.Active }), nil
+}
+
+// AllExpenseTypes lists every expense type, active or not (admins).
+func (s *Service) AllExpenseTypes(ctx context.Context, by domain.EmployeeID) ([]domain.ExpenseType, error) {
+	if err := s.require(ctx, by, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	return s.d.Types.ExpenseTypes(ctx)
+}
+
+// ReplaceExpenseTypes stores an admin's whole list. Codes left out are
+// deactivated, not deleted: reports and exports still name them.
+func (s *Service) ReplaceExpenseTypes(ctx context.Context, by domain.EmployeeID, list []domain.ExpenseType) ([]domain.ExpenseType, error) {
+	if err := s.require(ctx, by, domain.RoleAdmin); err != nil {
+		return nil, err
+	}
+	list, err := domain.CheckExpenseTypes(list)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.d.Types.ReplaceExpenseTypes(ctx, list); err != nil {
+		return nil, err
+	}
+	return s.d.Types.ExpenseTypes(ctx)
+}
