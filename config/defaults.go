@@ -24,6 +24,7 @@ func defaults() *Config {
 			Timeout:     10 * time.Second,
 		},
 		Auth:            Auth{SessionTTL: 12 * time.Hour},
+		Payment:         Payment{FinanceMayPay: true},
 		H5:              H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
 		Storage:         Storage{Driver: "dir"},
 		Log:             Log{Level: "info", Format: "text"},

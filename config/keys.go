@@ -126,6 +126,9 @@ var keys = []key{
 			return nil
 		},
 	},
+	boolKey("payment.finance_may_pay", "`true`", "let the finance role record payments besides cashiers", func(c *Config) *bool { return &c.Payment.FinanceMayPay }),
+	strKey("payment.payer_bank", "empty", "the paying account's bank (付款账号开户行) in bank batch files", func(c *Config) *string { return &c.Payment.PayerBank }),
+	strKey("payment.payer_account_name", "empty (the company name)", "the paying account's name (付款账号名称) in bank batch files", func(c *Config) *string { return &c.Payment.PayerAccountName }),
 	strKey("log.level", "`info`", "debug, info, warn or error", func(c *Config) *string { return &c.Log.Level }),
 	strKey("log.format", "`text`", "text or json", func(c *Config) *string { return &c.Log.Format }),
 	durationKey("shutdown_timeout", "`15s`", "grace period for in-flight requests and workers on shutdown", func(c *Config) *time.Duration { return &c.ShutdownTimeout }),

@@ -103,4 +103,5 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	registerDirectoryRoutes(signedIn, deps)
 	registerQRImports(signedIn, deps)
 	registerWebhookAdmin(signedIn, deps)
+	registerPaymentRoutes(signedIn, deps)
 }

@@ -71,6 +71,9 @@ type invoiceView struct {
 	// Originals, Original and PDF are filled where the handler loads them
 	// (an invoice, the invoice list; DECISIONS 42).
 	Originals *[]originalView `json:"originals,omitempty"`
+	// ExpenseType is the invoice's expense type code in a report (issue
+	// 17): null when none is chosen, absent outside a report.
+	ExpenseType *nullString `json:"expense_type,omitempty"`
 	Original  *originalView   `json:"original,omitempty"`
 	PDF       *pdfStatusView  `json:"pdf,omitempty"`
 }
@@ -146,6 +149,7 @@ type reportView struct {
 	UpdatedAt      time.Time     `json:"updated_at"`
 	SubmittedAt    *time.Time    `json:"submitted_at"`
 	DecidedAt      *time.Time    `json:"decided_at"`
+	reportDetailsView
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -175,6 +179,7 @@ func newReportView(d *app.ReportDetails) reportView {
 	v.NeedsAttention = []string{}
 	for i, inv := range d.Invoices {
 		v.Invoices[i] = newInvoiceView(inv, d.People)
+		v.Invoices[i].ExpenseType = expenseTypeOf(r, inv.ID())
 		if r.Status().Open() && inv.Status() == domain.StatusCancel {
 			v.NeedsAttention = append(v.NeedsAttention, "invoice "+inv.BusinessID().String()+" was cancelled by its issuer (红冲); remove it from the report")
 		}
@@ -187,5 +192,6 @@ func newReportView(d *app.ReportDetails) reportView {
 		}
 		v.History = append(v.History, hv)
 	}
+	v.reportDetailsView = newReportDetailsView(r)
 	return v
 }

@@ -46,10 +46,13 @@ type xlsxSheet struct {
 	refs    []string
 	values  []string
 	started time.Time
+	cols    []column // the finance columns, or a table's (table.go)
 }
 
 // NewXLSX starts an XLSX export on w.
-func NewXLSX(w io.Writer) (app.Sheet, error) {
+func NewXLSX(w io.Writer) (app.Sheet, error) { return newXLSX(w, columns) }
+
+func newXLSX(w io.Writer, cols []column) (*xlsxSheet, error) {
 	out := bufio.NewWriterSize(w, 64<<10)
 	zw := zip.NewWriter(out)
 	// Speed over size: the export is I/O bound on a fast link otherwise
@@ -57,8 +60,8 @@ func NewXLSX(w io.Writer) (app.Sheet, error) {
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(w, flate.BestSpeed)
 	})
-	s := &xlsxSheet{out: out, zip: zw, buf: make([]byte, 0, 4096), refs: make([]string, len(columns)), values: make([]string, len(columns)), started: time.Now()}
-	for i := range columns {
+	s := &xlsxSheet{out: out, zip: zw, buf: make([]byte, 0, 4096), refs: make([]string, len(cols)), values: make([]string, len(cols)), started: time.Now(), cols: cols}
+	for i := range cols {
 		s.refs[i] = columnName(i)
 	}
 	if err := s.startSheet(); err != nil {
@@ -90,7 +93,7 @@ func (s *xlsxSheet) startSheet() error {
 	// The header row stays in view while scrolling.
 	b = append(b, `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>`...)
 	b = append(b, `<sheetFormatPr defaultRowHeight="15"/><cols>`...)
-	for i, c := range columns {
+	for i, c := range s.cols {
 		b = fmt.Appendf(b, `<col min="%d" max="%d" width="%d" customWidth="1"/>`, i+1, i+1, c.width)
 	}
 	b = append(b, `</cols><sheetData>`...)
@@ -98,8 +101,8 @@ func (s *xlsxSheet) startSheet() error {
 	if err := s.flushRow(); err != nil {
 		return err
 	}
-	header := make([]string, len(columns))
-	for i, c := range columns {
+	header := make([]string, len(s.cols))
+	for i, c := range s.cols {
 		header[i] = c.header
 	}
 	return s.writeRow(header, styleBold, styleBold)
@@ -132,7 +135,7 @@ func (s *xlsxSheet) writeRow(values []string, textStyle, moneyStyle int) error {
 		b = append(b, `<c r="`...)
 		b = append(b, s.refs[i]...)
 		b = append(b, r...)
-		if columns[i].money && s.row > 1 {
+		if s.cols[i].money && s.row > 1 {
 			b = append(b, `" s="`...)
 			b = strconv.AppendInt(b, int64(moneyStyle), 10)
 			b = append(b, `"><v>`...)
@@ -226,6 +229,12 @@ func (s *xlsxSheet) Close(t app.FinanceTotals) error {
 	if err := s.writeRow(totalsRow(t), styleBold, styleBoldMoney); err != nil {
 		return err
 	}
+	return s.finish()
+}
+
+// finish ends the sheet and writes the workbook parts and the zip
+// directory.
+func (s *xlsxSheet) finish() error {
 	if err := s.endSheet(); err != nil {
 		return err
 	}
