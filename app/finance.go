@@ -54,8 +54,11 @@ type FinanceFilter struct {
 	MinAmount       *domain.Money
 	MaxAmount       *domain.Money
 	// Q is a prefix of the invoice number, the seller's name or tax
-	// number, or the employee's name (DECISIONS 20).
+	// number, the employee's name (DECISIONS 20), the report's purpose or
+	// the expense type's name.
 	Q string
+	// ExpenseTypes keeps invoices of these expense type codes (issue 17).
+	ExpenseTypes []string
 }
 
 // FinanceParams are a finance search's parameters as text, from a query
@@ -70,6 +73,7 @@ type FinanceParams struct {
 	MinAmount       string
 	MaxAmount       string
 	Q               string
+	ExpenseType     string
 }
 
 const maxQ = 100
@@ -137,6 +141,12 @@ func (p FinanceParams) Parse() (FinanceFilter, error) {
 	}
 	if f.MinAmount != nil && f.MaxAmount != nil && f.MaxAmount.Cmp(*f.MinAmount) < 0 {
 		return f, domain.Invalid("max_amount", "must not be below min_amount")
+	}
+	for _, code := range splitList(p.ExpenseType) {
+		if len(code) > 32 {
+			return f, domain.Invalid("expense_type", "expense type codes (comma-separated)")
+		}
+		f.ExpenseTypes = append(f.ExpenseTypes, code)
 	}
 	f.Q = strings.TrimSpace(p.Q)
 	if utf8.RuneCountInString(f.Q) > maxQ {
@@ -220,6 +230,14 @@ type FinanceRow struct {
 	ReportStatus domain.ReportStatus
 	Approver     Person
 	ApprovedAt   time.Time // zero unless the report is approved
+
+	// Expense details and payment (issue 17): the invoice's expense type
+	// in the report, the report's purpose and, once paid, its payment.
+	ExpenseTypeCode  string
+	ExpenseTypeName  string
+	Purpose          string
+	PaidOn           string // YYYY-MM-DD
+	PaymentReference string
 
 	Sync InvoiceSync
 }

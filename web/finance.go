@@ -39,6 +39,7 @@ func financeParams(c *fiber.Ctx) app.FinanceParams {
 		ReportStatus: c.Query("report_status"), WeChatStatus: c.Query("wechat_status"),
 		Employee: c.Query("employee"), SellerTaxNumber: c.Query("seller_tax_number"),
 		MinAmount: c.Query("min_amount"), MaxAmount: c.Query("max_amount"), Q: c.Query("q"),
+		ExpenseType: c.Query("expense_type"),
 	}
 }
 
@@ -108,6 +109,7 @@ type financeReportView struct {
 	Status     string            `json:"status"`
 	Approver   financePersonView `json:"approver"`
 	ApprovedAt *time.Time        `json:"approved_at"`
+	paidRefView
 }
 
 // financeInvoiceView is one row of a finance search: the invoice with its
@@ -136,6 +138,7 @@ type financeInvoiceView struct {
 	Warnings            []string           `json:"warnings"`
 	Employee            financePersonView  `json:"employee"`
 	Report              *financeReportView `json:"report"`
+	ExpenseType         *expenseTypeRef    `json:"expense_type"`
 }
 
 func newFinanceInvoiceView(r app.FinanceRow) financeInvoiceView {
@@ -161,9 +164,10 @@ func newFinanceInvoiceView(r app.FinanceRow) financeInvoiceView {
 		v.Report = &financeReportView{
 			ID: string(r.ReportID), Number: r.ReportNumber, Status: string(r.ReportStatus),
 			Approver:   financePersonView{ID: string(r.Approver.ID), Name: r.Approver.Name, Department: r.Approver.Department},
-			ApprovedAt: timePtr(r.ApprovedAt),
+			ApprovedAt: timePtr(r.ApprovedAt), paidRefView: newPaidRefView(r),
 		}
 	}
+	v.ExpenseType = newExpenseTypeRef(r)
 	return v
 }
 

@@ -295,3 +295,32 @@ func (r *editReportRequest) edit() app.ReportEdit {
 	}
 	return e
 }
+
+// paidRefView is a finance row's report purpose and payment (issue 17).
+type paidRefView struct {
+	Purpose          string  `json:"purpose"`
+	PaidOn           *string `json:"paid_on"`
+	PaymentReference *string `json:"payment_reference"`
+}
+
+func newPaidRefView(r app.FinanceRow) paidRefView {
+	v := paidRefView{Purpose: r.Purpose}
+	if r.PaidOn != "" {
+		on, ref := r.PaidOn, r.PaymentReference
+		v.PaidOn, v.PaymentReference = &on, &ref
+	}
+	return v
+}
+
+// expenseTypeRef names a row's expense type; null when none is chosen.
+type expenseTypeRef struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+func newExpenseTypeRef(r app.FinanceRow) *expenseTypeRef {
+	if r.ExpenseTypeCode == "" {
+		return nil
+	}
+	return &expenseTypeRef{Code: r.ExpenseTypeCode, Name: r.ExpenseTypeName}
+}
