@@ -258,7 +258,7 @@ func syncFinanceColumns(ctx context.Context, tx bun.IDB, r *domain.Report, befor
 		}
 	}
 	if len(held) > 0 {
-		var approved any // NULL unless approved
+		var approved any           // NULL unless approved
 		if r.Status().Approved() { // a paid report keeps its approval date
 			approved = r.DecidedAt().UTC()
 		}
