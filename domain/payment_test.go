@@ -34,9 +34,9 @@ func TestPay(t *testing.T) {
 
 func TestDefaultExpenseType(t *testing.T) {
 	for raw, want := range map[string]string{
-		"电子发票（铁路电子客票）":     domain.ExpenseTravel,
+		"电子发票（铁路电子客票）":      domain.ExpenseTravel,
 		"电子发票（航空运输电子客票行程单）": domain.ExpenseTravel,
-		"增值税电子普通发票":        "",
+		"增值税电子普通发票":         "",
 	} {
 		inv := invoice(t, "emp-li", "00000001", 100)
 		f := inv.Facts()

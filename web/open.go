@@ -323,7 +323,7 @@ type openSearchItem struct {
 	// ExpenseType is the invoice's expense type in its report (issue 17).
 	ExpenseType *expenseTypeRef `json:"expense_type"`
 	Sync        string          `json:"sync"`
-	Warnings []string       `json:"warnings"`
+	Warnings    []string        `json:"warnings"`
 }
 
 func (h *openHandler) search(c *fiber.Ctx) error {

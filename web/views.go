@@ -73,9 +73,9 @@ type invoiceView struct {
 	Originals *[]originalView `json:"originals,omitempty"`
 	// ExpenseType is the invoice's expense type code in a report (issue
 	// 17): null when none is chosen, absent outside a report.
-	ExpenseType *nullString `json:"expense_type,omitempty"`
-	Original  *originalView   `json:"original,omitempty"`
-	PDF       *pdfStatusView  `json:"pdf,omitempty"`
+	ExpenseType *nullString    `json:"expense_type,omitempty"`
+	Original    *originalView  `json:"original,omitempty"`
+	PDF         *pdfStatusView `json:"pdf,omitempty"`
 }
 
 func newInvoiceView(inv *domain.Invoice, people map[domain.EmployeeID]*domain.Employee) invoiceView {
