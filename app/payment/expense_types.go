@@ -2,6 +2,7 @@ package payment
 
 import (
 	"context"
+	"errors"
 	"slices"
 
 	"github.com/baoxiao/baoxiao/domain"
@@ -41,4 +42,33 @@ func (s *Service) ReplaceExpenseTypes(ctx context.Context, by domain.EmployeeID,
 		return nil, err
 	}
 	return s.d.Types.ExpenseTypes(ctx)
+}
+
+// ERPDetails is what the open API's views add to invoices held by
+// reports: each report (its purpose, status and payment) and the expense
+// type names. The ERP's signature is its authority; no employee acts.
+func (s *Service) ERPDetails(ctx context.Context, ids []domain.ReportID) (map[domain.ReportID]*domain.Report, map[string]string, error) {
+	reports := map[domain.ReportID]*domain.Report{}
+	for _, id := range ids {
+		if _, ok := reports[id]; ok || id == "" {
+			continue
+		}
+		r, err := s.d.Reports.Get(ctx, id)
+		if errors.Is(err, domain.ErrNotFound) {
+			continue // released meanwhile: shown as in no report
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		reports[id] = r
+	}
+	types, err := s.d.Types.ExpenseTypes(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	names := make(map[string]string, len(types))
+	for _, t := range types {
+		names[t.Code] = t.Name
+	}
+	return reports, names, nil
 }

@@ -134,6 +134,24 @@ func TestPaymentBatch(t *testing.T) {
 			t.Fatalf("employee reads the bank file: %d", res.Status)
 		}
 
+		// The open API: the native report view and the Yuanian search.
+		erp := newERP(t, a, "erp")
+		or := erp.call(http.MethodGet, "/open/v1/reports/"+r1["id"].(string), nil, "")
+		if or.Status != http.StatusOK || or.JSON["status"] != "paid" || or.JSON["purpose"] != "=深圳客户拜访" ||
+			or.JSON["payment"].(map[string]any)["reference"] != "B20261105-01" {
+			t.Fatalf("open report: %d %s", or.Status, or.Body)
+		}
+		yn := erp.yn(ynReq{path: "/openapi/invoice/wechat/search", header: map[string]any{"page": "1", "size": "50"}, body: map[string]any{}})
+		paidSeen := 0
+		for _, it := range yn["data"].(map[string]any)["invoiceList"].([]any) {
+			if m := it.(map[string]any); m["paidOn"] == "2026-11-05" && m["reportStatus"] == "paid" {
+				paidSeen++
+			}
+		}
+		if paidSeen != 3 {
+			t.Fatalf("Yuanian search shows %d paid invoices: %v", paidSeen, yn["data"])
+		}
+
 		// Finance: approved includes paid, paid narrows it (DECISIONS 39).
 		for q, n := range map[string]int{"approved": 3, "paid": 3, "submitted": 0, "approved&date_field=approved_on": 3} {
 			res := fin.Do(http.MethodGet, "/api/v1/finance/invoices?report_status="+q, nil)
