@@ -106,7 +106,7 @@ func (s *Reports) Get(ctx context.Context, by domain.EmployeeID, id domain.Repor
 }
 
 func canSee(e *domain.Employee, r *domain.Report) bool {
-	return e.ID() == r.EmployeeID() || e.ID() == r.ApproverID() || e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin)
+	return e.ID() == r.EmployeeID() || e.ID() == r.ApproverID() || e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin) || e.HasRole(domain.RoleCashier)
 }
 
 // List returns reports in a scope: "mine", "to_approve" (submitted, waiting
@@ -126,8 +126,8 @@ func (s *Reports) List(ctx context.Context, by domain.EmployeeID, scope string, 
 			q.Statuses = []domain.ReportStatus{domain.ReportSubmitted}
 		}
 	case "all":
-		if !actor.HasRole(domain.RoleFinance) && !actor.HasRole(domain.RoleAdmin) {
-			return nil, domain.ErrForbidden.WithMessage("only finance and admins see all reports")
+		if !actor.HasRole(domain.RoleFinance) && !actor.HasRole(domain.RoleAdmin) && !actor.HasRole(domain.RoleCashier) {
+			return nil, domain.ErrForbidden.WithMessage("only finance, cashiers and admins see all reports")
 		}
 	default:
 		return nil, domain.Invalid("scope", `must be "mine", "to_approve" or "all"`)
