@@ -57,10 +57,7 @@ func (s *Payments) ReplaceExpenseTypes(ctx context.Context, list []domain.Expens
 		}
 		for i, t := range list {
 			row := expenseTypeRow{Code: t.Code, Name: t.Name, Active: t.Active, Position: i + 1}
-			if _, err := tx.NewDelete().Model((*expenseTypeRow)(nil)).Where("code = ?", t.Code).Exec(ctx); err != nil {
-				return fmt.Errorf("replace expense type %s: %w", t.Code, err)
-			}
-			if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+			if err := replaceRow(ctx, tx, &row); err != nil {
 				return fmt.Errorf("store expense type %s: %w", t.Code, err)
 			}
 		}
@@ -110,14 +107,21 @@ func (s *Payments) PutBankAccount(ctx context.Context, id domain.EmployeeID, a p
 		AccountSealed: a.Sealed, AccountMask: a.Mask, UpdatedAt: utc(a.UpdatedAt),
 	}
 	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		if _, err := tx.NewDelete().Model((*bankAccountRow)(nil)).Where("employee_id = ?", string(id)).Exec(ctx); err != nil {
-			return fmt.Errorf("replace bank account of %s: %w", id, err)
-		}
-		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
+		if err := replaceRow(ctx, tx, &row); err != nil {
 			return fmt.Errorf("store bank account of %s: %w", id, err)
 		}
 		return nil
 	})
+}
+
+// replaceRow writes row over the one with its primary key, if any: a
+// delete and an insert, portable across both dialects' upserts.
+func replaceRow(ctx context.Context, tx bun.Tx, row any) error {
+	if _, err := tx.NewDelete().Model(row).WherePK().Exec(ctx); err != nil {
+		return err
+	}
+	_, err := tx.NewInsert().Model(row).Exec(ctx)
+	return err
 }
 
 type paymentRow struct {
