@@ -304,3 +304,10 @@ func TestReconcileReadsInBatchesAndRetries(t *testing.T) {
 type noTx struct{}
 
 func (noTx) InTx(context.Context, func(context.Context, Repos) error) error { return nil }
+
+// A paid report was approved: its invoices stay CLOSURE (DECISIONS 39).
+func TestExpectedStatusOfPaid(t *testing.T) {
+	if got := ExpectedStatus(domain.ReportPaid); got != domain.StatusClosure {
+		t.Fatalf("paid expects %s", got)
+	}
+}
