@@ -3,6 +3,7 @@ package payment
 import (
 	"context"
 	"errors"
+	"slices"
 	"strings"
 
 	"github.com/baoxiao/baoxiao/app"
@@ -76,9 +77,18 @@ func (s *Service) Pay(ctx context.Context, by domain.EmployeeID, req PayRequest)
 	if s.checked != nil {
 		s.checked(ctx)
 	}
+	// Reports are locked in id order, whatever the request's order: two
+	// payments crossing over the same reports queue up instead of
+	// deadlocking on MariaDB.
+	order := make([]int, len(p.ReportIDs))
+	for i := range order {
+		order[i] = i
+	}
+	slices.SortFunc(order, func(a, b int) int { return strings.Compare(string(p.ReportIDs[a]), string(p.ReportIDs[b])) })
 	err = s.d.Tx.InPaymentTx(ctx, func(ctx context.Context, tx Repos) error {
 		total := domain.Zero
-		for i, id := range p.ReportIDs {
+		for _, i := range order {
+			id := p.ReportIDs[i]
 			r, err := tx.Reports.Update(ctx, id, func(r *domain.Report) error {
 				return r.Pay(actor.ID(), domain.ReportPayment{ID: p.ID, PaidOn: p.PaidOn, Method: p.Method, Reference: p.Reference}, now)
 			})

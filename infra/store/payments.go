@@ -51,8 +51,9 @@ func (s *Payments) ExpenseTypes(ctx context.Context) ([]domain.ExpenseType, erro
 // from it are deactivated and sorted after it.
 func (s *Payments) ReplaceExpenseTypes(ctx context.Context, list []domain.ExpenseType) error {
 	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
+		// Retired codes sort after the list, in their old order.
 		if _, err := tx.NewUpdate().Model((*expenseTypeRow)(nil)).Set("active = ?", false).
-			Set("position = position + ?", 10000).Where("1 = 1").Exec(ctx); err != nil {
+			Set("position = ? + position % ?", 10000, 10000).Where("1 = 1").Exec(ctx); err != nil {
 			return fmt.Errorf("retire expense types: %w", err)
 		}
 		for i, t := range list {
