@@ -25,14 +25,16 @@ test:
 # over 1% errors or when WeChat (the sandbox) disagrees with a report.
 # Bounded and loopback only: Go micro-benchmarks, the load generator on
 # SQLite (and MariaDB when MYSQL_TEST_DSN is set), then the races and the
-# fault run across three live instances (full profile), and the status-sync
-# property test for four minutes per database. Each prints a table.
+# fault run across three live instances (full profile), the archive export
+# of 10,000 originals (time and peak RSS), and the status-sync property
+# test for four minutes per database. Each prints a table.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 	$(GO) run ./bench/load -db sqlite -duration 20s
 	@if [ -n "$$MYSQL_TEST_DSN" ]; then echo "$(GO) run ./bench/load -db mysql -duration 20s"; $(GO) run ./bench/load -db mysql -duration 20s; \
 	else echo "make bench: MYSQL_TEST_DSN not set, the MySQL load run is skipped"; fi
 	$(GO) run ./bench/reliability -profile full
+	$(GO) run ./bench/archive -n 10000
 	BAOXIAO_PROPERTY_BUDGET=4m $(GO) test -run '^TestStatusSyncProperty$$' -count=1 -v ./infra/service/ | grep -E 'seeds|FAIL|ok'
 
 lint:

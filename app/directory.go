@@ -63,6 +63,7 @@ type EmployeeChange struct {
 	ManagerID  *domain.EmployeeID
 	Active     *bool
 	Identities *[]domain.Identity // replaces all identities
+	Email      *string            // "" clears it (DECISIONS 48)
 }
 
 // Ensure adds the employee, or brings an existing one's name, department,
@@ -85,6 +86,14 @@ func (d *Directory) Ensure(ctx context.Context, data domain.EmployeeData) (*doma
 	return d.employees.Update(ctx, data.ID, func(cur *domain.Employee) error {
 		want := e.Data()
 		want.Active, want.Version, want.CreatedAt = cur.Active(), cur.Version(), cur.CreatedAt()
+		// The mailbox address stays the one the employee was shown.
+		want.IntakeToken = cur.IntakeToken()
+		if want.IntakeToken == "" {
+			want.IntakeToken = e.IntakeToken()
+		}
+		if data.Email == "" {
+			want.Email = cur.Email()
+		}
 		want.UpdatedAt = d.clock.Now()
 		*cur = *domain.RestoreEmployee(want)
 		return nil
@@ -94,6 +103,16 @@ func (d *Directory) Ensure(ctx context.Context, data domain.EmployeeData) (*doma
 // requireAdmin loads the signed-in employee and refuses anyone but an
 // active administrator.
 func requireAdmin(ctx context.Context, employees EmployeeDirectory, by domain.EmployeeID) (*domain.Employee, error) {
+	return RequireAdmin(ctx, employees, by)
+}
+
+// EmployeeGetter loads one employee.
+type EmployeeGetter interface {
+	Get(ctx context.Context, id domain.EmployeeID) (*domain.Employee, error)
+}
+
+// RequireAdmin is requireAdmin for the use cases in app's subpackages.
+func RequireAdmin(ctx context.Context, employees EmployeeGetter, by domain.EmployeeID) (*domain.Employee, error) {
 	e, err := employees.Get(ctx, by)
 	if errors.Is(err, domain.ErrNotFound) || err == nil && !e.Active() {
 		return nil, domain.ErrAuthRequired
@@ -215,6 +234,9 @@ func (d *Directory) apply(cur *domain.Employee, ch EmployeeChange) (*domain.Empl
 	if ch.ManagerID != nil {
 		data.ManagerID = *ch.ManagerID
 	}
+	if ch.Email != nil {
+		data.Email = *ch.Email
+	}
 	if ch.Identities != nil {
 		ids := slices.Clone(*ch.Identities)
 		for i, id := range ids {
@@ -296,7 +318,7 @@ func (d *Directory) checkManager(ctx context.Context, employees EmployeeDirector
 // version aside.
 func sameEmployee(a, b *domain.Employee) bool {
 	x, y := a.Data(), b.Data()
-	return x.ID == y.ID && x.Name == y.Name && x.Department == y.Department && x.ManagerID == y.ManagerID &&
+	return x.ID == y.ID && x.Name == y.Name && x.Department == y.Department && x.ManagerID == y.ManagerID && x.Email == y.Email &&
 		x.Active == y.Active && slices.Equal(x.Roles, y.Roles) && sameIdentities(x.Identities, y.Identities)
 }
 

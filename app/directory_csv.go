@@ -27,7 +27,8 @@ import (
 //	oa_openid    openid under the configured Official Account
 //	work_userid  userid in the configured WeCom corp
 //	work_openid  the member's openid (convert_to_openid); empty keeps the one learned at sign-in
-var EmployeeCSVColumns = []string{"id", "name", "department", "roles", "manager_id", "active", "oa_openid", "work_userid", "work_openid"}
+//	email        the employee's own address (the mailbox matches From by it when trusted); empty clears it
+var EmployeeCSVColumns = []string{"id", "name", "department", "roles", "manager_id", "active", "oa_openid", "work_userid", "work_openid", "email"}
 
 // EmployeeRecord is one row of an employee file: the employee as the file
 // states it. Nil fields are columns the file does not have: they keep
@@ -179,6 +180,13 @@ func parseEmployeeRow(line int, row []string, col map[string]int) EmployeeRecord
 		}
 		rec.Change.Active = &b
 	}
+	if v := cell("email"); v != nil {
+		email, err := domain.ParseEmail(*v)
+		if err != nil {
+			return fail(err)
+		}
+		rec.Change.Email = &email
+	}
 	rec.OAOpenID, rec.WorkUserID, rec.WorkOpenID = cell("oa_openid"), cell("work_userid"), cell("work_openid")
 	if rec.WorkOpenID != nil && *rec.WorkOpenID != "" && (rec.WorkUserID == nil || *rec.WorkUserID == "") {
 		return fail(domain.Invalid("work_openid", "needs work_userid"))
@@ -210,7 +218,7 @@ func employeeCSVRow(apps Apps, e *domain.Employee) []string {
 	}
 	row := []string{
 		string(e.ID()), e.Name(), e.Department(), strings.Join(roles, ";"), string(e.ManagerID()),
-		fmt.Sprint(e.Active()), oa, wu, wo,
+		fmt.Sprint(e.Active()), oa, wu, wo, e.Email(),
 	}
 	// Names and departments come from people and from WeCom: a cell
 	// starting with = must not run as a formula when the file is opened.

@@ -79,3 +79,19 @@ func TestEmployeeIDFromLogin(t *testing.T) {
 		}
 	}
 }
+
+func TestReadEmployeesCSVEmail(t *testing.T) {
+	recs, err := app.ReadEmployeesCSV(strings.NewReader("id,name,email\nemp-a,甲, A.Jia@Example.COM \nemp-b,乙,\nemp-c,丙,not-an-address\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := recs[0]; r.Err != nil || *r.Change.Email != "a.jia@example.com" {
+		t.Fatalf("row a: %+v", r)
+	}
+	if r := recs[1]; r.Err != nil || *r.Change.Email != "" {
+		t.Fatalf("row b: an empty email clears it: %+v", r)
+	}
+	if r := recs[2]; r.Err == nil || !strings.Contains(r.Err.Error(), "email") {
+		t.Fatalf("row c: %+v", r)
+	}
+}

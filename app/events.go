@@ -43,6 +43,7 @@ type Events struct {
 	clock    Clock
 	tx       TxRunner // set by PublishIn: status changes queue webhook events
 	fence    *Fence   // set by OrderWith: re-reads hold the write claim
+	notifier Notifier // set by NotifyWith
 }
 
 // OrderWith makes re-reads hold the invoices' write claims, ordered with

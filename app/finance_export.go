@@ -105,16 +105,11 @@ func (j *ExportJob) Run(ctx context.Context, w io.Writer, progress func(rows int
 	if err != nil {
 		return totals(), err
 	}
-	var after *FinanceCursor
-	for {
-		rows, err := j.fin.store.FinancePage(ctx, j.filter, after, exportPage)
-		if err != nil {
-			return totals(), fmt.Errorf("export: read rows: %w", err)
-		}
+	err = j.fin.approvedPages(ctx, j.filter, func(rows []FinanceRow) error {
 		for i := range rows {
 			r := &rows[i]
 			if err := sheet.WriteRow(r); err != nil {
-				return totals(), fmt.Errorf("export: write row: %w", err)
+				return fmt.Errorf("write row: %w", err)
 			}
 			count++
 			amount, net, tax = amount+r.Amount.Cents(), net+r.AmountWithoutTax.Cents(), tax+r.Tax.Cents()
@@ -122,16 +117,36 @@ func (j *ExportJob) Run(ctx context.Context, w io.Writer, progress func(rows int
 		if progress != nil {
 			progress(count)
 		}
-		if len(rows) < exportPage {
-			break
-		}
-		last := rows[len(rows)-1]
-		after = &FinanceCursor{DateField: ApprovedOn, At: last.ApprovedAt, ID: last.InvoiceID}
+		return nil
+	})
+	if err != nil {
+		return totals(), fmt.Errorf("export: %w", err)
 	}
 	if err := sheet.Close(totals()); err != nil {
 		return totals(), fmt.Errorf("export: finish file: %w", err)
 	}
 	return totals(), nil
+}
+
+// approvedPages reads the invoices of f (on approved_on) a page at a time,
+// in (approval time, id) order, and hands each page to fn: the export and
+// the archive hold one page, never the whole range.
+func (s *Finance) approvedPages(ctx context.Context, f FinanceFilter, fn func(rows []FinanceRow) error) error {
+	var after *FinanceCursor
+	for {
+		rows, err := s.store.FinancePage(ctx, f, after, exportPage)
+		if err != nil {
+			return fmt.Errorf("read rows: %w", err)
+		}
+		if err := fn(rows); err != nil {
+			return err
+		}
+		if len(rows) < exportPage {
+			return nil
+		}
+		last := rows[len(rows)-1]
+		after = &FinanceCursor{DateField: ApprovedOn, At: last.ApprovedAt, ID: last.InvoiceID}
+	}
 }
 
 // Formats lists the export formats' names, sorted.

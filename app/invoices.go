@@ -355,8 +355,9 @@ func (s *Invoices) List(ctx context.Context, by domain.EmployeeID, filter string
 	return s.lister.ListByOwner(ctx, by, filter, before, limit)
 }
 
-// Get shows an invoice to its owner, the approver of the report holding
-// it, finance and admins; to anyone else it does not exist.
+// Get shows an invoice to its owner, the approvers of any step of the
+// report holding it (and who decided on it), finance and admins; to anyone
+// else it does not exist.
 func (s *Invoices) Get(ctx context.Context, by domain.EmployeeID, id domain.InvoiceID) (*domain.Invoice, error) {
 	inv, err := s.invoices.Get(ctx, id)
 	if err != nil {
@@ -373,7 +374,7 @@ func (s *Invoices) Get(ctx context.Context, by domain.EmployeeID, id domain.Invo
 		return inv, nil
 	}
 	if inv.ReportID() != "" {
-		if r, err := s.reports.Get(ctx, inv.ReportID()); err == nil && r.ApproverID() == by {
+		if r, err := s.reports.Get(ctx, inv.ReportID()); err == nil && r.Involves(by) {
 			return inv, nil
 		}
 	}

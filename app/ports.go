@@ -10,7 +10,9 @@ import (
 // ReportQuery selects reports for a list.
 type ReportQuery struct {
 	EmployeeID domain.EmployeeID // scope=mine
-	ApproverID domain.EmployeeID // scope=to_approve
+	PendingFor domain.EmployeeID // scope=to_approve: the current step waits for them
+	DecidedBy  domain.EmployeeID // scope=decided: they approved or rejected a step
+	Search     string            // prefix of number, title or owner's name
 	Statuses   []domain.ReportStatus
 	Before     domain.ReportID // keyset cursor: ids sort by creation
 	Limit      int
@@ -49,6 +51,8 @@ type Repos struct {
 	Outbox   Outbox
 	// Webhooks queues outbound webhook events with the change (may be nil).
 	Webhooks WebhookQueue
+	// Notices queues notices with the change (may be nil).
+	Notices NoticeQueue
 }
 
 // TxRunner runs fn with repositories bound to one transaction: everything

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/baoxiao/baoxiao/domain"
@@ -22,10 +23,12 @@ type Reports struct {
 	sync      SyncReader
 	channels  Channels
 	fence     *Fence
+	approvals *Approvals
 	clock     Clock
 	queued    func()
 	// expenseTypes checks the codes an edit names (report_details.go).
 	expenseTypes ExpenseTypeReader
+	notifier     Notifier
 }
 
 // OnQueued registers fn to run after a decision queued WeChat changes,
@@ -33,8 +36,8 @@ type Reports struct {
 func (s *Reports) OnQueued(fn func()) { s.queued = fn }
 
 // NewReports returns the report workflow.
-func NewReports(tx TxRunner, reports ReportStore, invoices InvoiceRepo, employees EmployeeDirectory, sync SyncReader, channels Channels, fence *Fence, clock Clock) *Reports {
-	return &Reports{tx: tx, reports: reports, invoices: invoices, employees: employees, sync: sync, channels: channels, fence: fence, clock: clock}
+func NewReports(tx TxRunner, reports ReportStore, invoices InvoiceRepo, employees EmployeeDirectory, sync SyncReader, channels Channels, fence *Fence, approvals *Approvals, clock Clock) *Reports {
+	return &Reports{tx: tx, reports: reports, invoices: invoices, employees: employees, sync: sync, channels: channels, fence: fence, approvals: approvals, clock: clock}
 }
 
 // ReportDetails is a report with what a view of it needs.
@@ -43,6 +46,11 @@ type ReportDetails struct {
 	Invoices []*domain.Invoice
 	People   map[domain.EmployeeID]*domain.Employee
 	Sync     SyncSummary
+	// Plan is the stored plan of a submitted or approved report, else a
+	// preview computed from the policy in force (DECISIONS 43).
+	Plan domain.Plan
+	// PlanError says why no preview could be made (report.no_approver).
+	PlanError error
 }
 
 func (s *Reports) actor(ctx context.Context, id domain.EmployeeID) (*domain.Employee, error) {
@@ -53,7 +61,7 @@ func (s *Reports) actor(ctx context.Context, id domain.EmployeeID) (*domain.Empl
 	return e, err
 }
 
-// Create starts a draft for the employee, with their manager as approver.
+// Create starts a draft for the employee; anyone may claim (DECISIONS 33).
 func (s *Reports) Create(ctx context.Context, by domain.EmployeeID, title string, invoiceIDs []domain.InvoiceID) (*ReportDetails, error) {
 	owner, err := s.actor(ctx, by)
 	if err != nil {
@@ -65,7 +73,7 @@ func (s *Reports) Create(ctx context.Context, by domain.EmployeeID, title string
 	}
 	now := s.clock.Now()
 	r, err := s.reports.Create(ctx, now.Year(), func(number string) (*domain.Report, error) {
-		return domain.NewReport(domain.NewReportID(now), number, title, owner, owner.ManagerID(), invs, now)
+		return domain.NewReport(domain.NewReportID(now), number, title, owner, invs, now)
 	})
 	if err != nil {
 		return nil, err
@@ -89,7 +97,8 @@ func (s *Reports) ownInvoices(ctx context.Context, by domain.EmployeeID, ids []d
 	return invs, nil
 }
 
-// Get shows a report to its owner, its approver, finance and admins.
+// Get shows a report to its owner, the approvers of its chain, finance and
+// admins.
 func (s *Reports) Get(ctx context.Context, by domain.EmployeeID, id domain.ReportID) (*ReportDetails, error) {
 	actor, err := s.actor(ctx, by)
 	if err != nil {
@@ -106,31 +115,35 @@ func (s *Reports) Get(ctx context.Context, by domain.EmployeeID, id domain.Repor
 }
 
 func canSee(e *domain.Employee, r *domain.Report) bool {
-	return e.ID() == r.EmployeeID() || e.ID() == r.ApproverID() || e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin) || e.HasRole(domain.RoleCashier)
+	return r.Involves(e.ID()) || e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin) || e.HasRole(domain.RoleCashier)
 }
 
-// List returns reports in a scope: "mine", "to_approve" (submitted, waiting
-// for me) or "all" (finance and admin).
-func (s *Reports) List(ctx context.Context, by domain.EmployeeID, scope string, statuses []domain.ReportStatus, before domain.ReportID, limit int) ([]*ReportDetails, error) {
+// List returns reports in a scope: "mine", "to_approve" (submitted, the
+// current step waiting for me: 待我审批), "decided" (I approved or
+// rejected a step: 我已审批; search is a prefix of the number, title or
+// owner's name) or "all" (finance and admin).
+func (s *Reports) List(ctx context.Context, by domain.EmployeeID, scope, search string, statuses []domain.ReportStatus, before domain.ReportID, limit int) ([]*ReportDetails, error) {
 	actor, err := s.actor(ctx, by)
 	if err != nil {
 		return nil, err
 	}
-	q := ReportQuery{Statuses: statuses, Before: before, Limit: limit}
+	q := ReportQuery{Statuses: statuses, Before: before, Limit: limit, Search: strings.TrimSpace(search)}
 	switch scope {
 	case "", "mine":
 		q.EmployeeID = by
 	case "to_approve":
-		q.ApproverID = by
+		q.PendingFor = by
 		if len(statuses) == 0 {
 			q.Statuses = []domain.ReportStatus{domain.ReportSubmitted}
 		}
+	case "decided":
+		q.DecidedBy = by
 	case "all":
 		if !actor.HasRole(domain.RoleFinance) && !actor.HasRole(domain.RoleAdmin) && !actor.HasRole(domain.RoleCashier) {
 			return nil, domain.ErrForbidden.WithMessage("only finance, cashiers and admins see all reports")
 		}
 	default:
-		return nil, domain.Invalid("scope", `must be "mine", "to_approve" or "all"`)
+		return nil, domain.Invalid("scope", `must be "mine", "to_approve", "decided" or "all"`)
 	}
 	rs, err := s.reports.List(ctx, q)
 	if err != nil {
@@ -273,7 +286,14 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 	}
 	now := s.clock.Now()
 	// Refuse what the domain refuses before touching WeChat.
-	if err := domain.RestoreReport(r.Data()).Submit(domain.ActorOf(actor), now); err != nil {
+	if err := r.CanSubmit(domain.ActorOf(actor)); err != nil {
+		return nil, err
+	}
+	// The chain is resolved now and stored with the report: later policy
+	// or directory edits do not move it (DECISIONS 32). A chain with
+	// nobody refuses before anything is locked (DECISIONS 45).
+	plan, err := s.approvals.Resolve(ctx, actor, r.Total())
+	if err != nil {
 		return nil, err
 	}
 	invs, err := s.invoices.GetMany(ctx, r.InvoiceIDs())
@@ -297,10 +317,13 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 			slog.ErrorContext(ctx, "release submit claim", "report", id, "err", err)
 		}
 	}
-	out, err := s.lockAndCommit(ctx, actor, r, invs, until)
+	out, err := s.lockAndCommit(ctx, actor, r, plan, invs, until)
 	if err != nil {
 		release()
 		return nil, err
+	}
+	if s.queued != nil {
+		s.queued() // the approvers' notices
 	}
 	return s.details(ctx, out)
 }
@@ -311,7 +334,7 @@ func (s *Reports) Submit(ctx context.Context, by domain.EmployeeID, id domain.Re
 // ends, so a crash mid-submit is undone by a worker), locks in WeChat and
 // commits. The commit supersedes that unlock; a refusal or a failed
 // commit releases the locks at once.
-func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *domain.Report, all []*domain.Invoice, until time.Time) (*domain.Report, error) {
+func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *domain.Report, plan domain.Plan, all []*domain.Invoice, until time.Time) (*domain.Report, error) {
 	// File invoices have no WeChat card: nothing to lock (DECISIONS 34).
 	var invs []*domain.Invoice
 	var ids, files []domain.InvoiceID
@@ -386,8 +409,9 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 			if cur.Version() != r.Version() {
 				return domain.ErrVersionConflict.WithMessage("the report changed while it was being submitted; reload and try again")
 			}
+			before := BeforeOf(cur)
 			now := s.clock.Now()
-			if err := cur.Submit(domain.ActorOf(actor), now); err != nil {
+			if err := cur.Submit(domain.ActorOf(actor), plan, now); err != nil {
 				return err
 			}
 			if err := checkStillFiles(ctx, tx.Invoices, files); err != nil {
@@ -410,6 +434,9 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 				return err
 			}
 			if err := publish(ctx, tx, reportEvent(cur, now)); err != nil {
+				return err
+			}
+			if err := notify(ctx, s.notifier, tx, before, cur, now); err != nil {
 				return err
 			}
 			// A submit that outlived its claim may no longer own the
@@ -586,9 +613,11 @@ func (s *Reports) unlock(ctx context.Context, invs []*domain.Invoice) []*domain.
 	return failed
 }
 
-// Approve accepts a submitted report. It re-reads the invoices in WeChat
-// first and refuses if one was cancelled meanwhile (DECISIONS 8); then the
-// approval and the queued CLOSURE commit together.
+// Approve records the caller's approval of the report's current step. An
+// approval that completes the chain re-reads the invoices in WeChat first
+// and refuses if one was cancelled meanwhile (DECISIONS 8); then the
+// approval and the queued CLOSURE commit together. An approval before the
+// last step changes nothing in WeChat (DECISIONS 32).
 func (s *Reports) Approve(ctx context.Context, by domain.EmployeeID, id domain.ReportID, comment string) (*ReportDetails, error) {
 	actor, err := s.actor(ctx, by)
 	if err != nil {
@@ -602,14 +631,25 @@ func (s *Reports) Approve(ctx context.Context, by domain.EmployeeID, id domain.R
 		return nil, err
 	}
 	// Refuse early who may not approve, before asking WeChat anything.
-	if err := domain.RestoreReport(r.Data()).Approve(domain.ActorOf(actor), comment, s.clock.Now()); err != nil {
+	final, err := r.Final(domain.ActorOf(actor), s.clock.Now())
+	if err != nil {
 		return nil, err
 	}
-	if err := s.checkNotCancelled(ctx, r); err != nil {
-		return nil, err
+	if final {
+		if err := s.checkNotCancelled(ctx, r); err != nil {
+			return nil, err
+		}
 	}
 	return s.decide(ctx, actor, id, domain.StatusClosure, func(r *domain.Report, now time.Time) error {
-		return r.Approve(domain.ActorOf(actor), comment, now)
+		if err := r.Approve(domain.ActorOf(actor), comment, now); err != nil {
+			return err
+		}
+		if r.Status() == domain.ReportApproved && !final {
+			// Another approver of an `all` step approved meanwhile: this
+			// approval now closes the chain, unchecked in WeChat.
+			return domain.ErrVersionConflict.WithMessage("the report changed while it was being approved; try again")
+		}
+		return nil
 	})
 }
 
@@ -647,8 +687,17 @@ func (s *Reports) decide(ctx context.Context, actor *domain.Employee, id domain.
 				return err
 			}
 			now := s.clock.Now()
+			before := BeforeOf(r)
 			if err := apply(r, now); err != nil {
 				return err
+			}
+			if err := notify(ctx, s.notifier, tx, before, r, now); err != nil {
+				return err
+			}
+			if r.Status() == domain.ReportSubmitted {
+				// A step of the chain was decided, not the report: WeChat
+				// keeps its lock and nothing is queued (DECISIONS 32).
+				return nil
 			}
 			var changes []StatusChange
 			for _, invID := range r.InvoiceIDs() {
@@ -790,11 +839,16 @@ func (s *Reports) detailsOf(ctx context.Context, rs []*domain.Report) ([]*Report
 	// Each person once for the page: a list of one employee's reports
 	// names the same two or three people on every row.
 	known := map[domain.EmployeeID]*domain.Employee{}
+	previews := map[domain.EmployeeID]*domain.Employee{}
 	out := make([]*ReportDetails, len(rs))
 	for i, r := range rs {
 		n := len(r.InvoiceIDs())
 		d := &ReportDetails{Report: r, Invoices: invs[:n:n], People: map[domain.EmployeeID]*domain.Employee{}, Sync: syncs[r.ID()]}
 		invs = invs[n:]
+		d.Plan = r.Plan()
+		if !r.Status().PlanStored() {
+			d.Plan, d.PlanError = s.preview(ctx, r, previews)
+		}
 		want := []domain.EmployeeID{r.EmployeeID(), r.ApproverID()}
 		for _, h := range r.History() {
 			want = append(want, h.Actor)
@@ -814,4 +868,23 @@ func (s *Reports) detailsOf(ctx context.Context, rs []*domain.Report) ([]*Report
 		out[i] = d
 	}
 	return out, nil
+}
+
+// preview resolves the policy in force for a report not under review, to
+// show who would approve it (DECISIONS 43). owners caches the page's
+// owners.
+func (s *Reports) preview(ctx context.Context, r *domain.Report, owners map[domain.EmployeeID]*domain.Employee) (domain.Plan, error) {
+	owner, ok := owners[r.EmployeeID()]
+	if !ok {
+		var err error
+		if owner, err = s.employees.Get(ctx, r.EmployeeID()); err != nil {
+			return domain.Plan{}, err
+		}
+		owners[r.EmployeeID()] = owner
+	}
+	p, err := s.approvals.Resolve(ctx, owner, r.Total())
+	if err != nil {
+		return domain.Plan{}, err
+	}
+	return p.Preview(), nil
 }

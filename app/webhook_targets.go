@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"net/netip"
@@ -103,6 +104,10 @@ func (t *WebhookTargets) AllowsIP(ip netip.Addr) bool {
 	}
 	return PublicAddr(ip)
 }
+
+// ErrAddressRefused is a dial to an address the targets do not allow: a
+// request that retrying will not let through.
+var ErrAddressRefused = errors.New("not a public address")
 
 // errTargetRefused is the client's answer: which address, not the rule.
 func errTargetRefused(host, addr string) error {

@@ -294,7 +294,7 @@ func reportEvent(r *domain.Report, now time.Time) WebhookEvent {
 	return WebhookEvent{ID: newEventID(), Type: "report." + string(r.Status()), At: now, Data: map[string]any{
 		"report": map[string]any{
 			"id": string(r.ID()), "number": r.Number(), "title": r.Title(), "status": string(r.Status()),
-			"employee_id": string(r.EmployeeID()), "approver_id": string(r.ApproverID()),
+			"employee_id": string(r.EmployeeID()), "approver_id": string(r.ApproverOfRecord()),
 			"total": r.Total().String(), "invoice_ids": ids,
 		},
 	}}
@@ -354,6 +354,9 @@ func (e *Events) recordStatus(ctx context.Context, id domain.InvoiceID, status d
 		if err != nil || status != domain.StatusCancel || was == domain.StatusCancel {
 			return err
 		}
+		if err := notifyCancelled(ctx, e.notifier, tx, inv, e.clock.Now()); err != nil {
+			return err
+		}
 		return publish(ctx, tx, invoiceCancelledEvent(inv, e.clock.Now()))
 	})
 }
@@ -368,6 +371,9 @@ func (s *Reports) recordCancelled(ctx context.Context, id domain.InvoiceID) erro
 			return inv.ApplyStatus(domain.StatusCancel, s.clock.Now())
 		})
 		if err != nil || was == domain.StatusCancel {
+			return err
+		}
+		if err := notifyCancelled(ctx, s.notifier, tx, inv, s.clock.Now()); err != nil {
 			return err
 		}
 		return publish(ctx, tx, invoiceCancelledEvent(inv, s.clock.Now()))

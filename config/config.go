@@ -30,9 +30,11 @@ type Config struct {
 	H5              H5            `yaml:"h5"`
 	Company         Company       `yaml:"company"`
 	Simulator       Simulator     `yaml:"sandbox"` // field name differs: Sandbox is a method
+	Approval        Approval      `yaml:"approval"`
 	Storage         Storage       `yaml:"storage"`
 	Webhooks        Webhooks      `yaml:"webhooks"`
 	Payment         Payment       `yaml:"payment"`
+	Intake          Intake        `yaml:"intake"`
 	Log             Log           `yaml:"log"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
@@ -68,6 +70,26 @@ type OA struct {
 	AppSecret      Secret `yaml:"app_secret"`
 	CallbackToken  Secret `yaml:"callback_token"`
 	EncodingAESKey Secret `yaml:"encoding_aes_key"` // empty: plaintext callbacks
+	// Templates are the template message ids per notice (DECISIONS 47);
+	// an empty one leaves that notice in the inbox only.
+	Templates OATemplates `yaml:"templates"`
+}
+
+// OATemplates are the OA template ids of the notices.
+type OATemplates struct {
+	StepPending      string `yaml:"step_pending"`
+	Rejected         string `yaml:"rejected"`
+	Approved         string `yaml:"approved"`
+	Paid             string `yaml:"paid"`
+	InvoiceCancelled string `yaml:"invoice_cancelled"`
+}
+
+// Map is the ids by notice event.
+func (t OATemplates) Map() map[string]string {
+	return map[string]string{
+		"step_pending": t.StepPending, "rejected": t.Rejected, "approved": t.Approved,
+		"paid": t.Paid, "invoice_cancelled": t.InvoiceCancelled,
+	}
 }
 
 // Work is the WeCom (企业微信) channel.
@@ -111,6 +133,14 @@ type Simulator struct {
 	BaseURL string `yaml:"base_url"` // no trailing slash
 }
 
+// Approval holds the `approval.*` keys.
+type Approval struct {
+	// Fallback approves a report whose whole chain is empty once the
+	// submitter is removed (DECISIONS 45): "role:<role>" and/or employee
+	// ids, comma-separated; empty means nobody (the submit is refused).
+	Fallback string `yaml:"fallback"`
+}
+
 // Webhooks holds the `webhooks.*` keys.
 type Webhooks struct {
 	// AllowHosts names hosts, IP addresses or CIDR ranges webhooks may
@@ -130,8 +160,23 @@ type Payment struct {
 
 // Storage holds the `storage.*` keys (DECISIONS 11).
 type Storage struct {
-	Driver string `yaml:"driver"` // dir (default) or db; s3 is still to come
+	Driver string `yaml:"driver"` // dir (default), db or s3
 	Dir    string `yaml:"dir"`
+	S3     S3     `yaml:"s3"`
+}
+
+// S3 holds the `storage.s3.*` keys: any S3-compatible object store
+// (DECISIONS 51).
+type S3 struct {
+	Endpoint  string `yaml:"endpoint"` // http(s)://host[:port]
+	Bucket    string `yaml:"bucket"`
+	Region    string `yaml:"region"`
+	AccessKey string `yaml:"access_key"`
+	SecretKey Secret `yaml:"secret_key"`
+	// PathStyle addresses the bucket in the path (host/bucket/key), which
+	// every S3-compatible store takes; false uses bucket.host/key.
+	PathStyle bool   `yaml:"path_style"`
+	Prefix    string `yaml:"prefix"` // prepended to every object key
 }
 
 // Log holds the `log.*` keys.

@@ -23,10 +23,14 @@ func defaults() *Config {
 			BatchSize:   50,
 			Timeout:     10 * time.Second,
 		},
-		Auth:            Auth{SessionTTL: 12 * time.Hour},
-		Payment:         Payment{FinanceMayPay: true},
-		H5:              H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
-		Storage:         Storage{Driver: "dir"},
+		Auth:     Auth{SessionTTL: 12 * time.Hour},
+		H5:       H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
+		Storage:  Storage{Driver: "dir", S3: S3{Region: "us-east-1", PathStyle: true}},
+		Approval: Approval{Fallback: "role:admin"},
+		Payment:  Payment{FinanceMayPay: true},
+		Intake: Intake{IMAP: IMAP{
+			Mailbox: "INBOX", ProcessedFolder: "Processed", UnmatchedFolder: "Unmatched", PollInterval: time.Minute,
+		}},
 		Log:             Log{Level: "info", Format: "text"},
 		ShutdownTimeout: 15 * time.Second,
 	}
@@ -50,6 +54,7 @@ func (l *loader) derive() {
 		}
 	}
 	c.Simulator.BaseURL = strings.TrimRight(c.Simulator.BaseURL, "/")
+	l.deriveIntake()
 	if c.Sandbox() {
 		l.sandboxDefaults()
 	}

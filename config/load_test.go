@@ -29,7 +29,10 @@ func TestDefaults(t *testing.T) {
 	require.Equal(t, "http://localhost:8080/sandbox", c.WeChat.OpenBase)
 	require.Equal(t, 50, c.WeChat.BatchSize)
 	require.Equal(t, 10*time.Second, c.WeChat.Timeout)
-	require.Equal(t, OA{AppID: SandboxOAAppID, AppSecret: SandboxOAAppSecret, CallbackToken: SandboxOACallbackToken}, c.WeChat.OA)
+	require.Equal(t, OA{AppID: SandboxOAAppID, AppSecret: SandboxOAAppSecret, CallbackToken: SandboxOACallbackToken, Templates: OATemplates{
+		StepPending: SandboxTemplateStepPending, Rejected: SandboxTemplateRejected, Approved: SandboxTemplateApproved,
+		Paid: SandboxTemplatePaid, InvoiceCancelled: SandboxTemplateInvoiceCancelled,
+	}}, c.WeChat.OA)
 	require.Equal(t, Work{CorpID: SandboxWorkCorpID, AgentID: SandboxWorkAgentID, Secret: SandboxWorkSecret, CallbackToken: SandboxWorkCallbackToken, EncodingAESKey: SandboxWorkEncodingAESKey}, c.WeChat.Work)
 	require.True(t, c.OAEnabled())
 	require.True(t, c.WorkEnabled())

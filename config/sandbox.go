@@ -14,6 +14,12 @@ const (
 	// WeCom callbacks are always encrypted, so the demo corp has a key too.
 	SandboxWorkEncodingAESKey = "YmFveGlhby1zYW5kYm94LXdlY29tLWFlcy1rZXktMzI"
 	SandboxCompanyName        = "演示科技有限公司"
+	// The demo Official Account's template ids (the sandbox knows them).
+	SandboxTemplateStepPending      = "tpl_sandbox_step_pending"
+	SandboxTemplateRejected         = "tpl_sandbox_rejected"
+	SandboxTemplateApproved         = "tpl_sandbox_approved"
+	SandboxTemplatePaid             = "tpl_sandbox_paid"
+	SandboxTemplateInvoiceCancelled = "tpl_sandbox_invoice_cancelled"
 )
 
 // sandboxDefaults points the WeChat bases at the embedded simulator (it
@@ -28,6 +34,11 @@ func (l *loader) sandboxDefaults() {
 	l.fill("wechat.oa.app_id", &c.WeChat.OA.AppID, SandboxOAAppID)
 	l.fillSecret("wechat.oa.app_secret", &c.WeChat.OA.AppSecret, SandboxOAAppSecret)
 	l.fillSecret("wechat.oa.callback_token", &c.WeChat.OA.CallbackToken, SandboxOACallbackToken)
+	l.fill("wechat.oa.templates.step_pending", &c.WeChat.OA.Templates.StepPending, SandboxTemplateStepPending)
+	l.fill("wechat.oa.templates.rejected", &c.WeChat.OA.Templates.Rejected, SandboxTemplateRejected)
+	l.fill("wechat.oa.templates.approved", &c.WeChat.OA.Templates.Approved, SandboxTemplateApproved)
+	l.fill("wechat.oa.templates.paid", &c.WeChat.OA.Templates.Paid, SandboxTemplatePaid)
+	l.fill("wechat.oa.templates.invoice_cancelled", &c.WeChat.OA.Templates.InvoiceCancelled, SandboxTemplateInvoiceCancelled)
 	l.fill("wechat.work.corp_id", &c.WeChat.Work.CorpID, SandboxWorkCorpID)
 	l.fill("wechat.work.agent_id", &c.WeChat.Work.AgentID, SandboxWorkAgentID)
 	l.fillSecret("wechat.work.secret", &c.WeChat.Work.Secret, SandboxWorkSecret)

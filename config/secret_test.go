@@ -71,6 +71,7 @@ func TestNoSecretLeaks(t *testing.T) {
 		"BAOXIAO_WECHAT_WORK_ENCODING_AES_KEY": "LEAKwkAESkey0123456789abcdefghijklmnopqrstu",
 		"BAOXIAO_AUTH_SESSION_SECRET":          "LEAK-session-secret-0123456789abcdef",
 		"BAOXIAO_AUTH_DATA_KEY":                "LEAK-data-key-0123456789abcdef012345",
+		"BAOXIAO_STORAGE_S3_SECRET_KEY":        "LEAK-s3-secret-key",
 	}
 	env := []string{
 		"BAOXIAO_DATABASE_DRIVER=mysql",

@@ -53,12 +53,14 @@ func (l *loader) validate() {
 	}
 	l.checkBuyers()
 	l.checkBase("sandbox.base_url", c.Simulator.BaseURL)
-	if c.Storage.Driver != "dir" && c.Storage.Driver != "db" {
-		l.fail("storage.driver", "must be dir or db, got %q", c.Storage.Driver)
+	if !slices.Contains([]string{"dir", "db", "s3"}, c.Storage.Driver) {
+		l.fail("storage.driver", "must be dir, db or s3, got %q", c.Storage.Driver)
 	}
 	if c.Storage.Dir == "" && c.Storage.Driver == "dir" {
 		l.fail("storage.dir", "must not be empty")
 	}
+	l.checkS3()
+	l.checkIntake()
 	if !slices.Contains([]string{"debug", "info", "warn", "error"}, c.Log.Level) {
 		l.fail("log.level", "must be one of debug, info, warn, error, got %q", c.Log.Level)
 	}
@@ -257,4 +259,36 @@ func (l *loader) requireTogether(fs []field) bool {
 		}
 	}
 	return true
+}
+
+// checkS3 checks the storage.s3 keys: all of them when the driver is s3,
+// the endpoint whenever it is set.
+func (l *loader) checkS3() {
+	s := l.cfg.Storage.S3
+	if s.Endpoint != "" && l.checkURL("storage.s3.endpoint", s.Endpoint, "an http(s) URL such as https://s3.example.com") {
+		if u, _ := url.Parse(s.Endpoint); strings.Trim(u.Path, "/") != "" || u.RawQuery != "" || u.Fragment != "" {
+			l.fail("storage.s3.endpoint", "must be scheme://host[:port] alone (the bucket is storage.s3.bucket), got %q", s.Endpoint)
+		}
+	}
+	if l.cfg.Storage.Driver != "s3" {
+		return
+	}
+	required := map[string]string{
+		"storage.s3.endpoint": s.Endpoint, "storage.s3.bucket": s.Bucket,
+		"storage.s3.region": s.Region, "storage.s3.access_key": s.AccessKey,
+		"storage.s3.secret_key": s.SecretKey.Reveal(),
+	}
+	for _, k := range []string{"storage.s3.endpoint", "storage.s3.bucket", "storage.s3.region", "storage.s3.access_key", "storage.s3.secret_key"} {
+		if strings.TrimSpace(required[k]) == "" {
+			l.fail(k, "required when storage.driver is s3")
+		}
+	}
+	// S3's bucket rule, so a typo is named here rather than by the store.
+	if b := s.Bucket; b != "" && (len(b) < 3 || len(b) > 63 || strings.Trim(b, "abcdefghijklmnopqrstuvwxyz0123456789.-") != "" ||
+		strings.Trim(b[:1]+b[len(b)-1:], "abcdefghijklmnopqrstuvwxyz0123456789") != "") {
+		l.fail("storage.s3.bucket", "must be 3 to 63 lower-case letters, digits, dots and hyphens, got %q", b)
+	}
+	if strings.HasPrefix(s.Prefix, "/") {
+		l.fail("storage.s3.prefix", "must not start with /, got %q", s.Prefix)
+	}
 }

@@ -47,6 +47,12 @@ func TestInvalidValuesNameTheKey(t *testing.T) {
 		{env: []string{"BAOXIAO_DATABASE_DRIVER=mysql", "BAOXIAO_DATABASE_DSN=not a dsn"}, want: "config: database.dsn: must be a MySQL DSN"},
 		{env: []string{"BAOXIAO_DATABASE_DRIVER=mysql", "BAOXIAO_DATABASE_DSN=u:p@tcp(db)/bx?loc=Local"}, want: `config: database.dsn: loc must be UTC (DECISIONS 17), got "Local"`},
 		{file: "storage: {dir: ''}\n", want: "config: storage.dir: must not be empty"},
+		{env: []string{"BAOXIAO_STORAGE_DRIVER=s3"}, want: "config: storage.s3.endpoint: required when storage.driver is s3"},
+		{env: []string{"BAOXIAO_STORAGE_DRIVER=s3"}, want: "config: storage.s3.secret_key: required when storage.driver is s3"},
+		{env: []string{"BAOXIAO_STORAGE_DRIVER=s3", "BAOXIAO_STORAGE_S3_BUCKET=Bad_Bucket"}, want: `config: storage.s3.bucket: must be 3 to 63 lower-case letters`},
+		{env: []string{"BAOXIAO_STORAGE_S3_ENDPOINT=s3.example.com"}, want: `config: storage.s3.endpoint: must be an http(s) URL`},
+		{env: []string{"BAOXIAO_STORAGE_S3_ENDPOINT=https://s3.example.com/bucket"}, want: `config: storage.s3.endpoint: must be scheme://host[:port] alone`},
+		{env: []string{"BAOXIAO_STORAGE_DRIVER=nfs"}, want: `config: storage.driver: must be dir, db or s3, got "nfs"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.want, func(t *testing.T) {

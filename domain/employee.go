@@ -50,6 +50,8 @@ type Employee struct {
 	managerID  EmployeeID
 	active     bool
 	identities []Identity
+	email      string
+	intake     string
 	version    int64
 	createdAt  time.Time
 	updatedAt  time.Time
@@ -64,9 +66,15 @@ type EmployeeData struct {
 	ManagerID  EmployeeID
 	Active     bool
 	Identities []Identity
-	Version    int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Email is the employee's own address, lower-case, or "". The mailbox
+	// matches mail by it only when From is trusted (DECISIONS 48).
+	Email string
+	// IntakeToken is the random tag of the employee's mailbox address
+	// local+token@domain (DECISIONS 48); NewEmployee draws one when empty.
+	IntakeToken string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // NewEmployee validates d and returns an active employee. The employee role
@@ -87,6 +95,16 @@ func NewEmployee(d EmployeeData, now time.Time) (*Employee, error) {
 			return nil, err
 		}
 	}
+	email, err := ParseEmail(d.Email)
+	if err != nil {
+		return nil, err
+	}
+	d.Email = email
+	if d.IntakeToken == "" {
+		d.IntakeToken = NewIntakeToken()
+	} else if !ValidIntakeToken(d.IntakeToken) {
+		return nil, Invalid("intake_token", "must be 12 to 32 characters a-z and 2-7")
+	}
 	e := RestoreEmployee(d)
 	e.active = true
 	e.createdAt, e.updatedAt = now, now
@@ -104,6 +122,7 @@ func RestoreEmployee(d EmployeeData) *Employee {
 	return &Employee{
 		id: d.ID, name: d.Name, department: d.Department, roles: roles,
 		managerID: d.ManagerID, active: d.Active, identities: slices.Clone(d.Identities),
+		email: d.Email, intake: d.IntakeToken,
 		version: d.Version, createdAt: d.CreatedAt, updatedAt: d.UpdatedAt,
 	}
 }
@@ -147,6 +166,13 @@ func (e *Employee) Active() bool { return e.active }
 
 // Identities lists the WeChat accounts tied to the employee.
 func (e *Employee) Identities() []Identity { return slices.Clone(e.identities) }
+
+// Email is the employee's own address, lower-case, or "".
+func (e *Employee) Email() string { return e.email }
+
+// IntakeToken is the tag of the employee's mailbox address, or "" for an
+// employee stored before tokens existed and not yet given one.
+func (e *Employee) IntakeToken() string { return e.intake }
 
 // Version is the optimistic-lock counter.
 func (e *Employee) Version() int64 { return e.version }
@@ -196,6 +222,7 @@ func (e *Employee) Data() EmployeeData {
 	return EmployeeData{
 		ID: e.id, Name: e.name, Department: e.department, Roles: e.Roles(),
 		ManagerID: e.managerID, Active: e.active, Identities: e.Identities(),
+		Email: e.email, IntakeToken: e.intake,
 		Version: e.version, CreatedAt: e.createdAt, UpdatedAt: e.updatedAt,
 	}
 }

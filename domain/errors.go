@@ -35,20 +35,23 @@ func newError(code, msg string) *Error { return &Error{Code: code, Message: msg}
 
 // The error codes of shared/API.md. The web layer maps each to one HTTP status.
 var (
-	ErrInvalidInput       = newError("request.invalid", "the request is invalid")
-	ErrUnsupportedMedia   = newError("request.unsupported_media_type", "the request body must be application/json")
-	ErrTooLarge           = newError("request.too_large", "the request body is too large")
-	ErrAuthRequired       = newError("auth.required", "sign-in required")
-	ErrForbidden          = newError("auth.forbidden", "not allowed")
-	ErrNotFound           = newError("not_found", "not found")
-	ErrVersionConflict    = newError("conflict.version", "the record was changed by someone else; reload and try again")
-	ErrInvoiceDuplicate   = newError("invoice.duplicate", "this invoice has already been imported")
-	ErrLockedElsewhere    = newError("invoice.locked_elsewhere", "the invoice is locked by another reimburser in WeChat")
-	ErrAlreadyReimbursed  = newError("invoice.already_reimbursed", "the invoice has already been reimbursed")
-	ErrInvoiceCancelled   = newError("invoice.cancelled", "the invoice has been cancelled (红冲)")
-	ErrInvoiceInReport    = newError("invoice.in_report", "the invoice is already in an open or approved report")
-	ErrInvalidTransition  = newError("report.invalid_transition", "this action is not allowed in the report's current status")
-	ErrReportEmpty        = newError("report.empty", "the report has no invoices")
+	ErrInvalidInput      = newError("request.invalid", "the request is invalid")
+	ErrUnsupportedMedia  = newError("request.unsupported_media_type", "the request body must be application/json")
+	ErrTooLarge          = newError("request.too_large", "the request body is too large")
+	ErrAuthRequired      = newError("auth.required", "sign-in required")
+	ErrForbidden         = newError("auth.forbidden", "not allowed")
+	ErrNotFound          = newError("not_found", "not found")
+	ErrVersionConflict   = newError("conflict.version", "the record was changed by someone else; reload and try again")
+	ErrInvoiceDuplicate  = newError("invoice.duplicate", "this invoice has already been imported")
+	ErrLockedElsewhere   = newError("invoice.locked_elsewhere", "the invoice is locked by another reimburser in WeChat")
+	ErrAlreadyReimbursed = newError("invoice.already_reimbursed", "the invoice has already been reimbursed")
+	ErrInvoiceCancelled  = newError("invoice.cancelled", "the invoice has been cancelled (红冲)")
+	ErrInvoiceInReport   = newError("invoice.in_report", "the invoice is already in an open or approved report")
+	ErrInvalidTransition = newError("report.invalid_transition", "this action is not allowed in the report's current status")
+	ErrReportEmpty       = newError("report.empty", "the report has no invoices")
+	// ErrNoApprover: the approval chain found nobody to approve the report
+	// (DECISIONS 33, 45); details name the step and what to configure.
+	ErrNoApprover         = newError("report.no_approver", "nobody can approve this report; ask an administrator to configure the approval policy")
 	ErrSubmitRefused      = newError("report.submit_refused", "WeChat refused to lock some invoices; nothing was locked")
 	ErrWeChatUnavailable  = newError("wechat.unavailable", "WeChat is unavailable; nothing was changed, try again later")
 	ErrWeChatRejected     = newError("wechat.rejected", "WeChat refused the call")
@@ -87,5 +90,6 @@ func AllErrors() []*Error {
 		ErrSignatureInvalid, ErrSignatureReplayed, ErrInvalidWeChatState, ErrNotInWallet,
 		ErrInvoiceUnreadable, ErrQRNotConfirmed, ErrInvoiceRed, ErrInvoiceNoWeChat, ErrInvoiceNeedsReview,
 		ErrUnknownExpenseType, ErrNotPayable, ErrNoBankAccount,
+		ErrNoApprover,
 	}
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -35,6 +36,8 @@ const (
 	ActionWithdraw Action = "withdraw"
 	ActionDelete   Action = "delete"
 	ActionReassign Action = "reassign"
+	// ActionTransfer is a step's approver handing it to another (转交).
+	ActionTransfer Action = "transfer"
 	// ActionRemove takes invoices the issuer cancelled out of a submitted
 	// report (DECISIONS 49).
 	ActionRemove Action = "remove"
@@ -50,7 +53,7 @@ const (
 // rejected until it is submitted again (DECISIONS 6).
 var reportMoves = map[ReportStatus]map[Action]ReportStatus{
 	ReportDraft:     {ActionEdit: ReportDraft, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
-	ReportSubmitted: {ActionApprove: ReportApproved, ActionReject: ReportRejected, ActionWithdraw: ReportWithdrawn, ActionReassign: ReportSubmitted, ActionRemove: ReportSubmitted},
+	ReportSubmitted: {ActionApprove: ReportApproved, ActionReject: ReportRejected, ActionWithdraw: ReportWithdrawn, ActionReassign: ReportSubmitted, ActionTransfer: ReportSubmitted, ActionRemove: ReportSubmitted},
 	ReportRejected:  {ActionEdit: ReportRejected, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
 	ReportWithdrawn: {ActionEdit: ReportWithdrawn, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
 	// Approved is final: CLOSURE cannot be undone in WeChat. Paying it
@@ -61,6 +64,13 @@ var reportMoves = map[ReportStatus]map[Action]ReportStatus{
 // Open reports whether the report still holds its invoices for review or
 // editing; approved reports hold them for good, deleted ones release them.
 func (s ReportStatus) Open() bool { return !s.Approved() && s != ReportDeleted }
+
+// PlanStored reports whether the report went before its chain and the plan
+// it carries is the stored one: under review or approved. The others show
+// a preview (DECISIONS 43).
+func (s ReportStatus) PlanStored() bool {
+	return s == ReportSubmitted || s == ReportApproved || s == ReportPaid
+}
 
 // HoldsInvoices reports whether the report's invoices are unavailable to
 // other reports.
@@ -95,7 +105,7 @@ type Report struct {
 	title       string
 	status      ReportStatus
 	employeeID  EmployeeID
-	approverID  EmployeeID
+	plan        Plan
 	invoiceIDs  []InvoiceID
 	total       Money
 	version     int64
@@ -115,7 +125,7 @@ type ReportData struct {
 	Title       string
 	Status      ReportStatus
 	EmployeeID  EmployeeID
-	ApproverID  EmployeeID
+	Plan        Plan // stored from submit on; empty before
 	InvoiceIDs  []InvoiceID
 	Total       Money
 	Version     int64
@@ -140,22 +150,17 @@ func cleanTitle(s string) (string, error) {
 	return s, nil
 }
 
-// NewReport starts a draft for owner, to be approved by approver. The
-// invoices must belong to the owner and be free.
-func NewReport(id ReportID, number, title string, owner *Employee, approver EmployeeID, invoices []*Invoice, now time.Time) (*Report, error) {
+// NewReport starts a draft for owner. Anyone may claim: who approves is
+// resolved at submit (DECISIONS 33). The invoices must belong to the owner
+// and be free.
+func NewReport(id ReportID, number, title string, owner *Employee, invoices []*Invoice, now time.Time) (*Report, error) {
 	title, err := cleanTitle(title)
 	if err != nil {
 		return nil, err
 	}
-	if approver == "" {
-		return nil, Invalid("approver", "the employee has no approver; ask an administrator to set one")
-	}
-	if approver == owner.ID() {
-		return nil, Invalid("approver", "nobody approves their own report")
-	}
 	r := &Report{
 		id: id, number: number, title: title, status: ReportDraft,
-		employeeID: owner.ID(), approverID: approver, createdAt: now, updatedAt: now,
+		employeeID: owner.ID(), createdAt: now, updatedAt: now,
 	}
 	if err := r.setInvoices(invoices); err != nil {
 		return nil, err
@@ -168,7 +173,7 @@ func NewReport(id ReportID, number, title string, owner *Employee, approver Empl
 func RestoreReport(d ReportData) *Report {
 	return &Report{
 		id: d.ID, number: d.Number, title: d.Title, status: d.Status,
-		employeeID: d.EmployeeID, approverID: d.ApproverID,
+		employeeID: d.EmployeeID, plan: d.Plan.Clone(),
 		invoiceIDs: slices.Clone(d.InvoiceIDs), total: d.Total, version: d.Version,
 		createdAt: d.CreatedAt, updatedAt: d.UpdatedAt, submittedAt: d.SubmittedAt,
 		decidedAt: d.DecidedAt, history: slices.Clone(d.History), saved: len(d.History),
@@ -200,16 +205,25 @@ func (r *Report) mustBeOwner(a Actor) error {
 	return nil
 }
 
-// mustBeApprover allows the report's approver and admins, never the owner
-// (DECISIONS 5).
-func (r *Report) mustBeApprover(a Actor) error {
+// pendingApprover finds a among the current step's approvers who have
+// not decided yet; never the owner (DECISIONS 5). Anything else is
+// forbidden, admins included: they reassign instead (DECISIONS 44).
+func (r *Report) pendingApprover(a Actor, action Action) (step, who int, err error) {
+	if r.status != ReportSubmitted {
+		return 0, 0, ErrInvalidTransition.With(map[string]any{"from": string(r.status), "action": string(action)})
+	}
 	if a.ID == r.employeeID {
-		return ErrForbidden.WithMessage("nobody approves their own report")
+		return 0, 0, ErrForbidden.WithMessage("nobody approves their own report")
 	}
-	if a.ID != r.approverID && !a.has(RoleAdmin) {
-		return ErrForbidden.WithMessage("only the report's approver may do this")
+	step = r.plan.Current()
+	if step >= 0 {
+		for j, p := range r.plan.Steps[step].Approvers {
+			if p.ID == a.ID && p.Decision == DecisionPending {
+				return step, j, nil
+			}
+		}
 	}
-	return nil
+	return 0, 0, ErrForbidden.WithMessage("only an approver of the report's current step may do this")
 }
 
 func (r *Report) setInvoices(invoices []*Invoice) error {
@@ -303,19 +317,40 @@ func (r *Report) NoteCancelled(by EmployeeID, inv *Invoice, now time.Time) {
 	r.record(by, ActionCancelled, r.status, r.status, "invoice "+inv.BusinessID().String()+" was cancelled by its issuer; left as it is in WeChat", now)
 }
 
-// Submit puts the report before its approver. It needs at least one invoice.
-func (r *Report) Submit(a Actor, now time.Time) error {
+// CanSubmit refuses what Submit would refuse before a plan is resolved.
+func (r *Report) CanSubmit(a Actor) error {
 	if err := r.mustBeOwner(a); err != nil {
 		return err
 	}
-	if _, ok := reportMoves[r.status][ActionSubmit]; ok && len(r.invoiceIDs) == 0 {
+	if _, ok := reportMoves[r.status][ActionSubmit]; !ok {
+		return ErrInvalidTransition.With(map[string]any{"from": string(r.status), "action": string(ActionSubmit)})
+	}
+	if len(r.invoiceIDs) == 0 {
 		return ErrReportEmpty
+	}
+	return nil
+}
+
+// Submit puts the report before the first step of plan, resolved from the
+// policy for this submit; a resubmit restarts the chain (DECISIONS 32).
+// It needs at least one invoice.
+func (r *Report) Submit(a Actor, plan Plan, now time.Time) error {
+	if err := r.CanSubmit(a); err != nil {
+		return err
+	}
+	if len(plan.Steps) == 0 {
+		return ErrNoApprover.With(map[string]any{"step": "the whole chain", "configure": "approval.fallback, or an approver for a step of the approval policy"})
 	}
 	if err := r.move(a.ID, ActionSubmit, "", now); err != nil {
 		return err
 	}
 	r.submittedAt = now
 	r.decidedAt = time.Time{}
+	r.plan = plan.Clone()
+	if done, _ := r.plan.advance(now); done {
+		// BuildPlan never yields a chain without an approver.
+		return ErrNoApprover.With(map[string]any{"step": "the whole chain", "configure": "approval.fallback"})
+	}
 	return nil
 }
 
@@ -327,27 +362,79 @@ func (r *Report) Withdraw(a Actor, now time.Time) error {
 	return r.move(a.ID, ActionWithdraw, "", now)
 }
 
-// Approve accepts a submitted report; its invoices are closed for good.
+// Approve records a's approval of the current step. When that completes
+// the last step the report is approved and its invoices are closed for
+// good; before that the chain moves on and nothing changes in WeChat
+// (DECISIONS 32).
 func (r *Report) Approve(a Actor, comment string, now time.Time) error {
-	if err := r.mustBeApprover(a); err != nil {
+	i, j, err := r.pendingApprover(a, ActionApprove)
+	if err != nil {
 		return err
 	}
-	if err := r.move(a.ID, ActionApprove, strings.TrimSpace(comment), now); err != nil {
+	comment = strings.TrimSpace(comment)
+	s := &r.plan.Steps[i]
+	s.Approvers[j].Decision, s.Approvers[j].DecidedAt, s.Approvers[j].Reason = DecisionApproved, now, comment
+	if !s.complete() {
+		r.updatedAt = now
+		r.record(a.ID, ActionApprove, r.status, r.status, stepNote(s, comment), now)
+		return nil
+	}
+	s.close()
+	done, autos := r.plan.advance(now)
+	if !done {
+		r.updatedAt = now
+		r.record(a.ID, ActionApprove, r.status, r.status, stepNote(s, comment), now)
+		r.recordAutos(autos, now)
+		return nil
+	}
+	// Later steps auto-approved by this approval are recorded before it;
+	// a's approval is what approves the report.
+	r.recordAutos(autos, now)
+	if err := r.move(a.ID, ActionApprove, stepNote(s, comment), now); err != nil {
 		return err
 	}
 	r.decidedAt = now
 	return nil
 }
 
-// Reject sends a submitted report back with a reason, which is required.
+func stepNote(s *PlanStep, comment string) string {
+	note := "step " + strconv.Itoa(s.Step) + " " + s.Name
+	if comment != "" {
+		note += ": " + comment
+	}
+	return note
+}
+
+func (r *Report) recordAutos(autos []autoApproved, now time.Time) {
+	for _, x := range autos {
+		r.record(x.who, ActionApprove, r.status, r.status, "step "+strconv.Itoa(x.step)+": "+x.note, now)
+	}
+}
+
+// Final reports whether a's approval now would complete the chain, so
+// the caller knows whether WeChat must be asked first (DECISIONS 8).
+func (r *Report) Final(a Actor, now time.Time) (bool, error) {
+	c := RestoreReport(r.Data())
+	if err := c.Approve(a, "", now); err != nil {
+		return false, err
+	}
+	return c.status == ReportApproved, nil
+}
+
+// Reject sends a submitted report back with a reason, which is required;
+// any step's approver may (DECISIONS 32).
 func (r *Report) Reject(a Actor, reason string, now time.Time) error {
-	if err := r.mustBeApprover(a); err != nil {
+	i, j, err := r.pendingApprover(a, ActionReject)
+	if err != nil {
 		return err
 	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return Invalid("reason", "required when rejecting")
 	}
+	s := &r.plan.Steps[i]
+	s.Approvers[j].Decision, s.Approvers[j].DecidedAt, s.Approvers[j].Reason = DecisionRejected, now, reason
+	s.State = StepRejected
 	if err := r.move(a.ID, ActionReject, reason, now); err != nil {
 		return err
 	}
@@ -369,20 +456,81 @@ func (r *Report) Delete(a Actor, now time.Time) error {
 	return nil
 }
 
-// Reassign gives a submitted report to another approver; admins only.
-func (r *Report) Reassign(a Actor, approver EmployeeID, now time.Time) error {
+// Reassign gives a step of a submitted report (0: the current one) to
+// another approver in place of those who have not decided; admins only
+// (DECISIONS 44).
+func (r *Report) Reassign(a Actor, step int, to *Employee, now time.Time) error {
 	if !a.has(RoleAdmin) {
 		return ErrForbidden.WithMessage("only an administrator may reassign an approver")
 	}
-	if approver == "" || approver == r.employeeID {
-		return Invalid("approver_id", "must be someone other than the report's owner")
-	}
-	old := r.approverID
-	if err := r.move(a.ID, ActionReassign, string(old)+" → "+string(approver), now); err != nil {
+	s, err := r.openStep(ActionReassign, step, to)
+	if err != nil {
 		return err
 	}
-	r.approverID = approver
-	return nil
+	var old []string
+	keep := s.Approvers[:0]
+	for _, p := range s.Approvers {
+		if p.Decision == DecisionPending {
+			old = append(old, string(p.ID))
+			continue
+		}
+		keep = append(keep, p)
+	}
+	s.Approvers = append(keep, PlanApprover{ID: to.ID(), Name: to.Name(), Decision: DecisionPending})
+	return r.move(a.ID, ActionReassign, "step "+strconv.Itoa(s.Step)+": "+strings.Join(old, ", ")+" → "+string(to.ID()), now)
+}
+
+// Transfer hands a's place in a step (0: the current one) to another
+// approver (转交, DECISIONS 44).
+func (r *Report) Transfer(a Actor, step int, to *Employee, comment string, now time.Time) error {
+	s, err := r.openStep(ActionTransfer, step, to)
+	if err != nil {
+		return err
+	}
+	j := slices.IndexFunc(s.Approvers, func(p PlanApprover) bool { return p.ID == a.ID && p.Decision == DecisionPending })
+	if j < 0 {
+		return ErrForbidden.WithMessage("only an approver of that step who has not decided may transfer it")
+	}
+	s.Approvers[j] = PlanApprover{ID: to.ID(), Name: to.Name(), Decision: DecisionPending}
+	note := "step " + strconv.Itoa(s.Step) + ": " + string(a.ID) + " → " + string(to.ID())
+	if c := strings.TrimSpace(comment); c != "" {
+		note += ": " + c
+	}
+	return r.move(a.ID, ActionTransfer, note, now)
+}
+
+// openStep finds a step still to be decided for reassign and transfer and
+// checks the target: not the owner, not already in it, and holding the
+// step's role on a role step, else the approver role (DECISIONS 44).
+func (r *Report) openStep(action Action, step int, to *Employee) (*PlanStep, error) {
+	if r.status != ReportSubmitted {
+		return nil, ErrInvalidTransition.With(map[string]any{"from": string(r.status), "action": string(action)})
+	}
+	i := r.plan.Current()
+	if step != 0 {
+		i = slices.IndexFunc(r.plan.Steps, func(s PlanStep) bool { return s.Step == step })
+	}
+	if i < 0 || r.plan.Steps[i].State != StepCurrent && r.plan.Steps[i].State != StepWaiting {
+		return nil, Invalid("step", "must be a step of the report still to be decided")
+	}
+	s := &r.plan.Steps[i]
+	if to.ID() == r.employeeID {
+		return nil, Invalid("approver_id", "must be someone other than the report's owner")
+	}
+	if !to.Active() {
+		return nil, Invalid("approver_id", "must be an active employee")
+	}
+	want := RoleApprover
+	if s.Role != "" {
+		want = s.Role
+	}
+	if !to.HasRole(want) {
+		return nil, Invalid("approver_id", "must hold the "+string(want)+" role")
+	}
+	if slices.ContainsFunc(s.Approvers, func(p PlanApprover) bool { return p.ID == to.ID() && p.Decision == DecisionPending }) {
+		return nil, Invalid("approver_id", "is already an approver of that step")
+	}
+	return s, nil
 }
 
 // ID is the report's id.
@@ -400,8 +548,35 @@ func (r *Report) Status() ReportStatus { return r.status }
 // EmployeeID is the owner.
 func (r *Report) EmployeeID() EmployeeID { return r.employeeID }
 
-// ApproverID is who decides on it.
-func (r *Report) ApproverID() EmployeeID { return r.approverID }
+// ApproverID is the current step's first approver still to decide, empty
+// when none (DECISIONS 43).
+func (r *Report) ApproverID() EmployeeID {
+	if p := r.plan.Pending(); len(p) > 0 {
+		return p[0]
+	}
+	return ""
+}
+
+// ApproverOfRecord is ApproverID while a step waits, else who approved
+// last: the approver exports and webhooks name.
+func (r *Report) ApproverOfRecord() EmployeeID {
+	if id := r.ApproverID(); id != "" {
+		return id
+	}
+	return r.plan.LastApprover()
+}
+
+// Plan is the stored approval plan; empty before the first submit.
+func (r *Report) Plan() Plan { return r.plan.Clone() }
+
+// Involves reports whether id is the owner, an approver of any step or in
+// the history: who may see the report and its invoices.
+func (r *Report) Involves(id EmployeeID) bool {
+	if id == r.employeeID || r.plan.Includes(id) {
+		return true
+	}
+	return slices.ContainsFunc(r.history, func(h HistoryEntry) bool { return h.Actor == id })
+}
 
 // InvoiceIDs lists the invoices, in the order the owner gave.
 func (r *Report) InvoiceIDs() []InvoiceID { return slices.Clone(r.invoiceIDs) }
@@ -434,7 +609,7 @@ func (r *Report) NewHistory() []HistoryEntry { return slices.Clone(r.history[r.s
 func (r *Report) Data() ReportData {
 	return ReportData{
 		ID: r.id, Number: r.number, Title: r.title, Status: r.status,
-		EmployeeID: r.employeeID, ApproverID: r.approverID, InvoiceIDs: r.InvoiceIDs(),
+		EmployeeID: r.employeeID, Plan: r.plan.Clone(), InvoiceIDs: r.InvoiceIDs(),
 		Total: r.total, Version: r.version, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
 		SubmittedAt: r.submittedAt, DecidedAt: r.decidedAt, History: r.History(),
 		Details: r.Details(),

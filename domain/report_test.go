@@ -17,6 +17,23 @@ var (
 	stranger = domain.Actor{ID: "emp-wang", Roles: []domain.Role{domain.RoleEmployee, domain.RoleApprover}}
 )
 
+// onePlan is the old single approver: mgr-zhao.
+var onePlan = domain.Plan{Steps: []domain.PlanStep{{Step: 1, Name: "主管审批", Mode: domain.ModeAny, State: domain.StepWaiting,
+	Approvers: []domain.PlanApprover{{ID: "mgr-zhao", Name: "赵磊", Decision: domain.DecisionPending}}}}}
+
+func mustEmployee(d domain.EmployeeData) *domain.Employee {
+	e, err := domain.NewEmployee(d, t0)
+	if err != nil {
+		panic(err)
+	}
+	return e
+}
+
+var (
+	qian = mustEmployee(domain.EmployeeData{ID: "mgr-qian", Name: "钱", Roles: []domain.Role{domain.RoleApprover}})
+	li   = mustEmployee(domain.EmployeeData{ID: "emp-li", Name: "李娜", Roles: []domain.Role{domain.RoleApprover}})
+)
+
 func employee(t *testing.T, id domain.EmployeeID) *domain.Employee {
 	t.Helper()
 	e, err := domain.NewEmployee(domain.EmployeeData{ID: id, Name: string(id)}, t0)
@@ -42,17 +59,17 @@ func invoice(t *testing.T, owner domain.EmployeeID, number string, cents int64) 
 // reportIn builds a report with one invoice and drives it to status s.
 func reportIn(t *testing.T, s domain.ReportStatus) *domain.Report {
 	t.Helper()
-	r, err := domain.NewReport(domain.NewReportID(t0), "BX-2026-000001", "差旅", employee(t, "emp-li"), "mgr-zhao",
+	r, err := domain.NewReport(domain.NewReportID(t0), "BX-2026-000001", "差旅", employee(t, "emp-li"),
 		[]*domain.Invoice{invoice(t, "emp-li", "00000001", 10600)}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
 	steps := map[domain.ReportStatus][]func() error{
 		domain.ReportDraft:     nil,
-		domain.ReportSubmitted: {func() error { return r.Submit(owner, t0) }},
-		domain.ReportApproved:  {func() error { return r.Submit(owner, t0) }, func() error { return r.Approve(approver, "", t0) }},
-		domain.ReportRejected:  {func() error { return r.Submit(owner, t0) }, func() error { return r.Reject(approver, "缺少行程单", t0) }},
-		domain.ReportWithdrawn: {func() error { return r.Submit(owner, t0) }, func() error { return r.Withdraw(owner, t0) }},
+		domain.ReportSubmitted: {func() error { return r.Submit(owner, onePlan, t0) }},
+		domain.ReportApproved:  {func() error { return r.Submit(owner, onePlan, t0) }, func() error { return r.Approve(approver, "", t0) }},
+		domain.ReportRejected:  {func() error { return r.Submit(owner, onePlan, t0) }, func() error { return r.Reject(approver, "缺少行程单", t0) }},
+		domain.ReportWithdrawn: {func() error { return r.Submit(owner, onePlan, t0) }, func() error { return r.Withdraw(owner, t0) }},
 		domain.ReportDeleted:   {func() error { return r.Delete(owner, t0) }},
 	}
 	for _, step := range steps[s] {
@@ -70,12 +87,12 @@ func TestReportTransitions(t *testing.T) {
 	title := "改后的标题"
 	actions := map[domain.Action]func(r *domain.Report) error{
 		domain.ActionEdit:     func(r *domain.Report) error { return r.Edit(owner, &title, nil, t0) },
-		domain.ActionSubmit:   func(r *domain.Report) error { return r.Submit(owner, t0) },
+		domain.ActionSubmit:   func(r *domain.Report) error { return r.Submit(owner, onePlan, t0) },
 		domain.ActionApprove:  func(r *domain.Report) error { return r.Approve(approver, "ok", t0) },
 		domain.ActionReject:   func(r *domain.Report) error { return r.Reject(approver, "金额不符", t0) },
 		domain.ActionWithdraw: func(r *domain.Report) error { return r.Withdraw(owner, t0) },
 		domain.ActionDelete:   func(r *domain.Report) error { return r.Delete(owner, t0) },
-		domain.ActionReassign: func(r *domain.Report) error { return r.Reassign(admin, "mgr-qian", t0) },
+		domain.ActionReassign: func(r *domain.Report) error { return r.Reassign(admin, 0, qian, t0) },
 	}
 	// allowed[from][action] = to; every other pair must be refused.
 	allowed := map[domain.ReportStatus]map[domain.Action]domain.ReportStatus{
@@ -133,18 +150,19 @@ func TestReportWhoMayAct(t *testing.T) {
 		do   func(r *domain.Report) error
 		want error
 	}{
-		{"stranger submits", domain.ReportDraft, func(r *domain.Report) error { return r.Submit(stranger, t0) }, domain.ErrForbidden},
+		{"stranger submits", domain.ReportDraft, func(r *domain.Report) error { return r.Submit(stranger, onePlan, t0) }, domain.ErrForbidden},
 		{"approver withdraws", domain.ReportSubmitted, func(r *domain.Report) error { return r.Withdraw(approver, t0) }, domain.ErrForbidden},
 		{"other approver approves", domain.ReportSubmitted, func(r *domain.Report) error { return r.Approve(stranger, "", t0) }, domain.ErrForbidden},
 		{"owner approves own", domain.ReportSubmitted, func(r *domain.Report) error {
 			return r.Approve(domain.Actor{ID: "emp-li", Roles: []domain.Role{domain.RoleAdmin}}, "", t0)
 		}, domain.ErrForbidden},
-		{"admin approves", domain.ReportSubmitted, func(r *domain.Report) error { return r.Approve(admin, "", t0) }, nil},
+		// Admins reassign; they approve only a step they are in (DECISIONS 44).
+		{"admin outside the chain approves", domain.ReportSubmitted, func(r *domain.Report) error { return r.Approve(admin, "", t0) }, domain.ErrForbidden},
 		{"reject without reason", domain.ReportSubmitted, func(r *domain.Report) error { return r.Reject(approver, "  ", t0) }, domain.ErrInvalidInput},
 		{"stranger edits", domain.ReportDraft, func(r *domain.Report) error { return r.Edit(stranger, nil, nil, t0) }, domain.ErrForbidden},
 		{"stranger deletes", domain.ReportDraft, func(r *domain.Report) error { return r.Delete(stranger, t0) }, domain.ErrForbidden},
-		{"approver reassigns", domain.ReportSubmitted, func(r *domain.Report) error { return r.Reassign(approver, "mgr-qian", t0) }, domain.ErrForbidden},
-		{"reassign to owner", domain.ReportSubmitted, func(r *domain.Report) error { return r.Reassign(admin, "emp-li", t0) }, domain.ErrInvalidInput},
+		{"approver reassigns", domain.ReportSubmitted, func(r *domain.Report) error { return r.Reassign(approver, 0, qian, t0) }, domain.ErrForbidden},
+		{"reassign to owner", domain.ReportSubmitted, func(r *domain.Report) error { return r.Reassign(admin, 0, li, t0) }, domain.ErrInvalidInput},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := reportIn(t, tc.from)
@@ -160,11 +178,11 @@ func TestReportWhoMayAct(t *testing.T) {
 }
 
 func TestReportSubmitNeedsInvoices(t *testing.T) {
-	r, err := domain.NewReport(domain.NewReportID(t0), "BX-2026-000002", "空", employee(t, "emp-li"), "mgr-zhao", nil, t0)
+	r, err := domain.NewReport(domain.NewReportID(t0), "BX-2026-000002", "空", employee(t, "emp-li"), nil, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := r.Submit(owner, t0); !errors.Is(err, domain.ErrReportEmpty) {
+	if err := r.Submit(owner, onePlan, t0); !errors.Is(err, domain.ErrReportEmpty) {
 		t.Fatalf("err = %v", err)
 	}
 	if r.Status() != domain.ReportDraft {
@@ -175,7 +193,7 @@ func TestReportSubmitNeedsInvoices(t *testing.T) {
 func TestReportInvoices(t *testing.T) {
 	li := employee(t, "emp-li")
 	a, b := invoice(t, "emp-li", "00000001", 10600), invoice(t, "emp-li", "00000002", 5085)
-	r, err := domain.NewReport(domain.NewReportID(t0), "BX-2026-000003", "差旅", li, "mgr-zhao", []*domain.Invoice{a, b}, t0)
+	r, err := domain.NewReport(domain.NewReportID(t0), "BX-2026-000003", "差旅", li, []*domain.Invoice{a, b}, t0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -227,16 +245,11 @@ func TestNewReportValidation(t *testing.T) {
 	for i := range long {
 		long[i] = '票'
 	}
-	for _, tc := range []struct {
-		name, title string
-		approver    domain.EmployeeID
-	}{
-		{"empty title", "  ", "mgr-zhao"},
-		{"long title", string(long), "mgr-zhao"},
-		{"no approver", "t", ""},
-		{"self approver", "t", "emp-li"},
+	for _, tc := range []struct{ name, title string }{
+		{"empty title", "  "},
+		{"long title", string(long)},
 	} {
-		if _, err := domain.NewReport("rpt_x", "BX", tc.title, li, tc.approver, nil, t0); !errors.Is(err, domain.ErrInvalidInput) {
+		if _, err := domain.NewReport("rpt_x", "BX", tc.title, li, nil, t0); !errors.Is(err, domain.ErrInvalidInput) {
 			t.Errorf("%s: err = %v", tc.name, err)
 		}
 	}

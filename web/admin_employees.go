@@ -9,6 +9,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/intake"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -16,7 +17,7 @@ import (
 // settings and the approver reassignment (issue 10) to the signed-in API.
 func registerDirectoryRoutes(r fiber.Router, deps Deps) {
 	if deps.Directory != nil {
-		h := &employeeHandler{dir: deps.Directory}
+		h := &employeeHandler{dir: deps.Directory, mailbox: deps.Mailbox}
 		r.Get("/admin/employees", h.list)
 		r.Post("/admin/employees", h.create)
 		r.Post("/admin/employees/sync-work", h.syncWork)
@@ -37,9 +38,17 @@ func registerDirectoryRoutes(r fiber.Router, deps Deps) {
 		h := &reportHandler{reports: deps.Reports, originals: deps.Originals}
 		r.Post("/reports/:id/reassign", h.reassign)
 	}
+	if deps.Approvals != nil {
+		h := &policyHandler{approvals: deps.Approvals}
+		r.Get("/admin/approval-policy", h.get)
+		r.Put("/admin/approval-policy", h.put)
+	}
 }
 
-type employeeHandler struct{ dir *app.Directory }
+type employeeHandler struct {
+	dir     *app.Directory
+	mailbox *intake.Mailbox
+}
 
 type identityView struct {
 	Channel string `json:"channel"`
@@ -56,14 +65,23 @@ type employeeView struct {
 	ManagerID  *string        `json:"manager_id"`
 	Active     bool           `json:"active"`
 	Identities []identityView `json:"identities"`
-	Version    int64          `json:"version"`
-	CreatedAt  time.Time      `json:"created_at"`
-	UpdatedAt  time.Time      `json:"updated_at"`
+	Email      string         `json:"email"`
+	// IntakeAddress is the employee's mailbox address (DECISIONS 48).
+	IntakeAddress *string   `json:"intake_address"`
+	Version       int64     `json:"version"`
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
+}
+
+func (h *employeeHandler) view(e *domain.Employee) employeeView {
+	v := newEmployeeView(e)
+	v.IntakeAddress = intakeAddress(h.mailbox, e)
+	return v
 }
 
 func newEmployeeView(e *domain.Employee) employeeView {
 	v := employeeView{
-		ID: string(e.ID()), Name: e.Name(), Department: e.Department(), Roles: []string{}, Active: e.Active(),
+		ID: string(e.ID()), Name: e.Name(), Department: e.Department(), Roles: []string{}, Active: e.Active(), Email: e.Email(),
 		Identities: []identityView{}, Version: e.Version(),
 		CreatedAt: e.CreatedAt().In(shanghai), UpdatedAt: e.UpdatedAt().In(shanghai),
 	}
@@ -102,12 +120,20 @@ type employeeFields struct {
 	ManagerID  optionalString  `json:"manager_id"`
 	Active     *bool           `json:"active"`
 	Identities *[]identityView `json:"identities"`
+	Email      *string         `json:"email"`
 }
 
 // change turns the fields into an app.EmployeeChange, checking roles and
 // channels.
 func (f employeeFields) change() (app.EmployeeChange, error) {
 	ch := app.EmployeeChange{Name: f.Name, Department: f.Department, Active: f.Active}
+	if f.Email != nil {
+		email, err := domain.ParseEmail(*f.Email)
+		if err != nil {
+			return ch, err
+		}
+		ch.Email = &email
+	}
 	if f.Roles != nil {
 		roles := make([]domain.Role, 0, len(*f.Roles))
 		for _, s := range *f.Roles {
@@ -175,7 +201,7 @@ func (h *employeeHandler) list(c *fiber.Ctx) error {
 	}
 	v := listView[employeeView]{Items: make([]employeeView, len(es))}
 	for i, e := range es {
-		v.Items[i] = newEmployeeView(e)
+		v.Items[i] = h.view(e)
 	}
 	if len(es) > 0 {
 		v.NextCursor = nextCursor(len(es), limit, string(es[len(es)-1].ID()))
@@ -188,7 +214,7 @@ func (h *employeeHandler) get(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newEmployeeView(e))
+	return c.JSON(h.view(e))
 }
 
 func (h *employeeHandler) create(c *fiber.Ctx) error {
@@ -204,7 +230,7 @@ func (h *employeeHandler) create(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.Status(fiber.StatusCreated).JSON(newEmployeeView(e))
+	return c.Status(fiber.StatusCreated).JSON(h.view(e))
 }
 
 func (h *employeeHandler) update(c *fiber.Ctx) error {
@@ -220,7 +246,7 @@ func (h *employeeHandler) update(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newEmployeeView(e))
+	return c.JSON(h.view(e))
 }
 
 type syncSkipView struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/intake"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -20,6 +21,7 @@ type authHandler struct {
 	auth      *app.Auth
 	sessions  *sessions
 	publicURL string
+	mailbox   *intake.Mailbox
 }
 
 type meView struct {
@@ -28,6 +30,8 @@ type meView struct {
 	Roles   []string `json:"roles"`
 	Channel *string  `json:"channel"`
 	OpenID  *string  `json:"openid"`
+	// IntakeAddress is where the employee mails invoices (DECISIONS 48).
+	IntakeAddress *string `json:"intake_address,omitempty"`
 }
 
 func newMeView(e *domain.Employee, s app.Session) meView {
@@ -98,7 +102,9 @@ func (h *authHandler) me(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	return c.JSON(newMeView(e, sess))
+	v := newMeView(e, sess)
+	v.IntakeAddress = intakeAddress(h.mailbox, e)
+	return c.JSON(v)
 }
 
 // oauthCookie carries the OAuth state and where to go afterwards; it is

@@ -44,6 +44,7 @@ var statusByCode = map[string]int{
 	"expense_type.unknown":              http.StatusUnprocessableEntity,
 	"payment.not_payable":               http.StatusConflict,
 	"payment.no_bank_account":           http.StatusUnprocessableEntity,
+	"report.no_approver":                http.StatusConflict,
 	"idempotency.conflict":              http.StatusConflict,
 	"qr.expired":                        http.StatusGone,
 	"qr.used":                           http.StatusConflict,
@@ -166,4 +167,10 @@ func fromFiberStatus(status int) *domain.Error {
 		return domain.ErrInvalidInput
 	}
 	return errInternal
+}
+
+// errorViewOf is the error shape for one item of a batch answer.
+func errorViewOf(err error) errorView {
+	e, _ := classify(err)
+	return errorView{Code: e.Code, Message: e.Message, Details: e.Details}
 }

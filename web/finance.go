@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"io"
 	"log/slog"
+	"net"
 	"strconv"
 	"time"
 
@@ -17,14 +19,17 @@ import (
 
 // financeHandler serves /api/v1/finance: search, totals, the streamed
 // export and reconciliation (finance and admins; app.Finance checks).
-type financeHandler struct{ fin *app.Finance }
+type financeHandler struct {
+	fin       *app.Finance
+	originals *app.Originals // nil: rows carry no original
+}
 
 // registerFinanceRoutes adds the finance endpoints to the signed-in group.
 func registerFinanceRoutes(r fiber.Router, deps Deps) {
 	if deps.Finance == nil {
 		return
 	}
-	h := &financeHandler{fin: deps.Finance}
+	h := &financeHandler{fin: deps.Finance, originals: deps.Originals}
 	r.Get("/finance/invoices", h.search)
 	r.Get("/finance/invoices/totals", h.totals)
 	r.Get("/finance/export", h.export)
@@ -139,6 +144,9 @@ type financeInvoiceView struct {
 	Employee            financePersonView  `json:"employee"`
 	Report              *financeReportView `json:"report"`
 	ExpenseType         *expenseTypeRef    `json:"expense_type"`
+	// Original is the preferred original (DECISIONS 42), which the page
+	// opens at /api/v1/invoices/{id}/original; null when none is stored.
+	Original *originalView `json:"original"`
 }
 
 func newFinanceInvoiceView(r app.FinanceRow) financeInvoiceView {
@@ -192,6 +200,9 @@ func (h *financeHandler) search(c *fiber.Ctx) error {
 	for i, r := range p.Rows {
 		v.Items[i] = newFinanceInvoiceView(r)
 	}
+	if err := h.addOriginals(c, v.Items); err != nil {
+		return err
+	}
 	return c.JSON(v)
 }
 
@@ -231,29 +242,45 @@ func (h *financeHandler) export(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	c.Set(fiber.HeaderContentType, job.ContentType)
-	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+job.FileName+`"`)
+	streamDownload(c, job.ContentType, job.FileName, "finance export", func(ctx context.Context, w io.Writer, flush func()) error {
+		_, err := job.Run(ctx, w, func(int64) { flush() })
+		return err
+	})
+	return nil
+}
+
+// streamDownload sends what run writes as an attachment, after the handler
+// has returned, so nothing waits for the whole file. The server's write
+// timeout would cut a long download off: it bounds a stall instead,
+// renewed before every write. run's flush sends what is buffered.
+func streamDownload(c *fiber.Ctx, contentType, fileName, what string, run func(ctx context.Context, w io.Writer, flush func()) error) {
+	c.Set(fiber.HeaderContentType, contentType)
+	c.Set(fiber.HeaderContentDisposition, `attachment; filename="`+fileName+`"`)
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	// The handler's deadline ends when it returns; the stream keeps the
 	// request's values (its request_id) but not that deadline.
 	ctx := context.WithoutCancel(c.UserContext())
 	conn := c.Context().Conn()
-	c.Context().SetBodyStreamWriter(func(w *bufio.Writer) {
-		// The server's write timeout would cut a long export off: it
-		// bounds a stall instead, renewed after every page written.
-		_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-		_, err := job.Run(ctx, w, func(int64) {
-			_ = w.Flush()
-			_ = conn.SetWriteDeadline(time.Now().Add(writeTimeout))
-		})
-		if err != nil {
-			slog.ErrorContext(ctx, "finance export failed", "file", job.FileName, "err", err)
+	c.Context().SetBodyStreamWriter(func(bw *bufio.Writer) {
+		w := &stallWriter{w: bw, conn: conn}
+		if err := run(ctx, w, func() { _ = bw.Flush() }); err != nil {
+			slog.ErrorContext(ctx, what+" failed", "file", fileName, "err", err)
 			// The status is sent already: cut the connection so the
 			// client sees a broken download, not a short file.
 			_ = conn.Close()
 		}
 	})
-	return nil
+}
+
+// stallWriter renews the connection's write deadline before each write.
+type stallWriter struct {
+	w    io.Writer
+	conn net.Conn
+}
+
+func (s *stallWriter) Write(p []byte) (int, error) {
+	_ = s.conn.SetWriteDeadline(time.Now().Add(writeTimeout))
+	return s.w.Write(p)
 }
 
 type reconcileRequest struct {

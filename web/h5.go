@@ -20,7 +20,8 @@ type H5Config struct {
 	JWeixinURL string
 	// Sandbox is true in sandbox mode (demo-user login page, wallet picker).
 	Sandbox bool
-	// Origins are h5.origins: the pages' origins, which uploads must come from.
+	// Origins are h5.origins: the sites whose pages may use the JSAPI
+	// helper (CORS, see h5CORS), and the only origins uploads may come from.
 	Origins []string
 }
 
@@ -83,6 +84,9 @@ func registerH5(app *fiber.App, deps Deps) {
 		if file, ok := h5Pages[name]; ok {
 			name = file
 		}
+		if name == "baoxiao-jsapi.js" {
+			name = "lib/baoxiao-jsapi.js" // its URL before it became a library
+		}
 		a, ok := assets[name]
 		if !ok {
 			return domain.ErrNotFound
@@ -119,8 +123,14 @@ func loadH5Assets() map[string]h5Asset {
 	}
 	out := map[string]h5Asset{}
 	err = fs.WalkDir(sub, ".", func(name string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
+		if err != nil {
 			return err
+		}
+		if d.IsDir() {
+			if name == "lib/test" {
+				return fs.SkipDir // the library's own unit tests (node --test)
+			}
+			return nil
 		}
 		ct := h5ContentType(name)
 		if ct == "" {
@@ -149,7 +159,7 @@ func h5ContentType(name string) string {
 	switch path.Ext(name) {
 	case ".html":
 		return "text/html; charset=utf-8"
-	case ".js":
+	case ".js", ".mjs":
 		return "text/javascript; charset=utf-8"
 	case ".css":
 		return "text/css; charset=utf-8"

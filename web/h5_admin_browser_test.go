@@ -14,7 +14,8 @@ func TestBrowserAdminPage(t *testing.T) {
 	b := startBrowser(t, app)
 	tb := b.newTab("admin")
 	tb.login("admin", "/h5/admin")
-	tb.until("the employee table", `document.querySelectorAll('#employees-grid tbody tr').length === 5`, nil)
+	// Seven demo people: the chain's dir-sun and fin-zhou joined (DECISIONS 45).
+	tb.until("the employee table", `document.querySelectorAll('#employees-grid tbody tr').length === 7`, nil)
 
 	tb.click(`tr[data-id="emp-li"]`)
 	tb.until("the edit form", `!document.querySelector('#employee-form').hidden`, nil)

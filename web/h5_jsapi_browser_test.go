@@ -44,7 +44,7 @@ func TestBrowserJSAPIHelper(t *testing.T) {
 	script := `(async () => {
 	await new Promise((ok, bad) => {
 		const s = document.createElement('script');
-		s.src = BASE + '/h5/baoxiao-jsapi.js';
+		s.src = BASE + '/h5/lib/baoxiao-jsapi.js';
 		s.onload = ok;
 		s.onerror = () => bad(new Error('cannot load the helper'));
 		document.head.appendChild(s);
@@ -57,10 +57,10 @@ func TestBrowserJSAPIHelper(t *testing.T) {
 	const item = {card_id: 'pX', encrypt_code: 'Ab+c/d==', app_id: 'wxI'};
 	const ok = info => ({err_msg: 'choose_invoice:ok', choose_invoice_info: info});
 
-	eq('OA string', n(ok(JSON.stringify([item]))), {status: 'ok', message: 'choose_invoice:ok', err_code: null, items: [item], dropped: []});
+	eq('OA string', n(ok(JSON.stringify([item]))), {status: 'ok', message: 'choose_invoice:ok', keyword: 'ok', err_code: null, err_desc: '', items: [item], dropped: []});
 	eq('OA array', n(ok([item])).items, [item]);
 	eq('WeCom', n({errMsg: 'chooseInvoice:ok', errCode: 0, choose_invoice_info: [item]}),
-		{status: 'ok', message: 'chooseInvoice:ok', err_code: 0, items: [item], dropped: []});
+		{status: 'ok', message: 'chooseInvoice:ok', keyword: 'ok', err_code: 0, err_desc: '', items: [item], dropped: []});
 	eq('Mini Program invoiceInfo', n({errMsg: 'chooseInvoice:ok', invoiceInfo: JSON.stringify([item])}).items, [item]);
 	eq('camelCase keys', n(ok([{cardId: 'pX', encryptCode: 'Ab+c/d==', appId: 'wxI'}])).items, [item]);
 	eq('no app_id', n(ok([{card_id: 'pX', encrypt_code: 'E'}])).items, [{card_id: 'pX', encrypt_code: 'E', app_id: ''}]);

@@ -39,6 +39,8 @@ func TestH5Serving(t *testing.T) {
 		{"/h5/login", "text/html; charset=utf-8", `src="/h5/login.js"`},
 		{"/h5/index.html", "text/html; charset=utf-8", `src="/h5/employee.js"`},
 		{"/h5/baoxiao-jsapi.js", "text/javascript; charset=utf-8", "BaoxiaoJSAPI"},
+		{"/h5/lib/baoxiao-jsapi.js", "text/javascript; charset=utf-8", "chooseInvoices"},
+		{"/h5/lib/baoxiao-jsapi.mjs", "text/javascript; charset=utf-8", "export default BaoxiaoJSAPI"},
 		{"/h5/common.js", "text/javascript; charset=utf-8", "global.BX"},
 		{"/h5/style.css", "text/css; charset=utf-8", ":root"},
 	} {

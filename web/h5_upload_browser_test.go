@@ -55,4 +55,17 @@ func TestBrowserUploadThreeFilesOneDuplicate(t *testing.T) {
 	// The two new invoices are listed, marked as uploaded, and can join a report.
 	li.until("the uploaded invoices in the list", `document.querySelectorAll('#invoices li.inv').length === 2 && document.querySelectorAll('#invoices input.pick').length === 2`, nil)
 	li.screenshot("upload")
+
+	// The QR gave no total: the employee completes it on the card.
+	li.until("the complete button", `!!document.querySelector('#invoices button.complete-open')`, nil)
+	li.click(`#invoices button.complete-open`)
+	li.until("the form", `!!document.querySelector('form.complete-form')`, nil)
+	li.eval(`(function () { const f = document.querySelector('form.complete-form'); f.elements.amount.value = '21.20'; f.elements.tax.value = '1.20'; return true; })()`, nil)
+	li.click(`form.complete-form button[type=submit]`)
+	li.until("no invoice left to complete", `document.querySelectorAll('#invoices li.inv').length === 2 && !document.querySelector('#invoices button.complete-open')`, nil)
+	var amounts []string
+	li.eval(`Array.from(document.querySelectorAll('#invoices li.inv .amount')).map(function (n) { return n.textContent; })`, &amounts)
+	if !strings.Contains(strings.Join(amounts, " "), "21.20") {
+		t.Fatalf("amounts after completing: %v", amounts)
+	}
 }

@@ -5,6 +5,7 @@ package web_test
 // harness is in h5_browser_test.go.
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -73,6 +74,7 @@ func TestBrowserImportSubmitApprove(t *testing.T) {
 		}
 	}
 
+	waitOriginals(t, app, imported)
 	zhao := b.newTab("mgr-zhao")
 	zhao.login("mgr-zhao", "/h5/approve")
 	card := `a.card.report[data-report-id="` + reportID + `"]`
@@ -81,6 +83,8 @@ func TestBrowserImportSubmitApprove(t *testing.T) {
 	zhao.click(card)
 	zhao.until("the report's invoices", `document.querySelectorAll('#report-invoices li.inv').length === 3 && !!document.getElementById('approve')`, nil)
 	zhao.screenshot("approve-report")
+	// Each invoice opens its original (the wallet PDF) in a new tab.
+	checkOriginalLinks(t, zhao, "#report-invoices", imported)
 	zhao.docsScreenshot("h5-approve")
 	zhao.run("comment", chromedp.SetValue("#comment", "同意", chromedp.ByQuery))
 	zhao.click("#approve")
@@ -96,6 +100,7 @@ func TestBrowserImportSubmitApprove(t *testing.T) {
 	chen.login("fin-chen", "/h5/finance")
 	chen.until("three rows", `document.querySelectorAll('#finance-table tbody tr').length === 3`, nil)
 	checkFinanceTotals(t, app, chen, 3)
+	checkOriginalLinks(t, chen, "#finance-table", imported)
 	var exportDisabled bool
 	chen.eval(`document.getElementById('export-csv').getAttribute('aria-disabled') === 'true' && !document.getElementById('export-csv').hasAttribute('href')`, &exportDisabled)
 	if !exportDisabled {
@@ -132,6 +137,19 @@ func TestBrowserImportSubmitApprove(t *testing.T) {
 	}
 	if lines := strings.Split(strings.TrimRight(file.Text, "\r\n"), "\r\n"); !strings.HasPrefix(file.Text, "\ufeff") || len(lines) != 5 {
 		t.Errorf("CSV: want a BOM, a header, 3 rows and a totals row; got %d lines:\n%s", len(lines), file.Text)
+	}
+	// The archive of the range's originals downloads as a ZIP.
+	var archive struct {
+		Status      int    `json:"status"`
+		Type        string `json:"type"`
+		Disposition string `json:"disposition"`
+		Size        int    `json:"size"`
+	}
+	chen.run("download the archive", chromedp.Evaluate(`fetch(document.getElementById('archive-zip').href).then(async r => ({
+		status: r.status, type: r.headers.get('Content-Type'), disposition: r.headers.get('Content-Disposition'),
+		size: (await r.arrayBuffer()).byteLength }))`, &archive, awaitPromise))
+	if archive.Status != http.StatusOK || archive.Type != "application/zip" || !strings.Contains(archive.Disposition, "attachment") || archive.Size < 100 {
+		t.Errorf("archive download: %+v", archive)
 	}
 	var xlsx string
 	chen.eval(`document.getElementById('export-xlsx').getAttribute('href')`, &xlsx)
@@ -426,5 +444,51 @@ func TestBrowserRemoveCancelledInvoice(t *testing.T) {
 	waitWeChat(t, app, picked[1:], "INVOICE_REIMBURSE_CLOSURE")
 	if s := wechatStatus(t, app, gone); s != "INVOICE_REIMBURSE_CANCEL" {
 		t.Fatalf("the cancelled invoice is %s", s)
+	}
+}
+
+// waitOriginals waits until every invoice has its wallet PDF stored (the
+// download runs in the background after the import).
+func waitOriginals(t *testing.T, app *testkit.AppServer, ids []string) {
+	t.Helper()
+	invs := make([]domain.InvoiceID, len(ids))
+	for i, id := range ids {
+		invs[i] = domain.InvoiceID(id)
+	}
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		got, err := app.Svc.Originals.Of(context.Background(), invs...)
+		if err == nil && len(got) == len(ids) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("originals stored for %d of %d invoices", len(got), len(ids))
+		}
+	}
+}
+
+// checkOriginalLinks checks that within sel each invoice links to its
+// original, to be opened in a new tab, and that the link answers the PDF.
+func checkOriginalLinks(t *testing.T, tab *tab, sel string, ids []string) {
+	t.Helper()
+	var hrefs []string
+	tab.until("the original links", `document.querySelectorAll('`+sel+` a.original-link').length === `+fmt.Sprint(len(ids)), nil)
+	tab.eval(`Array.from(document.querySelectorAll('`+sel+` a.original-link')).filter(a => a.target === '_blank' && a.rel === 'noopener').map(a => a.getAttribute('href'))`, &hrefs)
+	want := map[string]bool{}
+	for _, id := range ids {
+		want["/api/v1/invoices/"+id+"/original"] = true
+	}
+	for _, h := range hrefs {
+		delete(want, h)
+	}
+	if len(hrefs) != len(ids) || len(want) > 0 {
+		t.Fatalf("original links %v, missing %v", hrefs, want)
+	}
+	var file struct {
+		Status int    `json:"status"`
+		Type   string `json:"type"`
+	}
+	tab.run("open an original", chromedp.Evaluate(`fetch(document.querySelector('`+sel+` a.original-link').href).then(r => ({status: r.status, type: r.headers.get('Content-Type')}))`, &file, awaitPromise))
+	if file.Status != http.StatusOK || file.Type != "application/pdf" {
+		t.Errorf("original: %+v", file)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/gofiber/fiber/v2"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/notify"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -67,8 +68,8 @@ func TestOpenAPIListsEveryRoute(t *testing.T) {
 	doc := loadOpenAPI(t)
 	full := New(Deps{
 		Auth: &app.Auth{}, JSAPI: &app.JSAPI{}, Invoices: &app.Invoices{}, Reports: &app.Reports{},
-		OutboxAdmin: &app.OutboxAdmin{}, Finance: &app.Finance{}, Events: &app.Events{}, Sandbox: fiber.New(),
-		Directory: &app.Directory{}, Company: &app.Company{}, QRLogins: &app.QRLogins{},
+		OutboxAdmin: &app.OutboxAdmin{}, Finance: &app.Finance{}, Archives: &app.Archives{}, Events: &app.Events{}, Sandbox: fiber.New(),
+		Directory: &app.Directory{}, Company: &app.Company{}, Approvals: &app.Approvals{}, QRLogins: &app.QRLogins{}, Inbox: &notify.Inbox{},
 		Channels:  []domain.Channel{domain.ChannelOA, domain.ChannelWork},
 		Callbacks: map[domain.Channel]CallbackConfig{domain.ChannelOA: {}, domain.ChannelWork: {}},
 	})

@@ -19,6 +19,10 @@ type originalView struct {
 	Source    string `json:"source"`
 }
 
+func newOriginalView(o domain.Original) originalView {
+	return originalView{Name: o.Name, MediaType: o.MediaType, SHA256: o.SHA256, Size: o.Size, Source: string(o.Source)}
+}
+
 type pdfStatusView struct {
 	State     string    `json:"state"`
 	Attempts  int       `json:"attempts"`
@@ -31,11 +35,11 @@ type pdfStatusView struct {
 func (v *invoiceView) withOriginals(os []domain.Original) {
 	list := make([]originalView, len(os))
 	for i, o := range os {
-		list[i] = originalView{Name: o.Name, MediaType: o.MediaType, SHA256: o.SHA256, Size: o.Size, Source: string(o.Source)}
+		list[i] = newOriginalView(o)
 	}
 	v.Originals = &list
 	if p, ok := domain.PreferredOriginal(os); ok {
-		ov := originalView{Name: p.Name, MediaType: p.MediaType, SHA256: p.SHA256, Size: p.Size, Source: string(p.Source)}
+		ov := newOriginalView(p)
 		v.Original = &ov
 	}
 }
@@ -74,6 +78,13 @@ func (h *invoiceHandler) original(c *fiber.Ctx, which string) error {
 	c.Set(fiber.HeaderXContentTypeOptions, "nosniff")
 	c.Set(fiber.HeaderCacheControl, "no-store")
 	c.Set("X-Content-SHA256", o.SHA256)
+	if o.MediaType != "application/pdf" {
+		// The pages open originals in a tab on our origin: an uploaded XML
+		// could be XHTML with a script. Sandboxed, it is shown, never run.
+		// (A PDF's scripts run in the viewer, not the page; the viewer
+		// itself may refuse a sandbox.)
+		c.Set(fiber.HeaderContentSecurityPolicy, "sandbox; default-src 'none'; style-src 'unsafe-inline'")
+	}
 	return c.Send(data)
 }
 
@@ -97,6 +108,29 @@ func safeFileName(name string) string {
 		name = name[len(name)-200:]
 	}
 	return name
+}
+
+// addOriginals sets the preferred original of each row of a finance page:
+// one query a page.
+func (h *financeHandler) addOriginals(c *fiber.Ctx, rows []financeInvoiceView) error {
+	if h.originals == nil || len(rows) == 0 {
+		return nil
+	}
+	ids := make([]domain.InvoiceID, len(rows))
+	for i, r := range rows {
+		ids[i] = domain.InvoiceID(r.ID)
+	}
+	origs, err := h.originals.Of(c.UserContext(), ids...)
+	if err != nil {
+		return err
+	}
+	for i := range rows {
+		if p, ok := domain.PreferredOriginal(origs[ids[i]]); ok {
+			ov := newOriginalView(p)
+			rows[i].Original = &ov
+		}
+	}
+	return nil
 }
 
 // addReportOriginals fills the originals of every invoice in vs, in place.

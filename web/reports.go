@@ -71,7 +71,7 @@ func (h *reportHandler) list(c *fiber.Ctx) error {
 			}
 		}
 	}
-	ds, err := h.reports.List(c.UserContext(), currentSession(c).EmployeeID, c.Query("scope"), statuses, domain.ReportID(after), limit)
+	ds, err := h.reports.List(c.UserContext(), currentSession(c).EmployeeID, c.Query("scope"), c.Query("q"), statuses, domain.ReportID(after), limit)
 	if err != nil {
 		return err
 	}

@@ -30,7 +30,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 
 	if deps.Events != nil {
 		for ch, cfg := range deps.Callbacks {
-			h := &callbackHandler{events: deps.Events, channel: ch, cfg: cfg}
+			h := &callbackHandler{events: deps.Events, cards: deps.Cards, channel: ch, cfg: cfg}
 			app.Get("/wechat/"+string(ch)+"/callback", h.verify)
 			app.Post("/wechat/"+string(ch)+"/callback", h.receive)
 		}
@@ -48,7 +48,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		ttl = 12 * time.Hour
 	}
 	sess := newSessions(deps.SessionSecret, ttl, secureURL(deps.PublicURL), deps.Auth)
-	auth := &authHandler{auth: deps.Auth, sessions: sess, publicURL: strings.TrimSuffix(deps.PublicURL, "/")}
+	auth := &authHandler{auth: deps.Auth, sessions: sess, publicURL: strings.TrimSuffix(deps.PublicURL, "/"), mailbox: deps.Mailbox}
 
 	app.Post("/auth/logout", auth.logout)
 	if deps.Sandbox != nil {
@@ -93,6 +93,8 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Post("/reports/:id/withdraw", rep.withdraw)
 		signedIn.Post("/reports/:id/approve", rep.approve)
 		signedIn.Post("/reports/:id/reject", rep.reject)
+		signedIn.Post("/reports/:id/transfer", rep.transfer)
+		signedIn.Post("/reports/approve", rep.approveMany)
 	}
 	if deps.OutboxAdmin != nil {
 		ob := &outboxHandler{admin: deps.OutboxAdmin}
@@ -100,8 +102,11 @@ func registerRoutes(app *fiber.App, deps Deps) {
 		signedIn.Post("/admin/outbox/:id/retry", retryByID(deps.OutboxAdmin.Retry))
 	}
 	registerFinanceRoutes(signedIn, deps)
+	registerArchiveRoutes(signedIn, deps)
 	registerDirectoryRoutes(signedIn, deps)
+	registerMailbox(signedIn, deps)
 	registerQRImports(signedIn, deps)
 	registerWebhookAdmin(signedIn, deps)
 	registerPaymentRoutes(signedIn, deps)
+	registerNotices(signedIn, deps)
 }

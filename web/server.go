@@ -4,6 +4,7 @@ package web
 
 import (
 	"context"
+	"github.com/baoxiao/baoxiao/app/notify"
 	"log/slog"
 	"time"
 
@@ -25,6 +26,10 @@ type Readiness interface {
 // Deps is what the HTTP layer needs from main. Use-case services join it as
 // their endpoints are added (see routes.go).
 type Deps struct {
+	// Inbox serves the notifications and the admins' notice list.
+	Inbox *notify.Inbox
+	// Cards approves from WeCom card clicks (template_card_event).
+	Cards *notify.Cards
 	// Logger receives access and error logs; nil means slog.Default().
 	// New wraps its handler with NewLogHandler so every line carries request_id.
 	Logger *slog.Logger
@@ -49,12 +54,19 @@ type Deps struct {
 	Intake    *intake.Service
 	// IntakeEmployees checks the employee an ERP uploads files for.
 	IntakeEmployees intake.Employees
-	Reports         *app.Reports
-	OutboxAdmin     *app.OutboxAdmin
+	// Mailbox gives employees their mailbox address and admins the
+	// unmatched mail (DECISIONS 48).
+	Mailbox *intake.Mailbox
+	Reports *app.Reports
+	// Approvals serves the approval policy (admin).
+	Approvals   *app.Approvals
+	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
 	// Payments serves expense types, bank accounts and payments (issue 17).
 	Payments *payment.Service
+	// Archives serves GET /api/v1/finance/archive, the ZIP of originals.
+	Archives *app.Archives
 	// Directory and Company are the admin's employee directory and company
 	// settings.
 	Directory *app.Directory
@@ -131,7 +143,7 @@ func New(deps Deps) *fiber.App {
 	// it; the access log sits outside recovery so panics are logged as 500s.
 	// One Use call makes them one route, which accessLog relies on to tell
 	// "no endpoint matched".
-	app.Use(requestID, accessLog(logger), securityHeaders, recoverPanic, deadline(timeout), limitBody, requireJSON)
+	app.Use(requestID, accessLog(logger), securityHeaders, h5CORS(deps.H5.Origins), recoverPanic, deadline(timeout), limitBody, requireJSON)
 
 	registerRoutes(app, deps)
 	// No catch-all: unmatched paths reach the ErrorHandler as fiber's 404 or

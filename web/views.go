@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/baoxiao/baoxiao/app"
@@ -76,6 +77,38 @@ type invoiceView struct {
 	ExpenseType *nullString    `json:"expense_type,omitempty"`
 	Original    *originalView  `json:"original,omitempty"`
 	PDF         *pdfStatusView `json:"pdf,omitempty"`
+	// Warnings say what an approver should look at, with the figures.
+	Warnings []warningView `json:"warnings"`
+}
+
+// warningView is one thing wrong with an invoice: a stable code, an
+// English message and the values the pages put in their own text.
+type warningView struct {
+	Code    string         `json:"code"`
+	Message string         `json:"message"`
+	Details map[string]any `json:"details"`
+}
+
+func invoiceWarnings(inv *domain.Invoice) []warningView {
+	f := inv.Facts()
+	out := []warningView{}
+	if !inv.TitleMatchesCompany() {
+		msg := fmt.Sprintf("the buyer title %q is not one of the company's buyer entities", f.Buyer.Name)
+		if f.Buyer.TaxNumber != "" {
+			msg = fmt.Sprintf("the buyer title %q (tax number %s) is not one of the company's buyer entities", f.Buyer.Name, f.Buyer.TaxNumber)
+		}
+		out = append(out, warningView{Code: "invoice.title_mismatch", Message: msg,
+			Details: map[string]any{"title": f.Buyer.Name, "tax_number": f.Buyer.TaxNumber}})
+	}
+	if !inv.AmountsConsistent() {
+		sum := f.AmountWithoutTax.Add(f.Tax)
+		diff := f.Amount.Sub(sum)
+		out = append(out, warningView{Code: "invoice.amounts_mismatch",
+			Message: fmt.Sprintf("the total %s is not the amount without tax %s plus tax %s (= %s); they differ by %s",
+				f.Amount, f.AmountWithoutTax, f.Tax, sum, diff),
+			Details: map[string]any{"amount": f.Amount, "amount_without_tax": f.AmountWithoutTax, "tax": f.Tax, "sum": sum, "difference": diff}})
+	}
+	return out
 }
 
 func newInvoiceView(inv *domain.Invoice, people map[domain.EmployeeID]*domain.Employee) invoiceView {
@@ -89,7 +122,7 @@ func newInvoiceView(inv *domain.Invoice, people map[domain.EmployeeID]*domain.Em
 		AmountsConsistent: inv.AmountsConsistent(), TitleMatchesCompany: inv.TitleMatchesCompany(),
 		Lines: make([]lineView, len(f.Lines)), PDFURL: f.PDFURL, TripPDFURL: f.TripPDFURL,
 		Cancelled: inv.Status() == domain.StatusCancel, Owner: newPersonView(inv.OwnerID(), people),
-		ImportedAt: inv.ImportedAt().In(shanghai),
+		ImportedAt: inv.ImportedAt().In(shanghai), Warnings: invoiceWarnings(inv),
 	}
 	if inv.InWallet() {
 		ch, st := string(f.Channel), string(inv.Status())
@@ -130,13 +163,19 @@ type historyView struct {
 }
 
 type reportView struct {
-	ID           string        `json:"id"`
-	Number       string        `json:"number"`
-	Title        string        `json:"title"`
-	Status       string        `json:"status"`
-	Version      int64         `json:"version"`
-	Employee     personView    `json:"employee"`
-	Approver     personView    `json:"approver"`
+	ID       string     `json:"id"`
+	Number   string     `json:"number"`
+	Title    string     `json:"title"`
+	Status   string     `json:"status"`
+	Version  int64      `json:"version"`
+	Employee personView `json:"employee"`
+	// Approver is the current step's first approver still to decide, else
+	// null (DECISIONS 43).
+	Approver *personView    `json:"approver"`
+	Plan     []planStepView `json:"plan"`
+	// PlanError says why a report not under review has no preview plan
+	// (report.no_approver).
+	PlanError    *errorView    `json:"plan_error,omitempty"`
 	Total        domain.Money  `json:"total"`
 	InvoiceCount int           `json:"invoice_count"`
 	Invoices     []invoiceView `json:"invoices"`
@@ -164,11 +203,19 @@ func newReportView(d *app.ReportDetails) reportView {
 	r := d.Report
 	v := reportView{
 		ID: string(r.ID()), Number: r.Number(), Title: r.Title(), Status: string(r.Status()), Version: r.Version(),
-		Employee: newPersonView(r.EmployeeID(), d.People), Approver: newPersonView(r.ApproverID(), d.People),
+		Employee: newPersonView(r.EmployeeID(), d.People), Plan: newPlanView(d.Plan),
 		Total: r.Total(), InvoiceCount: len(r.InvoiceIDs()), Invoices: make([]invoiceView, len(d.Invoices)),
 		Sync:      syncView{State: "synced", Pending: d.Sync.Pending, Failed: d.Sync.Failed},
 		CreatedAt: r.CreatedAt().In(shanghai), UpdatedAt: r.UpdatedAt().In(shanghai),
 		SubmittedAt: timePtr(r.SubmittedAt()), DecidedAt: timePtr(r.DecidedAt()),
+	}
+	if id := r.ApproverID(); id != "" {
+		p := newPersonView(id, d.People)
+		v.Approver = &p
+	}
+	if d.PlanError != nil {
+		e := errorViewOf(d.PlanError)
+		v.PlanError = &e
 	}
 	switch {
 	case d.Sync.Failed > 0:
@@ -194,4 +241,38 @@ func newReportView(d *app.ReportDetails) reportView {
 	}
 	v.reportDetailsView = newReportDetailsView(r)
 	return v
+}
+
+type planApproverView struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Decision  string     `json:"decision"`
+	DecidedAt *time.Time `json:"decided_at"`
+	Reason    *string    `json:"reason"`
+}
+
+// planStepView is DECISIONS 43's step shape.
+type planStepView struct {
+	Step      int                `json:"step"`
+	Name      string             `json:"name"`
+	Mode      string             `json:"mode"`
+	Approvers []planApproverView `json:"approvers"`
+	State     string             `json:"state"`
+}
+
+func newPlanView(p domain.Plan) []planStepView {
+	out := make([]planStepView, len(p.Steps))
+	for i, s := range p.Steps {
+		sv := planStepView{Step: s.Step, Name: s.Name, Mode: string(s.Mode), State: string(s.State), Approvers: make([]planApproverView, len(s.Approvers))}
+		for j, a := range s.Approvers {
+			av := planApproverView{ID: string(a.ID), Name: a.Name, Decision: string(a.Decision), DecidedAt: timePtr(a.DecidedAt)}
+			if a.Reason != "" {
+				r := a.Reason
+				av.Reason = &r
+			}
+			sv.Approvers[j] = av
+		}
+		out[i] = sv
+	}
+	return out
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/notify"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -35,6 +36,7 @@ const CallbackWindow = 5 * time.Minute
 
 type callbackHandler struct {
 	events  *app.Events
+	cards   *notify.Cards // nil: card clicks are acknowledged only
 	channel domain.Channel
 	cfg     CallbackConfig
 }
@@ -166,6 +168,10 @@ type eventMessage struct {
 	Status       string `xml:"Status"`
 	CardID       string `xml:"CardId"`
 	Code         string `xml:"Code"`
+	// template_card_event (WeCom): the button clicked on which card.
+	EventKey     string `xml:"EventKey"`
+	TaskID       string `xml:"TaskId"`
+	ResponseCode string `xml:"ResponseCode"`
 }
 
 // receive takes a pushed message. It answers "success" quickly for
@@ -189,6 +195,12 @@ func (h *callbackHandler) receive(c *fiber.Ctx) error {
 			slog.ErrorContext(c.UserContext(), "apply invoice event", "card_id", msg.CardID, "err", err)
 			return err
 		}
+	}
+	if msg.MsgType == "event" && msg.Event == "template_card_event" && h.channel == domain.ChannelWork && h.cards != nil {
+		// The approval runs now, through the workflow; the clicker's card
+		// is updated with the event's response_code (answering "success"
+		// rather than a passive reply).
+		h.cards.Clicked(c.UserContext(), msg.FromUserName, msg.TaskID, msg.EventKey, msg.ResponseCode)
 	}
 	return c.SendString("success")
 }

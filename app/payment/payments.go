@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/notify"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -107,6 +108,11 @@ func (s *Service) Pay(ctx context.Context, by domain.EmployeeID, req PayRequest)
 				if err := tx.Webhooks.Publish(ctx, ev); err != nil {
 					return err
 				}
+			}
+			// The owner is told, with the payment (DECISIONS 39: WeChat is
+			// not touched; the invoices stay CLOSURE).
+			if err := notify.Paid(ctx, app.Repos{Notices: tx.Notices}, r, r.Version(), now); err != nil {
+				return err
 			}
 		}
 		p.Total = total

@@ -60,6 +60,7 @@ type Repos struct {
 	Reports  app.ReportStore
 	Payments Store
 	Webhooks app.WebhookQueue // may be nil
+	Notices  app.NoticeQueue  // may be nil
 }
 
 // TxRunner runs fn in one transaction: all of a payment or none of it.

@@ -102,6 +102,9 @@ func run(ctx context.Context, o options) (rep report, err error) {
 	if err := signIn(ctx, admin, "admin"); err != nil {
 		return rep, err
 	}
+	if err := managerOnly(ctx, admin); err != nil {
+		return rep, err
+	}
 	emps, mgrs, err := company(ctx, admin, func() *client { return newClient(srv.URL, tr, rec) }, o.Concurrency, o.Approvers)
 	if err != nil {
 		return rep, err

@@ -79,3 +79,23 @@ func company(ctx context.Context, admin *client, newClient func() *client, emplo
 	}
 	return emps, mgrs, nil
 }
+
+// managerOnly replaces the demo's three-step chain with one step, the
+// owner's manager: the load measures the write path, one approval each,
+// and expects CLOSURE after it.
+func managerOnly(ctx context.Context, admin *client) error {
+	var cur struct {
+		Version int64 `json:"version"`
+	}
+	if err := admin.do(ctx, "", http.MethodGet, "/api/v1/admin/approval-policy", nil, &cur); err != nil {
+		return fmt.Errorf("read the approval policy: %w", err)
+	}
+	err := admin.do(ctx, "", http.MethodPut, "/api/v1/admin/approval-policy", map[string]any{
+		"version": cur.Version,
+		"steps":   []map[string]any{{"name": "主管审批", "approvers": "manager", "level": 1}},
+	}, nil)
+	if err != nil {
+		return fmt.Errorf("set a one-step approval policy: %w", err)
+	}
+	return nil
+}

@@ -19,14 +19,16 @@ type env struct {
 // a fresh database; stop undoes all of it.
 func startCluster(ctx context.Context, p profile, e env, logf func(string, ...any)) (c *cluster.Cluster, stop func(), err error) {
 	var undo []func()
-	stop = func() {
+	undoAll := func() {
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()
 		}
 	}
+	stop = undoAll
 	defer func() {
+		// Not stop: a failing return has set it to nil by now.
 		if err != nil {
-			stop()
+			undoAll()
 		}
 	}()
 	dir, err := os.MkdirTemp("", "baoxiao-reliability-")

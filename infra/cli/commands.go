@@ -33,6 +33,7 @@ var commands = map[string]command{
 	}},
 	"config":    {"config                   print the effective configuration, secrets redacted", printConfig},
 	"export":    {"export --from D --to D   approved invoices by approval date (--format csv|xlsx, --out FILE)", runExport},
+	"archive":   {"archive --from D --to D  originals of the reports approved then, a ZIP with index.csv and index.xlsx (--out FILE)", runArchive},
 	"apps":      {"apps create|list|revoke  the open API's ERP clients (app id and secret)", runApps},
 	"reconcile": {"reconcile --from D --to D compare invoices with WeChat (--repair queues the fixes)", runReconcile},
 	"doctor":    {"doctor                   check config, database, Redis and WeChat, and say what is wrong", Doctor},

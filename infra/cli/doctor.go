@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/baoxiao/baoxiao/infra/mailbox"
+	"github.com/baoxiao/baoxiao/infra/storage"
 	"github.com/baoxiao/baoxiao/infra/wechat"
 )
 
@@ -43,6 +45,17 @@ func Doctor(ctx context.Context, env Env, _ []string) error {
 		}
 		return "reachable, migrations applied", nil
 	})
+	if cfg.Storage.Driver == storage.DriverS3 {
+		// The endpoint and bucket only: never the keys.
+		check("storage", func(ctx context.Context) (string, error) {
+			s3, err := storage.NewS3(cfg.Storage.S3)
+			if err != nil {
+				return "", err
+			}
+			msg, err := s3.Check(ctx)
+			return "s3 " + cfg.Storage.S3.Endpoint + ": " + msg, err
+		})
+	}
 	cache := wechat.NewMemoryCache()
 	if url := cfg.Cache.RedisURL.Reveal(); url != "" {
 		check("redis", func(ctx context.Context) (string, error) {
@@ -73,6 +86,12 @@ func Doctor(ctx context.Context, env Env, _ []string) error {
 				return "token and jsapi ticket fetched from " + cfg.WeChat.WorkAPIBase, work.Check(ctx)
 			})
 		}
+	}
+	if m := cfg.Intake.IMAP; m.Enabled() {
+		// Read-only: the folders are created by serve, not here.
+		check("mailbox", func(ctx context.Context) (string, error) {
+			return mailbox.Check(ctx, mailbox.OptionsFrom(m, env.Log))
+		})
 	}
 	if failed > 0 {
 		return fmt.Errorf("%d checks failed", failed)

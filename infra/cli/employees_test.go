@@ -99,7 +99,7 @@ func TestEmployeesImportExportRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !strings.HasPrefix(first, "id,name,department,roles,manager_id,active,oa_openid,work_userid,work_openid\n") {
+		if !strings.HasPrefix(first, "id,name,department,roles,manager_id,active,oa_openid,work_userid,work_openid,email\n") {
 			t.Fatalf("export:\n%s", first)
 		}
 		// The export imports as "unchanged" and exports the same again.

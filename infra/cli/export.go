@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
+	"github.com/uptrace/bun"
 	"golang.org/x/term"
 
 	"github.com/baoxiao/baoxiao/app"
@@ -63,51 +64,62 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	path := *out
-	if path == "" {
-		path = job.FileName
-	}
-
-	bar := newBar(ctx, env.Stderr, "export", func() (int64, error) { return job.Count(ctx) })
-	write := func(w io.Writer) (app.FinanceTotals, error) {
-		return job.Run(ctx, w, func(n int64) { bar.set(n) })
-	}
 	var totals app.FinanceTotals
-	if path == "-" {
-		totals, err = write(env.Stdout)
-	} else {
-		totals, err = writeFileAtomically(path, write)
-	}
-	bar.finish()
+	path, shown, err := writeOut(ctx, env, "export", *out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
+		var err error
+		totals, err = job.Run(ctx, w, progress)
+		return err
+	})
 	if err != nil {
 		return err
 	}
-	if bar.visible() {
+	if shown {
 		fmt.Fprintf(env.Stderr, "%d invoices, amount %s (tax %s) → %s\n", totals.Count, totals.Amount, totals.Tax, path)
 	}
 	return nil
 }
 
+// writeOut writes a command's file: to stdout for "-", else through a
+// temporary file to out (default: name), with a progress bar on a terminal
+// (count is asked only then). It answers the path and whether the bar
+// showed.
+func writeOut(ctx context.Context, env Env, what, out, name string, count func(context.Context) (int64, error),
+	run func(w io.Writer, progress func(int64)) error) (path string, shown bool, err error) {
+	path = out
+	if path == "" {
+		path = name
+	}
+	bar := newBar(ctx, env.Stderr, what, func() (int64, error) { return count(ctx) })
+	write := func(w io.Writer) error { return run(w, bar.set) }
+	if path == "-" {
+		err = write(env.Stdout)
+	} else {
+		err = writeFileAtomically(path, write)
+	}
+	bar.finish()
+	return path, bar.visible(), err
+}
+
 // writeFileAtomically writes through a temporary file in the same
 // directory and renames it into place on success only, so a failed export
 // leaves no file that looks complete.
-func writeFileAtomically(path string, write func(io.Writer) (app.FinanceTotals, error)) (app.FinanceTotals, error) {
+func writeFileAtomically(path string, write func(io.Writer) error) error {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return app.FinanceTotals{}, err
+		return err
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename, nothing to remove
-	totals, err := write(tmp)
+	err = write(tmp)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return totals, err
+		return err
 	}
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return totals, err
+		return err
 	}
-	return totals, os.Rename(tmp.Name(), path)
+	return os.Rename(tmp.Name(), path)
 }
 
 // bar is a progress bar on a terminal and nothing elsewhere.
@@ -156,13 +168,9 @@ func (b *bar) finish() {
 // finance service, for the export and reconcile commands. close releases
 // both.
 func openFinance(ctx context.Context, env Env) (*app.Finance, func(), error) {
-	db, m, err := OpenDB(ctx, env.Cfg)
+	db, err := openMigrated(ctx, env)
 	if err != nil {
 		return nil, nil, err
-	}
-	if _, err := m.Up(ctx); err != nil {
-		db.Close()
-		return nil, nil, fmt.Errorf("migrate: %w", err)
 	}
 	fin, closeFin, err := service.Finance(ctx, env.Cfg, db)
 	if err != nil {
@@ -170,4 +178,17 @@ func openFinance(ctx context.Context, env Env) (*app.Finance, func(), error) {
 		return nil, nil, err
 	}
 	return fin, func() { closeFin(); db.Close() }, nil
+}
+
+// openMigrated opens the database and applies pending migrations.
+func openMigrated(ctx context.Context, env Env) (*bun.DB, error) {
+	db, m, err := OpenDB(ctx, env.Cfg)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := m.Up(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return db, nil
 }

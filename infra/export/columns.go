@@ -67,6 +67,39 @@ var columns = []column{
 	{"付款参考号", 20, false, func(r *app.FinanceRow) string { return r.PaymentReference }},
 }
 
+// table is CSVTable or XLSXTable.
+type table interface {
+	Row(values []string) error
+	Close(last []string) error
+}
+
+// sheet is the finance export on a table: a row per invoice, then the
+// totals row.
+type sheet struct {
+	t      table
+	values []string
+}
+
+// WriteRow writes one invoice.
+func (s *sheet) WriteRow(r *app.FinanceRow) error {
+	for i, c := range columns {
+		s.values[i] = c.value(r)
+	}
+	return s.t.Row(s.values)
+}
+
+// Close writes the totals row and finishes the file.
+func (s *sheet) Close(t app.FinanceTotals) error { return s.t.Close(totalsRow(t)) }
+
+// tableColumns are columns as the table writers take them.
+func tableColumns() []Column {
+	out := make([]Column, len(columns))
+	for i, c := range columns {
+		out[i] = Column{Header: c.header, Width: c.width, Money: c.money}
+	}
+	return out
+}
+
 // totalsRow is the last row: a label in the first column and the sums in
 // the money columns.
 func totalsRow(t app.FinanceTotals) []string {

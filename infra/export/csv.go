@@ -11,24 +11,27 @@ import (
 // bom makes Excel read the file as UTF-8, so Chinese shows correctly.
 const bom = "\uFEFF"
 
-// csvSheet writes RFC 4180 CSV (CRLF) with a UTF-8 BOM, a header row, one row
-// per invoice and a totals row.
-type csvSheet struct {
+// CSVTable writes RFC 4180 CSV (CRLF) with a UTF-8 BOM and a header row,
+// a row at a time. Text cells are defused (app.DefuseCell), so a cell
+// cannot run as a formula in a spreadsheet; money cells are kept as they
+// are.
+type CSVTable struct {
 	buf    *bufio.Writer
 	w      *csv.Writer
+	cols   []Column
 	record []string
 }
 
-// NewCSV starts a CSV export on w.
-func NewCSV(w io.Writer) (app.Sheet, error) {
+// NewCSVTable starts a CSV table on w.
+func NewCSVTable(w io.Writer, cols []Column) (*CSVTable, error) {
 	buf := bufio.NewWriterSize(w, 64<<10)
-	s := &csvSheet{buf: buf, w: csv.NewWriter(buf), record: make([]string, len(columns))}
+	s := &CSVTable{buf: buf, w: csv.NewWriter(buf), cols: cols, record: make([]string, len(cols))}
 	s.w.UseCRLF = true // RFC 4180, as Excel writes it
 	if _, err := buf.WriteString(bom); err != nil {
 		return nil, err
 	}
-	for i, c := range columns {
-		s.record[i] = c.header
+	for i, c := range cols {
+		s.record[i] = c.Header
 	}
 	if err := s.w.Write(s.record); err != nil {
 		return nil, err
@@ -36,11 +39,10 @@ func NewCSV(w io.Writer) (app.Sheet, error) {
 	return s, nil
 }
 
-// WriteRow writes one invoice.
-func (s *csvSheet) WriteRow(r *app.FinanceRow) error {
-	for i, c := range columns {
-		v := c.value(r)
-		if !c.money {
+// Row writes one row of values, one per column.
+func (s *CSVTable) Row(values []string) error {
+	for i, v := range values {
+		if !s.cols[i].Money {
 			v = app.DefuseCell(v) // the rule the employee export shares
 		}
 		s.record[i] = v
@@ -48,14 +50,25 @@ func (s *csvSheet) WriteRow(r *app.FinanceRow) error {
 	return s.w.Write(s.record)
 }
 
-// Close writes the totals row and flushes.
-func (s *csvSheet) Close(t app.FinanceTotals) error {
-	if err := s.w.Write(totalsRow(t)); err != nil {
-		return err
+// Close writes last unless it is nil (a totals row, as it is) and flushes.
+func (s *CSVTable) Close(last []string) error {
+	if last != nil {
+		if err := s.w.Write(last); err != nil {
+			return err
+		}
 	}
 	s.w.Flush()
 	if err := s.w.Error(); err != nil {
 		return err
 	}
 	return s.buf.Flush()
+}
+
+// NewCSV starts a CSV export on w.
+func NewCSV(w io.Writer) (app.Sheet, error) {
+	t, err := NewCSVTable(w, tableColumns())
+	if err != nil {
+		return nil, err
+	}
+	return &sheet{t: t, values: make([]string, len(columns))}, nil
 }

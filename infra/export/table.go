@@ -1,11 +1,8 @@
 package export
 
 import (
-	"bufio"
-	"encoding/csv"
 	"io"
 
-	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/app/payment"
 )
 
@@ -18,52 +15,40 @@ func TableFormats() []payment.TableFormat {
 	}
 }
 
-// writeTableCSV writes CSV as the finance export does: UTF-8 BOM, CRLF,
-// formula-like text defused.
+// writeTableCSV writes CSV as the finance export does (CSVTable): UTF-8
+// BOM, CRLF, formula-like text defused.
 func writeTableCSV(w io.Writer, t payment.Table) error {
-	buf := bufio.NewWriter(w)
-	if _, err := buf.WriteString(bom); err != nil {
-		return err
-	}
-	cw := csv.NewWriter(buf)
-	cw.UseCRLF = true
-	if err := cw.Write(t.Headers); err != nil {
-		return err
-	}
-	record := make([]string, len(t.Headers))
-	for _, row := range t.Rows {
-		for i, v := range row {
-			if !t.Money[i] {
-				v = app.DefuseCell(v)
-			}
-			record[i] = v
-		}
-		if err := cw.Write(record); err != nil {
-			return err
-		}
-	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return err
-	}
-	return buf.Flush()
-}
-
-// writeTableXLSX writes one sheet: a bold header and the rows, amounts as
-// exact numbers in 0.00; no totals row (bank imports refuse one).
-func writeTableXLSX(w io.Writer, t payment.Table) error {
-	cols := make([]column, len(t.Headers))
-	for i, h := range t.Headers {
-		cols[i] = column{header: h, width: t.Widths[i], money: t.Money[i]}
-	}
-	s, err := newXLSX(w, cols)
+	tt, err := NewCSVTable(w, tableCols(t))
 	if err != nil {
 		return err
 	}
+	return writeTable(tt, t)
+}
+
+// writeTableXLSX writes one sheet (XLSXTable): a bold header and the
+// rows, amounts as exact numbers in 0.00; no totals row (bank imports
+// refuse one).
+func writeTableXLSX(w io.Writer, t payment.Table) error {
+	tt, err := NewXLSXTable(w, "批量支付", tableCols(t))
+	if err != nil {
+		return err
+	}
+	return writeTable(tt, t)
+}
+
+func tableCols(t payment.Table) []Column {
+	cols := make([]Column, len(t.Headers))
+	for i, h := range t.Headers {
+		cols[i] = Column{Header: h, Width: t.Widths[i], Money: t.Money[i]}
+	}
+	return cols
+}
+
+func writeTable(tt table, t payment.Table) error {
 	for _, row := range t.Rows {
-		if err := s.writeRow(row, styleText, styleMoney); err != nil {
+		if err := tt.Row(row); err != nil {
 			return err
 		}
 	}
-	return s.finish()
+	return tt.Close(nil)
 }

@@ -24,7 +24,16 @@ import (
 // inline strings, so no shared-string table has to be held. Amounts are
 // numeric cells written from their exact decimal text.
 
-// maxSheetRows is the most rows a worksheet may hold; a longer export
+// NewXLSX starts an XLSX export on w.
+func NewXLSX(w io.Writer) (app.Sheet, error) {
+	t, err := NewXLSXTable(w, "报销明细", tableColumns())
+	if err != nil {
+		return nil, err
+	}
+	return &sheet{t: t, values: make([]string, len(columns))}, nil
+}
+
+// maxSheetRows is the most rows a worksheet may hold; a longer table
 // continues on another sheet, header repeated.
 const maxSheetRows = 1 << 20
 
@@ -36,23 +45,32 @@ const (
 	styleBoldMoney = 3
 )
 
-type xlsxSheet struct {
+// Column is one column of a table file: its header, its XLSX width in
+// characters, and whether it holds money, exact decimal text ("1234.50")
+// written as a number in XLSX and as text in CSV, never a float.
+type Column struct {
+	Header string
+	Width  int
+	Money  bool
+}
+
+// XLSXTable writes a workbook of one table a row at a time, straight into
+// the zip stream: the finance export and the archive index both use it.
+type XLSXTable struct {
 	out     *bufio.Writer // the response or file
 	zip     *zip.Writer
+	name    string // the sheet's name
+	cols    []Column
 	sheet   io.Writer // the current worksheet entry
 	sheets  int
 	row     int    // rows written to the current sheet
 	buf     []byte // one row's XML
 	refs    []string
-	values  []string
 	started time.Time
-	cols    []column // the finance columns, or a table's (table.go)
 }
 
-// NewXLSX starts an XLSX export on w.
-func NewXLSX(w io.Writer) (app.Sheet, error) { return newXLSX(w, columns) }
-
-func newXLSX(w io.Writer, cols []column) (*xlsxSheet, error) {
+// NewXLSXTable starts a workbook on w whose sheet is called name.
+func NewXLSXTable(w io.Writer, name string, cols []Column) (*XLSXTable, error) {
 	out := bufio.NewWriterSize(w, 64<<10)
 	zw := zip.NewWriter(out)
 	// Speed over size: the export is I/O bound on a fast link otherwise
@@ -60,7 +78,7 @@ func newXLSX(w io.Writer, cols []column) (*xlsxSheet, error) {
 	zw.RegisterCompressor(zip.Deflate, func(w io.Writer) (io.WriteCloser, error) {
 		return flate.NewWriter(w, flate.BestSpeed)
 	})
-	s := &xlsxSheet{out: out, zip: zw, buf: make([]byte, 0, 4096), refs: make([]string, len(cols)), values: make([]string, len(cols)), started: time.Now(), cols: cols}
+	s := &XLSXTable{out: out, zip: zw, name: name, cols: cols, buf: make([]byte, 0, 4096), refs: make([]string, len(cols)), started: time.Now()}
 	for i := range cols {
 		s.refs[i] = columnName(i)
 	}
@@ -79,7 +97,7 @@ func columnName(i int) string {
 	return name
 }
 
-func (s *xlsxSheet) startSheet() error {
+func (s *XLSXTable) startSheet() error {
 	s.sheets++
 	w, err := s.create(fmt.Sprintf("xl/worksheets/sheet%d.xml", s.sheets))
 	if err != nil {
@@ -94,7 +112,7 @@ func (s *xlsxSheet) startSheet() error {
 	b = append(b, `<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>`...)
 	b = append(b, `<sheetFormatPr defaultRowHeight="15"/><cols>`...)
 	for i, c := range s.cols {
-		b = fmt.Appendf(b, `<col min="%d" max="%d" width="%d" customWidth="1"/>`, i+1, i+1, c.width)
+		b = fmt.Appendf(b, `<col min="%d" max="%d" width="%d" customWidth="1"/>`, i+1, i+1, c.Width)
 	}
 	b = append(b, `</cols><sheetData>`...)
 	s.buf = b
@@ -103,18 +121,18 @@ func (s *xlsxSheet) startSheet() error {
 	}
 	header := make([]string, len(s.cols))
 	for i, c := range s.cols {
-		header[i] = c.header
+		header[i] = c.Header
 	}
 	return s.writeRow(header, styleBold, styleBold)
 }
 
 // create starts a compressed part stamped with the export's time (a zero
 // time would be an invalid DOS date).
-func (s *xlsxSheet) create(name string) (io.Writer, error) {
+func (s *XLSXTable) create(name string) (io.Writer, error) {
 	return s.zip.CreateHeader(&zip.FileHeader{Name: name, Method: zip.Deflate, Modified: s.started})
 }
 
-func (s *xlsxSheet) flushRow() error {
+func (s *XLSXTable) flushRow() error {
 	_, err := s.sheet.Write(s.buf)
 	s.buf = s.buf[:0]
 	return err
@@ -122,7 +140,7 @@ func (s *xlsxSheet) flushRow() error {
 
 // writeRow writes one row: text cells as inline strings in textStyle,
 // money cells as numbers in moneyStyle.
-func (s *xlsxSheet) writeRow(values []string, textStyle, moneyStyle int) error {
+func (s *XLSXTable) writeRow(values []string, textStyle, moneyStyle int) error {
 	s.row++
 	r := strconv.Itoa(s.row)
 	b := append(s.buf, `<row r="`...)
@@ -135,7 +153,7 @@ func (s *xlsxSheet) writeRow(values []string, textStyle, moneyStyle int) error {
 		b = append(b, `<c r="`...)
 		b = append(b, s.refs[i]...)
 		b = append(b, r...)
-		if s.cols[i].money && s.row > 1 {
+		if s.cols[i].Money && s.row > 1 {
 			b = append(b, `" s="`...)
 			b = strconv.AppendInt(b, int64(moneyStyle), 10)
 			b = append(b, `"><v>`...)
@@ -203,9 +221,9 @@ func plainXML(v string) bool {
 	return !wide || utf8.ValidString(v) && !strings.Contains(v, "\uFFFE") && !strings.Contains(v, "\uFFFF")
 }
 
-// WriteRow writes one invoice.
-func (s *xlsxSheet) WriteRow(r *app.FinanceRow) error {
-	if s.row == maxSheetRows-1 { // keep the last row of a sheet for totals
+// Row writes one row of values, one per column.
+func (s *XLSXTable) Row(values []string) error {
+	if s.row == maxSheetRows-1 { // keep the last row of a sheet for Close's
 		if err := s.endSheet(); err != nil {
 			return err
 		}
@@ -213,28 +231,22 @@ func (s *xlsxSheet) WriteRow(r *app.FinanceRow) error {
 			return err
 		}
 	}
-	for i, c := range columns {
-		s.values[i] = c.value(r)
-	}
-	return s.writeRow(s.values, styleText, styleMoney)
+	return s.writeRow(values, styleText, styleMoney)
 }
 
-func (s *xlsxSheet) endSheet() error {
+func (s *XLSXTable) endSheet() error {
 	s.buf = append(s.buf, `</sheetData></worksheet>`...)
 	return s.flushRow()
 }
 
-// Close writes the totals row, the workbook parts and the zip directory.
-func (s *xlsxSheet) Close(t app.FinanceTotals) error {
-	if err := s.writeRow(totalsRow(t), styleBold, styleBoldMoney); err != nil {
-		return err
+// Close writes last in bold when it is not nil (a totals row), then the
+// workbook parts and the zip directory.
+func (s *XLSXTable) Close(last []string) error {
+	if last != nil {
+		if err := s.writeRow(last, styleBold, styleBoldMoney); err != nil {
+			return err
+		}
 	}
-	return s.finish()
-}
-
-// finish ends the sheet and writes the workbook parts and the zip
-// directory.
-func (s *xlsxSheet) finish() error {
 	if err := s.endSheet(); err != nil {
 		return err
 	}
@@ -261,7 +273,7 @@ func (s *xlsxSheet) finish() error {
 	return s.out.Flush()
 }
 
-func (s *xlsxSheet) contentTypes() string {
+func (s *XLSXTable) contentTypes() string {
 	var b strings.Builder
 	b.WriteString(xml.Header)
 	b.WriteString(`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">`)
@@ -277,22 +289,22 @@ func (s *xlsxSheet) contentTypes() string {
 	return b.String()
 }
 
-func (s *xlsxSheet) workbook() string {
+func (s *XLSXTable) workbook() string {
 	var b strings.Builder
 	b.WriteString(xml.Header)
 	b.WriteString(`<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets>`)
 	for i := 1; i <= s.sheets; i++ {
-		name := "报销明细"
+		name := s.name
 		if s.sheets > 1 {
-			name = fmt.Sprintf("报销明细 %d", i)
+			name = fmt.Sprintf("%s %d", s.name, i)
 		}
-		fmt.Fprintf(&b, `<sheet name="%s" sheetId="%d" r:id="rId%d"/>`, name, i, i)
+		fmt.Fprintf(&b, `<sheet name="%s" sheetId="%d" r:id="rId%d"/>`, appendEscaped(nil, name), i, i)
 	}
 	b.WriteString(`</sheets></workbook>`)
 	return b.String()
 }
 
-func (s *xlsxSheet) workbookRels() string {
+func (s *XLSXTable) workbookRels() string {
 	var b strings.Builder
 	b.WriteString(xml.Header)
 	b.WriteString(`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">`)

@@ -27,8 +27,10 @@ import (
 
 // TestBrowserStandIn runs the stand-in jweixin and the wallet picker in
 // headless Chromium, mounted under /sandbox of a host app as the product
-// does: wx.config verification, chooseInvoice ok/cancel/fail on OA, and
-// wx.config + agentConfig + ww.chooseInvoice on WeCom.
+// does: wx.config verification with jweixin 1.6.0's ready semantics,
+// chooseInvoice ok/cancel/fail on OA, and wx.config + agentConfig +
+// chooseInvoice through wx.invoke on WeCom (jweixin 1.6.0 has neither
+// wx.agentConfig nor ww).
 func TestBrowserStandIn(t *testing.T) {
 	chrome := findChrome(t)
 
@@ -79,14 +81,10 @@ wx.ready(function () { window.__ready = true; });
 wx.error(function (r) { window.__error = r; });
 ` + configJS + `
 window.oaChoose = function (p) { window.__result = null; wx.invoke('chooseInvoice', p, function (r) { window.__result = r; }); return true; };
-window.wwChoose = function (p) { window.__result = null;
-  ww.chooseInvoice(Object.assign({}, p, { success: function (r) { window.__result = {cb: 'success', r: r}; },
-    fail: function (r) { window.__result = {cb: 'fail', r: r}; }, cancel: function (r) { window.__result = {cb: 'cancel', r: r}; } }));
-  return true; };
 </script></body></html>`
 	}
 	cfg := func(appID, ticket, pageURL string) string {
-		return fmt.Sprintf(`wx.config({debug: false, beta: true, appId: %q, timestamp: 1700000000, nonceStr: 'nonce1', signature: %q, jsApiList: ['chooseInvoice']});`,
+		return fmt.Sprintf(`wx.config({debug: false, appId: %q, timestamp: 1700000000, nonceStr: 'nonce1', signature: %q, jsApiList: ['chooseInvoice']});`,
 			appID, jsapiSig(ticket, "nonce1", "1700000000", pageURL))
 	}
 	oaURL, badURL, workURL := base+"/page?case=oa", base+"/page?case=bad", base+"/page?case=work"
@@ -94,8 +92,8 @@ window.wwChoose = function (p) { window.__result = null;
 	pages["oa"] = page("oa", cfg(config.SandboxOAAppID, jsapi, oaURL))
 	pages["bad"] = page("bad", cfg(config.SandboxOAAppID, jsapi, oaURL)) // signed for another URL
 	pages["work"] = page("work", cfg(config.SandboxWorkCorpID, corp, workURL)+fmt.Sprintf(`
-wx.ready(function () { wx.agentConfig({corpid: %q, agentid: %q, timestamp: 1700000002, nonceStr: 'nonce3', signature: %q,
-  jsApiList: ['chooseInvoice'], success: function () { window.__agent = 'ok'; }, fail: function (r) { window.__agent = r.errMsg; }}); });`,
+wx.ready(function () { wx.invoke('agentConfig', {corpid: %q, agentid: %q, timestamp: '1700000002', nonceStr: 'nonce3', signature: %q,
+  jsApiList: ['chooseInvoice']}, function (r) { window.__agent = r.errMsg || r.err_msg; }); });`,
 		config.SandboxWorkCorpID, config.SandboxWorkAgentID, jsapiSig(agent, "nonce3", "1700000002", workURL)))
 	mu.Unlock()
 
@@ -150,12 +148,22 @@ wx.ready(function () { wx.agentConfig({corpid: %q, agentid: %q, timestamp: 17000
 	cs := sortedSig(oaCard, config.SandboxOAAppID, "1700000001", "nonce2", "INVOICE")
 	choose := fmt.Sprintf(`oaChoose({timestamp: '1700000001', nonceStr: 'nonce2', signType: 'SHA1', cardSign: %q})`, cs)
 
-	t.Run("a bad wx.config signature calls wx.error", func(t *testing.T) {
+	t.Run("a bad wx.config signature calls wx.error, then wx.ready as jweixin 1.6.0 does", func(t *testing.T) {
 		run("open", chromedp.Navigate(badURL))
-		poll("config", `window.__ready || window.__error`)
+		poll("config", `window.__ready && window.__error`)
 		var msg string
-		eval(`window.__error ? window.__error.errMsg : 'ready'`, &msg)
+		eval(`window.__error.errMsg`, &msg)
 		must(t, msg == "config:invalid signature", "wx.error got %q", msg)
+		// From now on wx.ready runs at once, even for a config still waiting.
+		var at string
+		eval(`(() => { let now = false; wx.config({appId: 'x', timestamp: 1, nonceStr: 'n', signature: 's', jsApiList: ['chooseInvoice']});
+			wx.ready(() => { now = true; }); return String(now); })()`, &at)
+		must(t, at == "true", "wx.ready waited after a completed config")
+		// chooseInvoice after a failed config: permission denied.
+		var ok bool
+		eval(`(window.__ready2 = null, setTimeout(() => oaChoose({timestamp: '1', nonceStr: 'n', signType: 'SHA1', cardSign: 'x'}), 300), true)`, &ok)
+		r := result()
+		must(t, r["err_msg"] == "chooseInvoice:fail_permission denied", "result %v", r)
 	})
 	t.Run("OA: pick two invoices", func(t *testing.T) {
 		run("open", chromedp.Navigate(oaURL))
@@ -203,7 +211,7 @@ wx.ready(function () { wx.agentConfig({corpid: %q, agentid: %q, timestamp: 17000
 			return !!(d && d.getElementById('sandbox-error')); })()`)
 		inFrame(`d.getElementById('sandbox-cancel').click()`)
 		r := result()
-		must(t, r["err_msg"] == "choose_invoice:fail" && strings.Contains(fmt.Sprint(r["errMsg"]), "cardSign"), "result %v", r)
+		must(t, r["err_msg"] == "choose_invoice:fail" && strings.Contains(fmt.Sprint(r["err_desc"]), "cardSign"), "result %v", r)
 	})
 	t.Run("WeCom: agentConfig and ww.chooseInvoice", func(t *testing.T) {
 		wang := demo("emp-wang")
@@ -214,17 +222,15 @@ wx.ready(function () { wx.agentConfig({corpid: %q, agentid: %q, timestamp: 17000
 		poll("agentConfig", `!!window.__agent || !!window.__error`)
 		var agentRes string
 		eval(`String(window.__agent)`, &agentRes)
-		must(t, agentRes == "ok", "agentConfig: %s", agentRes)
+		must(t, agentRes == "agentConfig:ok", "agentConfig: %s", agentRes)
 		sign := sortedSig(workCard, config.SandboxWorkCorpID, "1700000003", "nonce4", "INVOICE")
 		var ok bool
-		eval(fmt.Sprintf(`wwChoose({timestamp: 1700000003, nonceStr: 'nonce4', signType: 'SHA1', cardSign: %q})`, sign), &ok)
+		eval(fmt.Sprintf(`oaChoose({timestamp: 1700000003, nonceStr: 'nonce4', signType: 'SHA1', cardSign: %q})`, sign), &ok)
 		poll("the picker", frameReady)
 		inFrame(`d.querySelector('input[data-card-id]:not(:disabled)').click(); d.getElementById('sandbox-confirm').click()`)
-		r := result()
-		must(t, r["cb"] == "success", "callback %v", r)
-		res := r["r"].(map[string]any)
+		res := result()
 		items, isArray := res["choose_invoice_info"].([]any)
-		must(t, res["errMsg"] == "chooseInvoice:ok" && res["errCode"] == float64(0) && isArray && len(items) == 1, "result %v", res)
+		must(t, res["errMsg"] == "choose_invoice:ok" && res["errCode"] == float64(0) && isArray && len(items) == 1, "result %v", res)
 		must(t, items[0].(map[string]any)["card_id"] == e.wallet(wang.WorkOpenID)[0].CardID, "item %v", items[0])
 	})
 }

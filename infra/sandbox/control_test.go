@@ -213,7 +213,7 @@ func TestSeedIsIdempotent(t *testing.T) {
 	}
 	users := e.ctl(http.MethodGet, "/users", nil)
 	items, _ := users.JSON["items"].([]any)
-	must(t, len(items) == 9, "users after reseed: %d", len(items))
+	must(t, len(items) == demoIdentities(), "users after reseed: %d, want %d", len(items), demoIdentities())
 	for openid, want := range before {
 		got := e.wallet(openid)
 		must(t, len(got) == len(want), "%s: %d invoices, want %d", openid, len(got), len(want))

@@ -19,7 +19,9 @@
 //	       GET  /cgi-bin/department/{list,simplelist,get}, /cgi-bin/user/{list,simplelist,get}
 //	both   GET  /connect/oauth2/authorize     (a page listing the app's users)
 //
-// JS-SDK stand-ins (DECISIONS 15): GET /jweixin.js, POST /_js/verify-config,
+// JS-SDK stand-ins (DECISIONS 15): GET /jsbridge.js (the client's
+// WeixinJSBridge, for the real SDKs), GET /jweixin.js (that bridge plus a
+// jweixin 1.6.0 stand-in), POST /_js/verify-config,
 // POST /_js/verify-agent-config, GET /_js/choose-invoice (the wallet
 // picker), and GET /_files/{code}.pdf for pdf_url.
 //

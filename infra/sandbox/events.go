@@ -167,6 +167,16 @@ func (s *Sandbox) post(ctx context.Context, target string, body []byte) (int, er
 // timestamp, nonce); AES carries msg_signature, which also covers the
 // ciphertext and is what baoxiao requires once it has the key.
 func (s *Sandbox) signedEvent(e statusEvent) (string, []byte, error) {
+	return s.signedXML(e.app, e.owner, e.xml())
+}
+
+// signedXML signs (and encrypts, as the app's mode says) one pushed
+// message from owner to the app's callback URL.
+func (s *Sandbox) signedXML(app appConfig, owner, plain string) (string, []byte, error) {
+	e := struct {
+		app   appConfig
+		owner string
+	}{app, owner}
 	u, err := url.Parse(e.app.callbackURL)
 	if err != nil {
 		return "", nil, fmt.Errorf("callback URL: %w", err)
@@ -176,7 +186,6 @@ func (s *Sandbox) signedEvent(e statusEvent) (string, []byte, error) {
 	nonce := randomDigits(10)
 	q.Set("timestamp", ts)
 	q.Set("nonce", nonce)
-	plain := e.xml()
 	var body string
 	switch {
 	case e.app.channel == channelWork:

@@ -255,3 +255,16 @@ func must(t *testing.T, cond bool, format string, args ...any) {
 		t.Fatalf(format, args...)
 	}
 }
+
+// demoIdentities is how many sandbox users the seed makes: one OA user per
+// demo person, and a WeCom member for those who have a userid.
+func demoIdentities() int {
+	n := 0
+	for _, u := range sandbox.DemoUsers {
+		n++
+		if u.WorkUserID != "" {
+			n++
+		}
+	}
+	return n
+}

@@ -11,20 +11,36 @@ import (
 	"github.com/gofiber/fiber/v2"
 )
 
-// The JS-SDK stand-ins (DECISIONS 15): /jweixin.js behaves like WeChat's
-// script, verifying wx.config and wx.agentConfig here, and chooseInvoice
+// The JS-SDK stand-ins (DECISIONS 15): /jsbridge.js stands in for the
+// WeChat / WeCom client's WeixinJSBridge, the native side every JS-SDK
+// talks to; it verifies config and agentConfig here, and chooseInvoice
 // opens the wallet picker /_js/choose-invoice, which checks cardSign
-// (wechat-protocol.md §3).
+// (wechat-protocol.md §3). /jweixin.js is that bridge plus a jweixin
+// 1.6.0 stand-in, so a page in any browser runs the code path it runs in
+// WeChat; the real SDKs run on the bridge alone.
 
-//go:embed static/jweixin.js
-var jweixinJS string
+var (
+	//go:embed static/jsbridge.js
+	jsBridgeJS string
+	//go:embed static/jweixin.js
+	jweixinJS string
+)
 
 // GET /jweixin.js
 func (s *Sandbox) handleJweixin(c *fiber.Ctx) error {
+	return s.sendScript(c, jsBridgeJS+"\n"+jweixinJS)
+}
+
+// GET /jsbridge.js[?late=ms]
+func (s *Sandbox) handleJSBridge(c *fiber.Ctx) error {
+	return s.sendScript(c, jsBridgeJS)
+}
+
+func (s *Sandbox) sendScript(c *fiber.Ctx, js string) error {
 	b, _ := json.Marshal(s.opts.PublicBase)
 	c.Set(fiber.HeaderContentType, "application/javascript; charset=utf-8")
 	c.Set(fiber.HeaderCacheControl, "no-cache")
-	return c.SendString(strings.Replace(jweixinJS, "'__SANDBOX_BASE__'", string(b), 1))
+	return c.SendString(strings.Replace(js, "'__SANDBOX_BASE__'", string(b), 1))
 }
 
 // corsJS lets pages on other origins (tests serve the sandbox on its own

@@ -61,7 +61,7 @@ func TestMySQL(t *testing.T) {
 		must(t, len(e.wallet(demo("emp-wang").WorkOpenID)) == n, "reseed changed the wallet")
 		users := e.ctl(http.MethodGet, "/users", nil)
 		items, _ := users.JSON["items"].([]any)
-		must(t, len(items) == 9, "users %d", len(items))
+		must(t, len(items) == demoIdentities(), "users %d, want %d", len(items), demoIdentities())
 	})
 }
 

@@ -57,6 +57,11 @@ func (s *Sandbox) routes() *fiber.App {
 	app.Get("/cgi-bin/user/list", s.api(s.handleUserList))
 	app.Get("/cgi-bin/user/simplelist", s.api(s.handleUserSimpleList))
 	app.Get("/cgi-bin/user/get", s.api(s.handleUserGet))
+	app.Post("/cgi-bin/message/send", s.api(s.handleMessageSend))
+	app.Post("/cgi-bin/message/update_template_card", s.api(s.handleUpdateTemplateCard))
+	// OA messages.
+	app.Get("/cgi-bin/user/info", s.api(s.handleOAUserInfo))
+	app.Post("/cgi-bin/message/template/send", s.api(s.handleTemplateSend))
 
 	// OAuth page (open.weixin.qq.com), for both: appid is the OA appid or
 	// the corpid.
@@ -64,6 +69,7 @@ func (s *Sandbox) routes() *fiber.App {
 
 	// JS-SDK stand-ins.
 	app.Get("/jweixin.js", s.handleJweixin)
+	app.Get("/jsbridge.js", s.handleJSBridge)
 	app.Use("/_js", corsJS)
 	app.Post("/_js/verify-config", s.handleVerifyConfig)
 	app.Post("/_js/verify-agent-config", s.handleVerifyAgentConfig)
@@ -90,5 +96,9 @@ func (s *Sandbox) routes() *fiber.App {
 	ctl.Get("/users", s.ctlWrap(s.ctlUsers))
 	ctl.Post("/users", s.ctlWrap(s.ctlAddUser))
 	ctl.Post("/tickets", s.ctlWrap(s.ctlPinTicket))
+	ctl.Get("/messages", s.ctlWrap(s.ctlMessages))
+	ctl.Delete("/messages", s.ctlWrap(s.ctlClearMessages))
+	ctl.Post("/followers", s.ctlWrap(s.ctlFollowers))
+	ctl.Post("/cards/click", s.ctlWrap(s.ctlClickCard))
 	return app
 }

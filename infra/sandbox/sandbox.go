@@ -62,6 +62,9 @@ type OAOptions struct {
 	CallbackToken string
 	// EncodingAESKey is 43 characters; empty means plaintext pushes.
 	EncodingAESKey string
+	// Templates are the account's template message ids; none means any
+	// id starting with "tpl_".
+	Templates []string
 }
 
 // WorkOptions is the demo WeCom corp and its self-built app.
@@ -97,6 +100,8 @@ type Sandbox struct {
 	mu sync.Mutex
 
 	ctl *control
+	// msgs are the messages delivered (messages.go).
+	msgs *messageBox
 
 	ctx    context.Context // cancelled by Close
 	cancel context.CancelFunc
@@ -153,7 +158,8 @@ func New(ctx context.Context, db *bun.DB, opts Options) (*Sandbox, error) {
 			agentID: opts.Work.AgentID, callbackURL: opts.Work.CallbackURL,
 			callbackToken: opts.Work.CallbackToken, aesKey: opts.Work.EncodingAESKey,
 		},
-		ctl: newControl(),
+		ctl:  newControl(),
+		msgs: newMessageBox(),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.app = s.routes()

@@ -15,7 +15,7 @@ type DemoUser struct {
 	ID         string   // employee id (DECISIONS 2)
 	Name       string   // 姓名
 	Department string   // department name
-	Roles      []string // "employee", "approver", "finance", "admin"
+	Roles      []string // "employee", "approver", "finance", "cashier", "admin"
 	ManagerID  string   // the approver's employee id, or ""
 	OAOpenID   string   // openid under the demo Official Account
 	WorkUserID string   // WeCom userid, "" when not a WeCom member
@@ -34,7 +34,7 @@ var DemoUsers = []DemoUser{
 		OAOpenID: "oSBXqocN77z5mDrOPTocrNisZFFp", WorkUserID: "WangFang", WorkOpenID: "oSBWK0lgzOrOZp8KFbUIotc2j0Ff",
 	},
 	{
-		ID: "mgr-zhao", Name: "赵磊", Department: "市场销售中心", Roles: []string{"employee", "approver"},
+		ID: "mgr-zhao", Name: "赵磊", Department: "市场销售中心", Roles: []string{"employee", "approver"}, ManagerID: "dir-sun",
 		OAOpenID: "oSBXsBwsze-_k-dDUUF-MQwQdNDs", WorkUserID: "ZhaoLei", WorkOpenID: "oSBWpGYch1bIWEfheKlAbKmENjxN",
 	},
 	{
@@ -44,6 +44,16 @@ var DemoUsers = []DemoUser{
 	{
 		ID: "admin", Name: "系统管理员", Department: "信息技术部", Roles: []string{"employee", "admin"},
 		OAOpenID: "oSBX6Tuz6L-6xH2z4SF6XvNYv3fC", WorkUserID: "BaoxiaoAdmin", WorkOpenID: "oSBWUQuB8imAWyekE2DuEUveTVC9",
+	},
+	// dir-sun and fin-zhou make the demo approval chain (DECISIONS 45):
+	// 赵磊's manager approves larger reports, 周 reviews and pays.
+	{
+		ID: "dir-sun", Name: "孙伟", Department: "总经办", Roles: []string{"employee", "approver"},
+		OAOpenID: "oSBXs7nDiR3ct0rSunWeiDem0a1b",
+	},
+	{
+		ID: "fin-zhou", Name: "周敏", Department: "财务部", Roles: []string{"employee", "finance", "cashier"},
+		OAOpenID: "oSBXz5hOuF1nMinDem0Cashier9c",
 	},
 }
 

@@ -96,6 +96,14 @@ func specificCases() []badCase {
 		browser("POST /api/v1/jsapi/choose-invoice-sign", "foreign origin", "emp-li", "", `{"url":"https://evil.example/h5/"}`, invalid),
 
 		// Invoices.
+		// Invoice files (issue 16).
+		browser("PATCH /api/v1/invoices/:id", "a wallet invoice's fields", "emp-li", "", `{"amount":"1.00"}`, invalid),
+		browser("PATCH /api/v1/invoices/:id", "emp-wang on emp-li's invoice", "emp-wang", "", `{"amount":"1.00"}`, notFound),
+		browser("PATCH /api/v1/invoices/:id", "amount is a number", "emp-li", "", `{"amount":1}`, invalid),
+		browser("PATCH /api/v1/invoices/:id", "unknown invoice", "emp-li", "/api/v1/invoices/inv_nosuch", `{"amount":"1.00"}`, notFound),
+		upload("POST /api/v1/invoices/upload", "51 files", "emp-li", strings.Repeat(formFile("a.xml", "<x/>")+"\r\n--X\r\n", 50)+formFile("a.xml", "<x/>"), invalid),
+		erp("POST /open/v1/invoices/upload", "no Idempotency-Key", "", multipartText(formField("employee_id", "emp-li"), formFile("a.xml", "<x/>")), invalid).signed(signedNoKey).multipart(),
+		erp("POST /open/v1/invoices/upload", "a deactivated employee", "", multipartText(formField("employee_id", goneEmployee), formFile("a.xml", "<x/>")), invalid).multipart(),
 		browser("POST /api/v1/invoices/import", "no items", "emp-li", "", `{}`, invalid),
 		browser("POST /api/v1/invoices/import", "items is an object", "emp-li", "", `{"items":{"card_id":"a","encrypt_code":"b"}}`, invalid),
 		browser("POST /api/v1/invoices/import", "item without encrypt_code", "emp-li", "", `{"items":[{"card_id":"a"}]}`, invalid),
@@ -180,7 +188,30 @@ func specificCases() []badCase {
 		browser("POST /api/v1/reports/:id/approve", "another employee", "emp-wang", "", "", notFound),
 		browser("POST /api/v1/reports/:id/approve", "not the report's approver", otherApprover, "", "", notFound),
 		browser("POST /api/v1/reports/:id/approve", "finance", "fin-chen", "", "", forbidden),
-		browser("POST /api/v1/reports/:id/approve", "a draft", "mgr-zhao", "/api/v1/reports/{li-draft}/approve", "", badMove),
+		// A draft is before nobody yet: only its owner, finance and admins see it.
+		browser("POST /api/v1/reports/:id/approve", "a draft", "mgr-zhao", "/api/v1/reports/{li-draft}/approve", "", notFound),
+		browser("POST /api/v1/reports/:id/approve", "a draft, admin", "admin", "/api/v1/reports/{li-draft}/approve", "", badMove),
+		browser("POST /api/v1/reports/:id/transfer", "no approver_id", "mgr-zhao", "", `{}`, invalid),
+		browser("POST /api/v1/reports/:id/transfer", "step is a string", "mgr-zhao", "", `{"approver_id":"`+otherApprover+`","step":"1"}`, invalid),
+		browser("POST /api/v1/reports/:id/transfer", "step out of range", "mgr-zhao", "", `{"approver_id":"`+otherApprover+`","step":0}`, invalid),
+		browser("POST /api/v1/reports/:id/transfer", "to the owner", "mgr-zhao", "", `{"approver_id":"emp-li"}`, invalid),
+		browser("POST /api/v1/reports/:id/transfer", "to a plain employee", "mgr-zhao", "", `{"approver_id":"emp-wang"}`, invalid),
+		browser("POST /api/v1/reports/:id/transfer", "not the step's approver", "admin", "", `{"approver_id":"`+otherApprover+`"}`, forbidden),
+		browser("POST /api/v1/reports/:id/transfer", "a draft", "admin", "/api/v1/reports/{li-draft}/transfer", `{"approver_id":"`+otherApprover+`"}`, badMove),
+		browser("POST /api/v1/reports/approve", "no ids", "mgr-zhao", "", `{}`, invalid),
+		browser("POST /api/v1/reports/approve", "ids is a string", "mgr-zhao", "", `{"ids":"rpt_x"}`, invalid),
+		browser("POST /api/v1/reports/approve", "a blank id", "mgr-zhao", "", `{"ids":[" "]}`, invalid),
+		browser("GET /api/v1/admin/approval-policy", "employee", "emp-li", "", "", forbidden),
+		browser("PUT /api/v1/admin/approval-policy", "employee", "emp-li", "", `{"version":0,"steps":[{"name":"a","approvers":"manager","level":1}]}`, forbidden),
+		browser("PUT /api/v1/admin/approval-policy", "no version", "admin", "", `{"steps":[{"name":"a","approvers":"manager","level":1}]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "no steps", "admin", "", `{"version":0,"steps":[]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "unknown approvers", "admin", "", `{"version":0,"steps":[{"name":"a","approvers":"boss"}]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "level 0", "admin", "", `{"version":0,"steps":[{"name":"a","approvers":"manager","level":0}]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "role employee", "admin", "", `{"version":0,"steps":[{"name":"a","approvers":"role","role":"employee"}]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "bad amount", "admin", "", `{"version":0,"steps":[{"name":"a","approvers":"manager","level":1,"amount_above":"5k"}]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "bad mode", "admin", "", `{"version":0,"steps":[{"name":"a","approvers":"manager","level":1,"mode":"most"}]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "unknown field", "admin", "", `{"version":0,"steps":[{"name":"a","approvers":"manager","level":1,"who":"x"}]}`, invalid),
+		browser("PUT /api/v1/admin/approval-policy", "stale version", "admin", "", `{"version":7,"steps":[{"name":"a","approvers":"manager","level":1}]}`, answer{http.StatusConflict, "conflict.version"}),
 		browser("POST /api/v1/reports/:id/approve", "already approved", "mgr-zhao", "/api/v1/reports/{li-approved}/approve", "", badMove),
 		browser("POST /api/v1/reports/:id/approve", "comment is a number", "mgr-zhao", "", `{"comment":1}`, invalid),
 		browser("POST /api/v1/reports/:id/reject", "no reason", "mgr-zhao", "", `{}`, invalid),
@@ -266,6 +297,10 @@ func specificCases() []badCase {
 		browser("GET /api/v1/finance/invoices/totals", "employee", "emp-li", "", "", forbidden),
 		browser("GET /api/v1/finance/invoices/totals", "bad date", "fin-chen", "/api/v1/finance/invoices/totals?from=2026-02-30", "", invalid),
 		browser("GET /api/v1/finance/export", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/finance/archive", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/finance/archive", "approver", "mgr-zhao", "", "", forbidden),
+		browser("GET /api/v1/finance/archive", "bad date", "fin-chen", "/api/v1/finance/archive?from=20261001&to=2026-10-31", "", invalid),
+		browser("GET /api/v1/finance/archive", "from after to", "fin-chen", "/api/v1/finance/archive?from=2026-11-01&to=2026-10-01", "", invalid),
 		browser("GET /api/v1/finance/export", "unknown format", "fin-chen", "/api/v1/finance/export?format=pdf", "", invalid),
 		browser("GET /api/v1/finance/export", "bad date", "fin-chen", "/api/v1/finance/export?from=20261001", "", invalid),
 		browser("POST /api/v1/finance/reconcile", "employee", "emp-li", "", `{"from":"2026-10-01","to":"2026-10-31"}`, forbidden),
@@ -309,6 +344,12 @@ func specificCases() []badCase {
 		browser("PATCH /api/v1/admin/employees/:id", "employee", "emp-li", "", `{"version":0,"name":"x"}`, forbidden),
 		browser("PATCH /api/v1/admin/employees/:id", "no version", "admin", "", `{"name":"x"}`, invalid),
 		browser("PATCH /api/v1/admin/employees/:id", "stale version", "admin", "", `{"version":999,"name":"x"}`, staleVer),
+		browser("PATCH /api/v1/admin/employees/:id", "email not an address", "admin", "", `{"version":999,"email":"li at example"}`, invalid),
+		browser("PATCH /api/v1/admin/employees/:id", "email with a name", "admin", "", `{"version":999,"email":"Li <li@example.com>"}`, invalid),
+		browser("GET /api/v1/admin/mailbox/unmatched", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/admin/mailbox/unmatched", "finance", "fin-chen", "", "", forbidden),
+		browser("GET /api/v1/admin/mailbox/unmatched", "limit 501", "admin", "/api/v1/admin/mailbox/unmatched?limit=501", "", invalid),
+		browser("GET /api/v1/admin/mailbox/unmatched", "cursor not a row id", "admin", "/api/v1/admin/mailbox/unmatched?cursor=eyJpZCI6ImFiYyJ9", "", invalid),
 		browser("PATCH /api/v1/admin/employees/:id", "unknown role", "admin", "", `{"version":0,"roles":["king"]}`, invalid),
 		browser("PATCH /api/v1/admin/employees/:id", "name is a number", "admin", "", `{"version":0,"name":5}`, invalid),
 		browser("PATCH /api/v1/admin/employees/:id", "unknown id", "admin", "/api/v1/admin/employees/nobody", `{"version":0,"name":"x"}`, notFound),
@@ -340,6 +381,20 @@ func specificCases() []badCase {
 		browser("POST /api/v1/admin/webhooks/deliveries/:id/retry", "employee", "emp-li", "", "", forbidden),
 		browser("POST /api/v1/admin/webhooks/deliveries/:id/retry", "id not a number", "admin", "/api/v1/admin/webhooks/deliveries/abc/retry", "", notFound),
 		browser("POST /api/v1/admin/webhooks/deliveries/:id/retry", "unknown id", "admin", "/api/v1/admin/webhooks/deliveries/99999999/retry", "", notFound),
+
+		// Notices: the inbox and the admins' list.
+		browser("GET /api/v1/notifications", "unread not a boolean", "emp-li", "/api/v1/notifications?unread=maybe", "", invalid),
+		browser("GET /api/v1/notifications", "limit 501", "emp-li", "/api/v1/notifications?limit=501", "", invalid),
+		browser("GET /api/v1/notifications", "cursor not a row id", "emp-li", "/api/v1/notifications?cursor=eyJpZCI6ImFiYyJ9", "", invalid),
+		browser("POST /api/v1/notifications/read", "neither ids nor all", "emp-li", "", `{}`, invalid),
+		browser("POST /api/v1/notifications/read", "both ids and all", "emp-li", "", `{"ids":[1],"all":true}`, invalid),
+		browser("POST /api/v1/notifications/read", "ids not numbers", "emp-li", "", `{"ids":["a"]}`, invalid),
+		browser("POST /api/v1/notifications/read", "id zero", "emp-li", "", `{"ids":[0]}`, invalid),
+		browser("POST /api/v1/notifications/read", "unknown field", "emp-li", "", `{"id":1}`, invalid),
+		browser("GET /api/v1/admin/notices", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/admin/notices", "unknown state", "admin", "/api/v1/admin/notices?state=lost", "", invalid),
+		browser("GET /api/v1/admin/notices", "limit 501", "admin", "/api/v1/admin/notices?limit=501", "", invalid),
+		browser("GET /api/v1/admin/notices", "cursor not a row id", "admin", "/api/v1/admin/notices?cursor=eyJpZCI6ImFiYyJ9", "", invalid),
 
 		// PC QR import.
 		// PC sign-in by QR (DECISIONS 4): the poll without the PC's
@@ -430,3 +485,11 @@ func specificCases() []badCase {
 
 // signed changes how the case is signed.
 func (c badCase) signed(s signing) badCase { c.sign = s; return c }
+
+// multipart marks the case's body as the multipart text it is.
+func (c badCase) multipart() badCase { c.ctype = multipartType; return c }
+
+// upload is a browser's multipart upload with a bad request inside.
+func upload(route, name, as, parts string, want answer) badCase {
+	return badCase{route: route, name: name, as: as, body: multipartText(parts), ctype: multipartType, status: want.status, code: want.code}
+}

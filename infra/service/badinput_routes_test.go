@@ -70,6 +70,8 @@ var routeSpecs = []routeSpec{
 	{"GET /api/v1/invoices/:id/original", session, "/api/v1/invoices/{li-invoice}/original", "emp-li"},
 	{"GET /api/v1/invoices/:id/pdf", session, "/api/v1/invoices/{li-invoice}/pdf", "emp-li"},
 	{"GET /api/v1/invoices/:id/originals/:sha256", session, "/api/v1/invoices/{li-invoice}/originals/" + strings.Repeat("0", 64), "emp-li"},
+	{"POST /api/v1/invoices/upload", session, "/api/v1/invoices/upload", "emp-li"},
+	{"PATCH /api/v1/invoices/:id", session, "/api/v1/invoices/{li-invoice}", "emp-li"},
 
 	{"POST /api/v1/reports", session, "/api/v1/reports", "emp-li"},
 	{"GET /api/v1/reports", session, "/api/v1/reports", "emp-li"},
@@ -81,16 +83,22 @@ var routeSpecs = []routeSpec{
 	{"POST /api/v1/reports/:id/approve", session, "/api/v1/reports/{li-submitted}/approve", "mgr-zhao"},
 	{"POST /api/v1/reports/:id/reject", session, "/api/v1/reports/{li-submitted}/reject", "mgr-zhao"},
 	{"POST /api/v1/reports/:id/reassign", session, "/api/v1/reports/{li-submitted}/reassign", "admin"},
+	{"POST /api/v1/reports/:id/transfer", session, "/api/v1/reports/{li-submitted}/transfer", "mgr-zhao"},
+	{"POST /api/v1/reports/approve", session, "/api/v1/reports/approve", "mgr-zhao"},
+	{"GET /api/v1/admin/approval-policy", session, "/api/v1/admin/approval-policy", "admin"},
+	{"PUT /api/v1/admin/approval-policy", session, "/api/v1/admin/approval-policy", "admin"},
 
 	{"GET /api/v1/finance/invoices", session, "/api/v1/finance/invoices", "fin-chen"},
 	{"GET /api/v1/finance/invoices/totals", session, "/api/v1/finance/invoices/totals", "fin-chen"},
 	{"GET /api/v1/finance/export", session, "/api/v1/finance/export?format=csv", "fin-chen"},
+	{"GET /api/v1/finance/archive", session, "/api/v1/finance/archive?from=2026-10-01&to=2026-10-31", "fin-chen"},
 	{"POST /api/v1/finance/reconcile", session, "/api/v1/finance/reconcile", "fin-chen"},
 	{"GET /api/v1/finance/reconcile/:id", session, "/api/v1/finance/reconcile/{reconcile}", "fin-chen"},
 	{"POST /api/v1/finance/reconcile/:id/repair", session, "/api/v1/finance/reconcile/{reconcile}/repair", "fin-chen"},
 
 	{"GET /api/v1/admin/outbox", session, "/api/v1/admin/outbox", "admin"},
 	{"POST /api/v1/admin/outbox/:id/retry", session, "/api/v1/admin/outbox/{outbox-done}/retry", "admin"},
+	{"GET /api/v1/admin/mailbox/unmatched", session, "/api/v1/admin/mailbox/unmatched", "admin"},
 	{"GET /api/v1/admin/employees", session, "/api/v1/admin/employees", "admin"},
 	{"POST /api/v1/admin/employees", session, "/api/v1/admin/employees", "admin"},
 	{"POST /api/v1/admin/employees/sync-work", session, "/api/v1/admin/employees/sync-work", "admin"},
@@ -105,6 +113,9 @@ var routeSpecs = []routeSpec{
 	{"DELETE /api/v1/admin/webhooks/:id", session, "/api/v1/admin/webhooks/{webhook}", "admin"},
 	{"GET /api/v1/admin/webhooks/deliveries", session, "/api/v1/admin/webhooks/deliveries", "admin"},
 	{"POST /api/v1/admin/webhooks/deliveries/:id/retry", session, "/api/v1/admin/webhooks/deliveries/{delivery}/retry", "admin"},
+	{"GET /api/v1/notifications", session, "/api/v1/notifications", "emp-li"},
+	{"POST /api/v1/notifications/read", session, "/api/v1/notifications/read", "emp-li"},
+	{"GET /api/v1/admin/notices", session, "/api/v1/admin/notices", "admin"},
 
 	{"POST /api/v1/qr-imports", session, "/api/v1/qr-imports", "emp-li"},
 	{"GET /api/v1/qr-imports/:biz_code", session, "/api/v1/qr-imports/{qr}", "emp-li"},
@@ -123,6 +134,7 @@ var routeSpecs = []routeSpec{
 	{"GET /api/v1/payments/:id/bank-file", session, "/api/v1/payments/pay_nosuchpayment/bank-file", "fin-chen"},
 
 	{"POST /open/v1/invoices/import", native, "/open/v1/invoices/import", ""},
+	{"POST /open/v1/invoices/upload", native, "/open/v1/invoices/upload", ""},
 	{"GET /open/v1/invoices/:id", native, "/open/v1/invoices/{li-invoice}", ""},
 	{"POST /open/v1/invoices/search", native, "/open/v1/invoices/search", ""},
 	{"POST /open/v1/invoices/status", native, "/open/v1/invoices/status", ""},
@@ -156,6 +168,10 @@ func genericCases(specs []routeSpec) []badCase {
 				c.target = r.target
 			}
 			out = append(out, c)
+		}
+		if multipartRoutes[r.route] {
+			out = append(out, multipartCases(r)...)
+			continue
 		}
 		// Mutating requests must declare JSON before anything else
 		// (DECISIONS 27; the CSRF defence): checked before auth.
@@ -225,6 +241,66 @@ func genericCases(specs []routeSpec) []badCase {
 					status: http.StatusUnauthorized, code: "signature.invalid"})
 			}
 		}
+	}
+	return out
+}
+
+// multipartRoutes are the uploads (DECISIONS 38): multipart, not JSON, and
+// up to 20 MiB, so their generic cases differ.
+var multipartRoutes = map[string]bool{"POST /api/v1/invoices/upload": true, "POST /open/v1/invoices/upload": true}
+
+// multipartBody is a multipart body with the given parts, boundary "X".
+func multipartText(parts ...string) string {
+	return "--X\r\n" + strings.Join(parts, "\r\n--X\r\n") + "\r\n--X--\r\n"
+}
+
+const multipartType = "multipart/form-data; boundary=X"
+
+func formField(name, value string) string {
+	return "Content-Disposition: form-data; name=\"" + name + "\"\r\n\r\n" + value
+}
+
+func formFile(name, content string) string {
+	return "Content-Disposition: form-data; name=\"files\"; filename=\"" + name + "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content
+}
+
+func multipartCases(r routeSpec) []badCase {
+	c := func(b badCase) badCase {
+		b.route = r.route
+		b.target = r.target
+		if r.access == native && b.sign == unsigned && b.name != "unsigned" {
+			b.sign = signedRight
+		}
+		if r.access == session && b.as == "" && b.name != "no session" {
+			b.as = r.as
+		}
+		return b
+	}
+	out := []badCase{
+		c(badCase{name: "JSON body", body: `{"files":[]}`, status: http.StatusUnsupportedMediaType, code: "request.unsupported_media_type"}),
+		c(badCase{name: "form body", body: "files=x", ctype: "application/x-www-form-urlencoded", status: http.StatusUnsupportedMediaType, code: "request.unsupported_media_type"}),
+		c(badCase{name: "body over 20 MiB", huge: true, ctype: multipartType, status: http.StatusRequestEntityTooLarge, code: "request.too_large"}),
+		c(badCase{name: "multipart without a boundary", body: "junk", ctype: "multipart/form-data", status: http.StatusBadRequest, code: "request.invalid"}),
+		c(badCase{name: "no files", body: multipartText(formField("employee_id", "emp-li")), ctype: multipartType, status: http.StatusBadRequest, code: "request.invalid"}),
+	}
+	switch r.access {
+	case session:
+		out = append(out,
+			c(badCase{name: "no session", body: multipartText(formFile("a.xml", "<x/>")), ctype: multipartType, status: http.StatusUnauthorized, code: "auth.required"}),
+			c(badCase{name: "forged session claiming admin", as: "forged", body: multipartText(formFile("a.xml", "<x/>")), ctype: multipartType, status: http.StatusUnauthorized, code: "auth.required"}),
+			c(badCase{name: "cross-site Origin", header: map[string]string{"Origin": "https://evil.example"}, body: multipartText(formFile("a.xml", "<x/>")), ctype: multipartType, status: http.StatusForbidden, code: "auth.forbidden"}),
+			c(badCase{name: "Sec-Fetch-Site cross-site", header: map[string]string{"Sec-Fetch-Site": "cross-site"}, body: multipartText(formFile("a.xml", "<x/>")), ctype: multipartType, status: http.StatusForbidden, code: "auth.forbidden"}),
+		)
+	case native:
+		file := multipartText(formField("employee_id", "emp-li"), formFile("a.xml", "<x/>"))
+		out = append(out,
+			c(badCase{name: "unsigned", body: file, ctype: multipartType, status: http.StatusUnauthorized, code: "auth.required"}),
+			c(badCase{name: "wrong signature", body: file, ctype: multipartType, sign: signedWrong, status: http.StatusUnauthorized, code: "signature.invalid"}),
+			c(badCase{name: "stale timestamp", body: file, ctype: multipartType, sign: signedStale, status: http.StatusUnauthorized, code: "signature.replayed"}),
+			c(badCase{name: "replayed nonce", body: file, ctype: multipartType, sign: signedReplay, status: http.StatusUnauthorized, code: "signature.replayed"}),
+			c(badCase{name: "no employee_id", body: multipartText(formFile("a.xml", "<x/>")), ctype: multipartType, status: http.StatusBadRequest, code: "request.invalid"}),
+			c(badCase{name: "unknown employee", body: multipartText(formField("employee_id", "emp-nobody"), formFile("a.xml", "<x/>")), ctype: multipartType, status: http.StatusBadRequest, code: "request.invalid"}),
+		)
 	}
 	return out
 }

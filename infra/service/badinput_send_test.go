@@ -27,14 +27,16 @@ const (
 
 // badCase is one bad request and the answer the contract promises.
 type badCase struct {
-	route  string // the registered route exercised: "POST /api/v1/reports/:id"
-	verb   string // a method other than the route's (wrong-method cases)
-	name   string // what is wrong with the request
-	as     string // demo user whose session is sent; "" = none, "forged" = a forged cookie
-	target string // path and query with {placeholders}; "" = the route spec's sample
-	body   string // sent as is, with {placeholders}
-	big    bool   // body over the 1 MiB limit instead
-	ctype  string // Content-Type; mutating requests default to application/json
+	route  string            // the registered route exercised: "POST /api/v1/reports/:id"
+	verb   string            // a method other than the route's (wrong-method cases)
+	name   string            // what is wrong with the request
+	as     string            // demo user whose session is sent; "" = none, "forged" = a forged cookie
+	target string            // path and query with {placeholders}; "" = the route spec's sample
+	body   string            // sent as is, with {placeholders}
+	big    bool              // body over the 1 MiB limit instead
+	huge   bool              // body over the 20 MiB upload limit instead
+	header map[string]string // extra request headers (Origin, Sec-Fetch-Site)
+	ctype  string            // Content-Type; mutating requests default to application/json
 	sign   signing
 	yn     *ynReq // a Yuanian call: envelope, sign and token from the ERP app
 
@@ -78,8 +80,11 @@ func (w *badWorld) send(t *testing.T, c badCase) (int, string, []byte) {
 	if c.big {
 		body = oversized()
 	}
+	if c.huge {
+		body = []byte(multipartText(formFile("big.pdf", strings.Repeat("a", web.UploadBodyLimit))))
+	}
 	if c.sign != unsigned {
-		r := signedReq{method: c.method(), target: target, body: body}
+		r := signedReq{method: c.method(), target: target, body: body, contentType: c.ctype}
 		switch c.sign {
 		case signedRight, signedReplay:
 			if c.method() != http.MethodGet {
@@ -120,8 +125,11 @@ func (w *badWorld) send(t *testing.T, c badCase) (int, string, []byte) {
 		}
 		req.Header.Set("Cookie", "baoxiao_session="+v)
 	}
+	for k, v := range c.header {
+		req.Header.Set(k, v)
+	}
 	// An over-limit answer closes the connection: keep none for reuse.
-	req.Close = c.big
+	req.Close = c.big || c.huge
 	res := doHTTP(t, req)
 	return res.Status, answerCode(res), res.Body
 }

@@ -90,7 +90,7 @@ func TestAdminEmployees(t *testing.T) {
 					next = "/api/v1/admin/employees?limit=2&cursor=" + c
 				}
 			}
-			if want := []string{"admin", "emp-li", "emp-wang", "fin-chen", "mgr-zhao"}; !slices.Equal(got, want) {
+			if want := []string{"admin", "dir-sun", "emp-li", "emp-wang", "fin-chen", "fin-zhou", "mgr-zhao"}; !slices.Equal(got, want) {
 				t.Fatalf("ids %v, want %v", got, want)
 			}
 		})
@@ -214,7 +214,9 @@ func TestReassignApprover(t *testing.T) {
 		if got := li.Do(http.MethodGet, path, nil).JSON["approver"].(map[string]any)["id"]; got != "mgr-zhao" {
 			t.Fatalf("the open report moved to %v", got)
 		}
-		if got := createReport(t, li, invs[1:])["approver"].(map[string]any)["id"]; got != "fin-chen" {
+		// A draft has no approver yet; its preview plan names who would be.
+		draft := createReport(t, li, invs[1:])
+		if got := draft["plan"].([]any)[0].(map[string]any)["approvers"].([]any)[0].(map[string]any)["id"]; got != "fin-chen" || draft["approver"] != nil {
 			t.Fatalf("a new report goes to %v", got)
 		}
 
@@ -237,7 +239,7 @@ func TestReassignApprover(t *testing.T) {
 		}
 		hist := res.JSON["history"].([]any)
 		last := hist[len(hist)-1].(map[string]any)
-		if last["action"] != "reassign" || last["actor"].(map[string]any)["id"] != "admin" || last["comment"] != "mgr-zhao → fin-chen" {
+		if last["action"] != "reassign" || last["actor"].(map[string]any)["id"] != "admin" || last["comment"] != "step 1: mgr-zhao → fin-chen" {
 			t.Fatalf("history entry %v", last)
 		}
 		// The former approver no longer sees it.

@@ -9,7 +9,9 @@ import (
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/archive"
 	"github.com/baoxiao/baoxiao/infra/export"
+	"github.com/baoxiao/baoxiao/infra/storage"
 	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/infra/wechat"
 )
@@ -62,4 +64,22 @@ func Finance(ctx context.Context, cfg *config.Config, db *bun.DB) (fin *app.Fina
 		}
 		return first
 	}, nil
+}
+
+// newArchives builds the archive export of originals (issue 16) on the
+// finance reads and the configured storage.
+func newArchives(fin *app.Finance, db bun.IDB, blobs app.Blobs) *app.Archives {
+	return app.NewArchives(fin, store.NewOriginals(db), blobs, store.NewFinance(db), archive.Format(""))
+}
+
+// Archives builds the archive export alone, for `baoxiao archive`: the
+// database and the configured storage, nothing of WeChat. Call close when
+// done.
+func Archives(cfg *config.Config, db *bun.DB) (arch *app.Archives, close func() error, err error) {
+	blobs, err := storage.Open(cfg.Storage, db)
+	if err != nil {
+		return nil, nil, err
+	}
+	fin := app.NewFinance(app.FinanceDeps{Store: store.NewFinance(db), Employees: store.New(db).Employees})
+	return newArchives(fin, db, blobs), fin.Close, nil
 }

@@ -416,10 +416,10 @@ func TestReconcileFindsAndRepairs(t *testing.T) {
 // runCLI runs a baoxiao subcommand on the app's database and sandbox.
 func runCLI(t *testing.T, a *testkit.AppServer, db testkit.DB, name string, args ...string) (string, error) {
 	t.Helper()
-	cfg, err := config.Load("", []string{
+	cfg, err := config.Load("", append([]string{
 		"BAOXIAO_PUBLIC_URL=" + a.URL, "BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_LOG_LEVEL=error",
 		"BAOXIAO_DATABASE_DRIVER=" + db.Driver, "BAOXIAO_DATABASE_DSN=" + db.DSN,
-	})
+	}, a.StorageEnv()...))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -163,3 +163,25 @@ func TestWalletPDFPendingPickedUpAfterCrash(t *testing.T) {
 		}
 	})
 }
+
+// An issuer's pdf_url that points into our own network is never fetched,
+// and is not retried: the download fails at once, naming why.
+func TestWalletPDFFromPrivateAddressRefused(t *testing.T) {
+	a := testkit.App(t, testkit.SQLite(t))
+	li := a.Login(t, "emp-li")
+	w := wallet(t, a, me(t, li)["openid"].(string))[0]
+	patchAnswer(t, a, w, map[string]any{"user_info": map[string]any{"pdf_url": "http://169.254.169.254/latest/meta-data/invoice.pdf"}})
+	res := importCards(li, card(w))
+	inv := listOf(t, res, "imported")
+	if len(inv) != 1 {
+		t.Fatalf("import: %s", res.Body)
+	}
+	got := waitInvoice(t, li, inv[0]["id"].(string), func(v map[string]any) bool {
+		pdf, _ := v["pdf"].(map[string]any)
+		return pdf["state"] == "failed"
+	})
+	pdf := got["pdf"].(map[string]any)
+	if pdf["attempts"].(float64) != 1 || !strings.Contains(pdf["last_error"].(string), "non-public") {
+		t.Fatalf("pdf %v", pdf)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -21,9 +22,9 @@ import (
 
 // TestStatusSyncProperty plays random histories against the ordered write
 // path (issue 14): per seed, three reports of two invoices and one invoice
-// in no report go through random decisions (submit, withdraw, reject,
-// approve), worker rounds on two instances, ERP status calls, event
-// re-reads and issuer cancellations, while a gate holds a random WeChat
+// in no report go through random decisions (submit, withdraw, reject, and
+// approve at any step of a multi-step chain), worker rounds on two
+// instances, ERP status calls, event re-reads and issuer cancellations, while a gate holds a random WeChat
 // call before or after WeChat applies it and later lets it go or kills its
 // goroutine, and the clock jumps so leases, claims and submit claims run
 // out. At quiescence every invoice's status in the sandbox equals its
@@ -61,10 +62,12 @@ func TestStatusSyncProperty(t *testing.T) {
 		second := outbox.New(webhook.NewOutboxQueue(w.Svc.Store), w.Svc.Store.Invoices, w.Svc.Channels, w.Svc.Fence,
 			outbox.Options{ID: "second-instance", Now: w.clock.Now, Backoff: func(int) time.Duration { return time.Millisecond }, Busy: time.Millisecond})
 		workers := []*outbox.Worker{w.Svc.Worker, second}
+		var approvals approvalCounts
 		deadline := time.Now().Add(budget)
 		seeds, totalSteps := 0, 0
 		for seed := first; time.Now().Before(deadline); seed++ {
 			h := newHistory(t, w, workers, seed)
+			h.approvals = &approvals
 			h.play(steps)
 			h.quiesce()
 			h.check()
@@ -74,16 +77,28 @@ func TestStatusSyncProperty(t *testing.T) {
 				t.Fatalf("seed %d failed (BAOXIAO_PROPERTY_SEED=%d BAOXIAO_PROPERTY_STEPS=%d reproduces its choices)", seed, seed, steps)
 			}
 		}
-		t.Logf("%s: %d seeds (%d..%d), %d steps each, %d steps in all", db.Driver, seeds, first, first+uint64(seeds)-1, steps, totalSteps)
+		t.Logf("%s: %d seeds (%d..%d), %d steps each, %d steps in all; %d approvals moved a chain on, %d closed one",
+			db.Driver, seeds, first, first+uint64(seeds)-1, steps, totalSteps, approvals.step.Load(), approvals.final.Load())
+		// Closing a chain takes several approvals in a row, so a short run
+		// may close none; a run of the usual budget has always moved some
+		// chains on, which is what the chain adds to this test.
+		if budget >= 20*time.Second && approvals.step.Load() == 0 {
+			t.Errorf("no approval moved a chain to its next step: the histories miss what chains add")
+		}
 	})
 }
 
+// approvalCounts tells how many approvals moved a chain to its next step
+// (WeChat untouched) and how many closed one.
+type approvalCounts struct{ step, final atomic.Int64 }
+
 type history struct {
-	t       *testing.T
-	w       *world
-	workers []*outbox.Worker
-	rng     *rand.Rand
-	seed    uint64
+	t         *testing.T
+	approvals *approvalCounts
+	w         *world
+	workers   []*outbox.Worker
+	rng       *rand.Rand
+	seed      uint64
 
 	reports []map[string]any
 	invs    [][]map[string]any // per report
@@ -100,6 +115,23 @@ func newHistory(t *testing.T, w *world, workers []*outbox.Worker, seed uint64) *
 	h := &history{t: t, w: w, workers: workers, rng: rand.New(rand.NewPCG(seed, seed^0x9e3779b97f4a7c15)), seed: seed}
 	// The clock has moved hours by now: sessions (auth.session_ttl) end.
 	w.li = w.Login(t, "emp-li")
+	// Every seed runs a multi-step chain, so approvals before the last
+	// step — which must leave WeChat alone (DECISIONS 32) — race the rest.
+	// Odd seeds: the manager, then the director. Even seeds: the manager,
+	// an `all` step of the director and finance, then the manager again,
+	// auto-approved: the approval that closes is the `all` step's last.
+	if seed%2 == 1 {
+		putPolicy(t, w.AppServer, []map[string]any{
+			step("主管审批", "manager", map[string]any{"level": 1}),
+			step("总监审批", "users", map[string]any{"users": []string{"dir-sun"}}),
+		}, false)
+	} else {
+		putPolicy(t, w.AppServer, []map[string]any{
+			step("主管审批", "manager", map[string]any{"level": 1}),
+			step("会签", "users", map[string]any{"users": []string{"dir-sun", "fin-zhou"}, "mode": "all"}),
+			step("复核", "users", map[string]any{"users": []string{"mgr-zhao"}}),
+		}, true)
+	}
 	openid := me(t, w.li)["openid"].(string)
 	var all []map[string]any
 	for i := range 7 {
@@ -165,27 +197,50 @@ func (h *history) step() {
 			_, err := h.w.Svc.Reports.Submit(ctx, "emp-li", rid)
 			return err
 		}, statusBatch)
-	case p < 24:
+	case p < 20:
 		h.start("withdraw "+string(rid), func(ctx context.Context) error {
 			_, err := h.w.Svc.Reports.Withdraw(ctx, "emp-li", rid)
 			return err
 		})
-	case p < 31:
+	case p < 23:
+		rid = h.decidable(rid)
+		by := h.approver(rid)
 		h.start("reject "+string(rid), func(ctx context.Context) error {
-			_, err := h.w.Svc.Reports.Reject(ctx, "mgr-zhao", rid, "再看看")
+			who, err := by(ctx)
+			if err != nil {
+				return err
+			}
+			h.note("reject %s by %s", rid, who)
+			_, err = h.w.Svc.Reports.Reject(ctx, who, rid, "再看看")
 			return err
 		})
-	case p < 34:
+	case p < 41:
+		// A chain takes two or three approvals to close: approvals come
+		// more often than they did with one approver, mostly on a report
+		// under review.
+		rid = h.decidable(rid)
+		by := h.approver(rid)
 		h.start("approve "+string(rid), func(ctx context.Context) error {
-			_, err := h.w.Svc.Reports.Approve(ctx, "mgr-zhao", rid, "")
+			who, err := by(ctx)
+			if err != nil {
+				return err
+			}
+			h.note("approve %s by %s", rid, who)
+			d, err := h.w.Svc.Reports.Approve(ctx, who, rid, "")
+			if err == nil && d.Report.Status() == domain.ReportSubmitted {
+				h.approvals.step.Add(1)
+			} else if err == nil {
+				h.approvals.final.Add(1)
+			}
 			return err
 		}, "getinvoice")
-	case p < 50:
+	case p < 53:
 		wk := h.rng.IntN(len(h.workers))
 		h.start(fmt.Sprintf("worker %d", wk), func(ctx context.Context) error {
 			_, err := h.workers[wk].RunOnce(ctx)
 			return err
 		}, statusBatch, "updateinvoicestatus")
+	case p < 58:
 	case p < 56:
 		target := []domain.WeChatStatus{domain.StatusInit, domain.StatusLock}[h.rng.IntN(2)]
 		id := domain.InvoiceID(h.free["id"].(string))
@@ -193,14 +248,14 @@ func (h *history) step() {
 			_, err := h.w.Svc.ERP.SetStatus(ctx, []domain.InvoiceID{id}, target)
 			return err
 		}, statusBatch)
-	case p < 62:
+	case p < 63:
 		inv := h.anyInvoice()
 		h.events++
 		ev := h.eventFor(inv)
 		h.start("event "+inv["id"].(string), func(ctx context.Context) error {
 			return h.w.Svc.Events.InvoiceStatusChanged(ctx, ev)
 		}, "getinvoiceinfo")
-	case p < 64:
+	case p < 65:
 		inv := h.anyInvoice()
 		h.note("issuer cancels %s", inv["id"])
 		h.w.Sandbox(h.t, http.MethodPost, "/_control/invoice", map[string]any{
@@ -219,6 +274,61 @@ func (h *history) step() {
 		d := []time.Duration{5 * time.Second, 40 * time.Second, 3 * time.Minute}[h.rng.IntN(3)]
 		h.note("clock +%s", d)
 		h.w.clock.Advance(d)
+	}
+}
+
+// decidable is mostly one of the reports under review now, if any (most
+// of the time a report is not: a submit is often refused or raced), else
+// rid.
+func (h *history) decidable(rid domain.ReportID) domain.ReportID {
+	pick, n := h.rng.IntN(5), h.rng.IntN(1<<16)
+	if pick == 0 {
+		return rid
+	}
+	var open []domain.ReportID
+	for _, r := range h.reports {
+		rep, err := h.w.Svc.Store.Reports.Get(context.Background(), reportID(r))
+		if err != nil {
+			h.t.Fatal(err)
+		}
+		if rep.Status() == domain.ReportSubmitted {
+			open = append(open, rep.ID())
+		}
+	}
+	if len(open) == 0 {
+		return rid
+	}
+	return open[n%len(open)]
+}
+
+// approver chooses, when the op runs, who decides on rid: mostly a
+// pending approver of its current step as stored then (the step may move
+// before the decision), otherwise anyone of the chains, refused unless it
+// is their turn. The choice is drawn now, so a seed keeps its choices.
+func (h *history) approver(rid domain.ReportID) func(context.Context) (domain.EmployeeID, error) {
+	cast := []domain.EmployeeID{"mgr-zhao", "dir-sun", "fin-zhou"}
+	pick, n := h.rng.IntN(5), h.rng.IntN(1<<16)
+	return func(ctx context.Context) (domain.EmployeeID, error) {
+		if pick == 0 {
+			return cast[n%len(cast)], nil
+		}
+		rep, err := h.w.Svc.Store.Reports.Get(ctx, rid)
+		if err != nil {
+			return "", err
+		}
+		plan := rep.Plan()
+		if i := plan.Current(); rep.Status() == domain.ReportSubmitted && i >= 0 {
+			var pending []domain.EmployeeID
+			for _, a := range plan.Steps[i].Approvers {
+				if a.Decision == domain.DecisionPending {
+					pending = append(pending, a.ID)
+				}
+			}
+			if len(pending) > 0 {
+				return pending[n%len(pending)], nil
+			}
+		}
+		return cast[n%len(cast)], nil
 	}
 }
 

@@ -1,7 +1,6 @@
 package service_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -21,27 +20,9 @@ import (
 	"github.com/baoxiao/baoxiao/web"
 )
 
-// syncBuffer is a log sink shared by goroutines.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // loggedApp is testkit.App with the production logger at debug level
 // writing into buf, as the default logger too, and both workers running.
-func loggedApp(t *testing.T, db testkit.DB, buf *syncBuffer) *testkit.AppServer {
+func loggedApp(t *testing.T, db testkit.DB, buf *testkit.LogBuffer) *testkit.AppServer {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -57,10 +38,13 @@ func loggedApp(t *testing.T, db testkit.DB, buf *syncBuffer) *testkit.AppServer 
 	prev := slog.Default()
 	slog.SetDefault(log)
 	ctx, cancel := context.WithCancel(context.Background())
+	// One approver, as testkit.App has: the workflow ends in approved.
+	policy := testkit.ManagerOnly()
 	svc, err := service.New(ctx, cfg, db.DB, service.Options{
-		Logger:   log,
-		Worker:   outbox.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
-		Webhooks: webhook.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
+		Logger:         log,
+		ApprovalPolicy: &policy,
+		Worker:         outbox.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
+		Webhooks:       webhook.Options{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }},
 	})
 	if err != nil {
 		cancel()
@@ -83,7 +67,7 @@ func loggedApp(t *testing.T, db testkit.DB, buf *syncBuffer) *testkit.AppServer 
 // webhooks, refusals and a token expiry: no secret reaches the log.
 func TestNoSecretsInLogs(t *testing.T) {
 	db := testkit.SQLite(t)
-	var buf syncBuffer
+	var buf testkit.LogBuffer
 	a := loggedApp(t, db, &buf)
 	erp := newERP(t, a, "ERP")
 	admin, li, mgr := a.Login(t, "admin"), a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")

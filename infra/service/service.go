@@ -9,8 +9,10 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/gofiber/fiber/v2"
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,10 +20,13 @@ import (
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/app/intake"
+	"github.com/baoxiao/baoxiao/app/notify"
 	"github.com/baoxiao/baoxiao/app/payment"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
 	fileintake "github.com/baoxiao/baoxiao/infra/intake"
+	"github.com/baoxiao/baoxiao/infra/mailbox"
+	noticeworker "github.com/baoxiao/baoxiao/infra/notify"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 	"github.com/baoxiao/baoxiao/infra/storage"
@@ -50,10 +55,17 @@ type Service struct {
 	// downloads wallet PDFs into it (issue 16).
 	Originals *app.Originals
 	// Intake files invoice files from upload, mail and ERPs (issue 16).
-	Intake     *intake.Service
-	PDFFetcher *app.PDFFetcher
-	Reports    *app.Reports
-	Finance    *app.Finance
+	Intake *intake.Service
+	// Mailbox matches mail to employees (DECISIONS 48); MailboxWorker
+	// reads intake.imap, nil when no mailbox is configured.
+	Mailbox       *intake.Mailbox
+	MailboxWorker *mailbox.Worker
+	PDFFetcher    *app.PDFFetcher
+	Reports       *app.Reports
+	Approvals     *app.Approvals
+	Finance       *app.Finance
+	// Archives exports the originals of a period's approved reports.
+	Archives *app.Archives
 	// QRLogins is the PC sign-in by QR hand-off (DECISIONS 4).
 	QRLogins *app.QRLogins
 	// Auth signs employees in and keeps their sessions (issue 15).
@@ -70,6 +82,11 @@ type Service struct {
 	// Payments: expense types, bank accounts and payments (issue 17).
 	Payments *payment.Service
 
+	// Notices: the delivery worker, the inbox and WeCom card approval.
+	NoticeWorker *noticeworker.Worker
+	Inbox        *notify.Inbox
+	Cards        *notify.Cards
+
 	closers []func() error
 }
 
@@ -83,6 +100,11 @@ type Options struct {
 	Worker outbox.Options
 	// Webhooks tunes the webhook delivery worker.
 	Webhooks webhook.Options
+	// Notices tunes the notice delivery worker.
+	Notices noticeworker.Options
+	// ApprovalPolicy, in sandbox mode, is stored in place of the demo
+	// chain when no policy is stored yet.
+	ApprovalPolicy *domain.Policy
 	// Clock replaces the system clock (interleaving tests move time).
 	Clock app.Clock
 	// IntakeInvoices wraps the invoice store the intake uses, so a test can
@@ -201,7 +223,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		return nil, err
 	}
 	s.Invoices = app.NewInvoices(st.Invoices, st.Employees, st.Reports, s.Channels, company, clock)
-	blobs, err := storage.Open(cfg.Storage.Driver, cfg.Storage.Dir, db)
+	blobs, err := storage.Open(cfg.Storage, db)
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -215,7 +237,14 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 	if pdfOpts.Logger == nil {
 		pdfOpts.Logger = opts.Logger
 	}
-	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: opts.PDFHTTP}, s.Originals, clock, pdfOpts)
+	pdfHTTP := opts.PDFHTTP
+	if pdfHTTP == nil {
+		if pdfHTTP, err = pdfClient(cfg); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
+	s.PDFFetcher = app.NewPDFFetcher(origs, storage.HTTPDownloader{Client: pdfHTTP}, s.Originals, clock, pdfOpts)
 	s.Invoices.OnStored(s.PDFFetcher.Wake)
 	s.Invoices.JoinCardsWith(store.TxRunner{Store: st}, s.Worker.Wake)
 	var intakeInvoices intake.InvoiceStore = st.Invoices
@@ -226,10 +255,27 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Reader: fileintake.Reader{}, Invoices: intakeInvoices, Index: origs, Originals: s.Originals,
 		Duplicates: s.Invoices, Buyers: company, Reports: st.Reports, Clock: clock,
 	})
-	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, clock)
+	if err := s.addMailbox(ctx, cfg, db, clock, opts.Logger, workerOpts.ID); err != nil {
+		s.Close()
+		return nil, err
+	}
+	s.Approvals = app.NewApprovals(store.NewPolicies(db), st.Employees, cfg.Approval.Fallback, clock)
+	if s.Sandbox != nil {
+		policy := opts.ApprovalPolicy
+		if policy == nil {
+			demo := DemoPolicy()
+			policy = &demo
+		}
+		if err := s.Approvals.Seed(ctx, *policy); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("seed the approval policy: %w", err)
+		}
+	}
+	s.Reports = app.NewReports(store.TxRunner{Store: st}, st.Reports, st.Invoices, st.Employees, st.Outbox, s.Channels, s.Fence, s.Approvals, clock)
 	s.Reports.OnQueued(s.Worker.Wake)
 	s.Finance = newFinance(cfg, db, s.Channels, s.Worker.Wake, s.Fence)
 	s.closers = append(s.closers, s.Finance.Close)
+	s.Archives = newArchives(s.Finance, db, blobs)
 
 	auth := app.NewAuth(st.Employees, store.NewSessions(db), s.Channels, clock)
 	s.Auth = auth
@@ -249,8 +295,11 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		Originals:       s.Originals,
 		Intake:          s.Intake,
 		IntakeEmployees: st.Employees,
+		Mailbox:         s.Mailbox,
 		Reports:         s.Reports,
+		Approvals:       s.Approvals,
 		Finance:         s.Finance,
+		Archives:        s.Archives,
 		OutboxAdmin:     app.NewOutboxAdmin(st.Outbox, st.Employees, clock, s.Worker.Wake),
 		Events:          events,
 		Callbacks:       callbacks,
@@ -273,6 +322,7 @@ func New(ctx context.Context, cfg *config.Config, db *bun.DB, opts Options) (*Se
 		s.Close()
 		return nil, err
 	}
+	s.addNotices(cfg, db, oa, work, clock, opts, &deps)
 	s.App = web.New(deps)
 	return s, nil
 }
@@ -287,6 +337,25 @@ func (s *Service) Close() error {
 	}
 	s.closers = nil
 	return first
+}
+
+// pdfClient downloads wallet PDFs. pdf_url is the issuer's, not ours: it
+// is fetched only from public addresses, or from the hosts WeChat itself
+// is configured at (the sandbox, or a WeChat-compatible server), so an
+// issuer cannot make us read an internal address — redirects included,
+// since every dial is checked.
+func pdfClient(cfg *config.Config) (*http.Client, error) {
+	var hosts []string
+	for _, base := range []string{cfg.WeChat.APIBase, cfg.WeChat.WorkAPIBase, cfg.WeChat.OpenBase, cfg.Simulator.BaseURL} {
+		if u, err := url.Parse(base); err == nil && u.Hostname() != "" {
+			hosts = append(hosts, u.Hostname())
+		}
+	}
+	targets, err := app.NewWebhookTargets(hosts)
+	if err != nil {
+		return nil, err
+	}
+	return &http.Client{Timeout: 2 * time.Minute, Transport: webhook.GuardedTransport(targets)}, nil
 }
 
 // SandboxExposedWarning is the message logged when a sandbox-mode process
@@ -309,6 +378,11 @@ func sandboxOptions(cfg *config.Config, log *slog.Logger) sandbox.Options {
 	o.OA.CallbackURL = public + "/wechat/oa/callback"
 	o.OA.CallbackToken = cfg.WeChat.OA.CallbackToken.Reveal()
 	o.OA.EncodingAESKey = cfg.WeChat.OA.EncodingAESKey.Reveal()
+	for _, id := range cfg.WeChat.OA.Templates.Map() {
+		if id != "" {
+			o.OA.Templates = append(o.OA.Templates, id)
+		}
+	}
 	o.Work.CorpID = cfg.WeChat.Work.CorpID
 	o.Work.AgentID = cfg.WeChat.Work.AgentID
 	o.Work.Secret = cfg.WeChat.Work.Secret.Reveal()

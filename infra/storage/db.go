@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"github.com/uptrace/bun"
-
-	"github.com/baoxiao/baoxiao/domain"
 )
 
 // DB keeps blobs in the database's blobs table (LONGBLOB on MySQL): every
@@ -50,16 +48,7 @@ func (d *DB) Put(ctx context.Context, sum string, data []byte) error {
 func (d *DB) Open(ctx context.Context, sum string) ([]byte, error) {
 	var data []byte
 	err := d.db.NewSelect().Table("blobs").Column("data").Where("sha256 = ?", sum).Scan(ctx, &data)
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("blob %s: %w", sum, domain.ErrNotFound)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("open blob %s: %w", sum, err)
-	}
-	if err := check(sum, data); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return opened(sum, data, errors.Is(err, sql.ErrNoRows), err)
 }
 
 // Has says whether sum is stored.

@@ -70,16 +70,7 @@ func (d *Dir) Open(ctx context.Context, sum string) ([]byte, error) {
 		return nil, domain.ErrNotFound
 	}
 	data, err := os.ReadFile(d.path(sum))
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("blob %s: %w", sum, domain.ErrNotFound)
-	}
-	if err != nil {
-		return nil, err
-	}
-	if err := check(sum, data); err != nil {
-		return nil, err
-	}
-	return data, nil
+	return opened(sum, data, errors.Is(err, fs.ErrNotExist), err)
 }
 
 // Has says whether a file named sum exists (without reading it).

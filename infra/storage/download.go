@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -25,6 +26,9 @@ func (h HTTPDownloader) Download(ctx context.Context, url string, max int64) ([]
 		return nil, "", fmt.Errorf("%w: bad pdf_url", app.ErrDownloadHopeless)
 	}
 	resp, err := c.Do(req)
+	if errors.Is(err, app.ErrAddressRefused) {
+		return nil, "", fmt.Errorf("%w: pdf_url points at a non-public address", app.ErrDownloadHopeless)
+	}
 	if err != nil {
 		return nil, "", fmt.Errorf("download: %v", unwrapURL(err))
 	}

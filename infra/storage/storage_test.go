@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/storage"
 	"github.com/baoxiao/baoxiao/infra/testkit"
@@ -109,7 +110,7 @@ func TestDirDriverRefusesPathNames(t *testing.T) {
 
 func TestDBDriver(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
-		b, err := storage.Open(storage.DriverDB, "", db.DB)
+		b, err := storage.Open(config.Storage{Driver: storage.DriverDB}, db.DB)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -122,7 +123,7 @@ func TestDBDriver(t *testing.T) {
 }
 
 func TestOpenUnknownDriver(t *testing.T) {
-	if _, err := storage.Open("s3", t.TempDir(), nil); err == nil {
-		t.Fatal("s3 is not implemented yet and must be refused")
+	if _, err := storage.Open(config.Storage{Driver: "nfs", Dir: t.TempDir()}, nil); err == nil {
+		t.Fatal("an unknown driver must be refused")
 	}
 }

@@ -26,9 +26,13 @@ type employeeRow struct {
 	Roles      string
 	ManagerID  *string
 	Active     bool
-	Version    int64
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	Email      string
+	// IntakeToken is NULL until the employee has one: NULLs do not
+	// collide in the unique index, and migrated rows get theirs at start.
+	IntakeToken *string
+	Version     int64
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 type identityRow struct {
@@ -56,6 +60,11 @@ func employeeFromDomain(e *domain.Employee) (employeeRow, []identityRow) {
 		m := string(d.ManagerID)
 		row.ManagerID = &m
 	}
+	row.Email = d.Email
+	if d.IntakeToken != "" {
+		t := d.IntakeToken
+		row.IntakeToken = &t
+	}
 	ids := make([]identityRow, len(d.Identities))
 	for i, id := range d.Identities {
 		login := id.OpenID
@@ -74,6 +83,10 @@ func (r employeeRow) toDomain(ids []identityRow) *domain.Employee {
 	}
 	if r.ManagerID != nil {
 		d.ManagerID = domain.EmployeeID(*r.ManagerID)
+	}
+	d.Email = r.Email
+	if r.IntakeToken != nil {
+		d.IntakeToken = *r.IntakeToken
 	}
 	for _, s := range strings.Split(r.Roles, ",") {
 		if s != "" {
@@ -164,15 +177,7 @@ func (s *Employees) List(ctx context.Context, after domain.EmployeeID, limit int
 	if err := q.Scan(ctx); err != nil {
 		return nil, fmt.Errorf("list employees: %w", err)
 	}
-	out := make([]*domain.Employee, 0, len(rows))
-	for _, r := range rows {
-		e, err := s.load(ctx, s.db, domain.EmployeeID(r.ID), false)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, nil
+	return s.loadRows(ctx, rows)
 }
 
 // Update loads an employee, lets fn change it and saves it if its version
@@ -215,4 +220,45 @@ func (s *Employees) Update(ctx context.Context, id domain.EmployeeID, fn func(*d
 		return nil
 	})
 	return out, err
+}
+
+// WithRole lists the active employees holding role, by id. Roles are
+// stored comma-joined, so the four shapes of a list member are matched.
+func (s *Employees) WithRole(ctx context.Context, role domain.Role) ([]*domain.Employee, error) {
+	r := string(role)
+	var rows []employeeRow
+	err := s.db.NewSelect().Model(&rows).Where("active = ?", true).
+		WhereGroup(" AND ", func(q *bun.SelectQuery) *bun.SelectQuery {
+			return q.Where("roles = ?", r).WhereOr("roles LIKE ?", r+",%").
+				WhereOr("roles LIKE ?", "%,"+r).WhereOr("roles LIKE ?", "%,"+r+",%")
+		}).OrderExpr("id").Scan(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("employees with role %s: %w", role, err)
+	}
+	return s.loadRows(ctx, rows)
+}
+
+// InDepartment lists the active employees of a department, by id.
+func (s *Employees) InDepartment(ctx context.Context, department string) ([]*domain.Employee, error) {
+	if department == "" {
+		return nil, nil
+	}
+	var rows []employeeRow
+	if err := s.db.NewSelect().Model(&rows).Where("active = ?", true).Where("department = ?", department).
+		OrderExpr("id").Scan(ctx); err != nil {
+		return nil, fmt.Errorf("employees of department %s: %w", department, err)
+	}
+	return s.loadRows(ctx, rows)
+}
+
+func (s *Employees) loadRows(ctx context.Context, rows []employeeRow) ([]*domain.Employee, error) {
+	out := make([]*domain.Employee, 0, len(rows))
+	for _, r := range rows {
+		e, err := s.load(ctx, s.db, domain.EmployeeID(r.ID), false)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
 }

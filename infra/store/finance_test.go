@@ -146,7 +146,7 @@ func financeFixture(t *testing.T, s *store.Store, raw bun.IDB) []*fx {
 			list = append(list, invs[n])
 		}
 		r, err := s.Reports.Create(ctx, 2026, func(number string) (*domain.Report, error) {
-			return domain.NewReport(domain.ReportID(fmt.Sprintf("rpt_%02d", seq)), number, "差旅", owner, "mgr-zhao", list, cst(2026, 10, 3, 9, 0, 0))
+			return domain.NewReport(domain.ReportID(fmt.Sprintf("rpt_%02d", seq)), number, "差旅", owner, list, cst(2026, 10, 3, 9, 0, 0))
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -159,7 +159,7 @@ func financeFixture(t *testing.T, s *store.Store, raw bun.IDB) []*fx {
 			case domain.ReportDeleted:
 				return r.Delete(me, decided)
 			}
-			if err := r.Submit(me, decided.Add(-time.Hour)); err != nil {
+			if err := r.Submit(me, testkit.Plan("mgr-zhao"), decided.Add(-time.Hour)); err != nil {
 				return err
 			}
 			switch final {

@@ -18,13 +18,7 @@ func (s *Invoices) UpdateFacts(ctx context.Context, id domain.InvoiceID, fn func
 	var dupErr error
 	var attempted *domain.Invoice
 	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		inv, err := s.loadOne(ctx, tx, string(id), func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("i.id = ?", string(id))
-			if isMySQL(tx) {
-				q = q.For("UPDATE")
-			}
-			return q
-		})
+		inv, err := s.lockOne(ctx, tx, id)
 		if err != nil {
 			return err
 		}

@@ -202,13 +202,7 @@ func (s *Invoices) ListByOwner(ctx context.Context, owner domain.EmployeeID, fil
 func (s *Invoices) Update(ctx context.Context, id domain.InvoiceID, fn func(*domain.Invoice) error) (*domain.Invoice, error) {
 	var out *domain.Invoice
 	err := runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		inv, err := s.loadOne(ctx, tx, string(id), func(q *bun.SelectQuery) *bun.SelectQuery {
-			q = q.Where("i.id = ?", string(id))
-			if isMySQL(tx) {
-				q = q.For("UPDATE")
-			}
-			return q
-		})
+		inv, err := s.lockOne(ctx, tx, id)
 		if err != nil {
 			return err
 		}
@@ -231,6 +225,18 @@ func (s *Invoices) Update(ctx context.Context, id domain.InvoiceID, fn func(*dom
 		return err
 	})
 	return out, err
+}
+
+// lockOne loads an invoice to change in tx, its row locked on MySQL
+// (SQLite's write transaction already excludes other writers).
+func (s *Invoices) lockOne(ctx context.Context, tx bun.Tx, id domain.InvoiceID) (*domain.Invoice, error) {
+	return s.loadOne(ctx, tx, string(id), func(q *bun.SelectQuery) *bun.SelectQuery {
+		q = q.Where("i.id = ?", string(id))
+		if isMySQL(tx) {
+			q = q.For("UPDATE")
+		}
+		return q
+	})
 }
 
 // Delete removes an invoice that is in no report.

@@ -209,10 +209,10 @@ func (s *Payments) Payment(ctx context.Context, id domain.PaymentID) (domain.Pay
 	return p, lines, nil
 }
 
-// InPaymentTx runs fn with the reports, payments and webhook queue bound
+// InPaymentTx runs fn with the reports, payments, webhook and notice queues bound
 // to one transaction.
 func (s *Payments) InPaymentTx(ctx context.Context, fn func(ctx context.Context, r payment.Repos) error) error {
 	return runInTx(ctx, s.db, func(ctx context.Context, tx bun.Tx) error {
-		return fn(ctx, payment.Repos{Reports: &Reports{db: tx}, Payments: NewPayments(tx), Webhooks: NewWebhooks(tx)})
+		return fn(ctx, payment.Repos{Reports: &Reports{db: tx}, Payments: NewPayments(tx), Webhooks: NewWebhooks(tx), Notices: NewNotices(tx)})
 	})
 }

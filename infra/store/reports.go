@@ -24,7 +24,8 @@ type reportRow struct {
 	Title        string
 	Status       string
 	EmployeeID   string
-	ApproverID   string
+	ApproverID   string // the current approver, else who approved last (exports)
+	Plan         string // JSON, see planDoc
 	TotalCents   int64
 	InvoiceCount int
 	Version      int64
@@ -58,23 +59,27 @@ type historyRow struct {
 	Comment    string
 }
 
-func reportFromDomain(r *domain.Report) reportRow {
+func reportFromDomain(r *domain.Report) (reportRow, error) {
 	d := r.Data()
+	plan, err := planToJSON(d.Plan)
+	if err != nil {
+		return reportRow{}, fmt.Errorf("encode plan of report %s: %w", d.ID, err)
+	}
 	row := reportRow{
 		ID: string(d.ID), Number: d.Number, Title: d.Title, Status: string(d.Status),
-		EmployeeID: string(d.EmployeeID), ApproverID: string(d.ApproverID),
+		EmployeeID: string(d.EmployeeID), ApproverID: string(r.ApproverOfRecord()), Plan: plan,
 		TotalCents: d.Total.Cents(), InvoiceCount: len(d.InvoiceIDs), Version: d.Version,
 		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 		SubmittedAt: utc(d.SubmittedAt), DecidedAt: utc(d.DecidedAt),
 	}
 	row.reportDetailRow = detailsToRow(d.Details)
-	return row
+	return row, nil
 }
 
 func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *domain.Report {
 	d := domain.ReportData{
 		ID: domain.ReportID(r.ID), Number: r.Number, Title: r.Title, Status: domain.ReportStatus(r.Status),
-		EmployeeID: domain.EmployeeID(r.EmployeeID), ApproverID: domain.EmployeeID(r.ApproverID),
+		EmployeeID: domain.EmployeeID(r.EmployeeID), Plan: planFromJSON(r.Plan),
 		Total: domain.MoneyFromCents(r.TotalCents), Version: r.Version,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
 		SubmittedAt: utc(r.SubmittedAt), DecidedAt: utc(r.DecidedAt),
@@ -106,7 +111,10 @@ func (s *Reports) Create(ctx context.Context, year int, build func(number string
 		if err != nil {
 			return err
 		}
-		row := reportFromDomain(r)
+		row, err := reportFromDomain(r)
+		if err != nil {
+			return err
+		}
 		if _, err := tx.NewInsert().Model(&row).Exec(ctx); err != nil {
 			return fmt.Errorf("add report %s: %w", row.ID, err)
 		}
@@ -165,7 +173,10 @@ func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domai
 		if err := fn(r); err != nil {
 			return err
 		}
-		row := reportFromDomain(r)
+		row, err := reportFromDomain(r)
+		if err != nil {
+			return err
+		}
 		loaded := row.Version
 		row.Version++
 		res, err := tx.NewUpdate().Model(&row).WherePK().Where("version = ?", loaded).Exec(ctx)
@@ -182,6 +193,9 @@ func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domai
 			return err
 		}
 		if err := syncFinanceColumns(ctx, tx, r, before); err != nil {
+			return err
+		}
+		if err := syncPending(ctx, tx, r); err != nil {
 			return err
 		}
 		if err := insertHistory(ctx, tx, r); err != nil {
@@ -250,8 +264,23 @@ func (s *Reports) List(ctx context.Context, q app.ReportQuery) ([]*domain.Report
 	if q.EmployeeID != "" {
 		sel = sel.Where("employee_id = ?", string(q.EmployeeID))
 	}
-	if q.ApproverID != "" {
-		sel = sel.Where("approver_id = ?", string(q.ApproverID))
+	if q.PendingFor != "" {
+		sel = sel.Where("id IN (SELECT report_id FROM report_pending WHERE employee_id = ?)", string(q.PendingFor))
+	}
+	if q.DecidedBy != "" {
+		sel = sel.Where("id IN (SELECT report_id FROM report_history WHERE actor_id = ? AND action IN (?))",
+			string(q.DecidedBy), bun.In([]string{string(domain.ActionApprove), string(domain.ActionReject)}))
+	}
+	if q.Search != "" {
+		// A prefix of the number, title or owner's name, as finance's q.
+		op, p := "LIKE ? ESCAPE '!'", likePrefix(q.Search)
+		if !isMySQL(s.db) {
+			op, p = "GLOB ?", globPrefix(q.Search)
+		}
+		sel = sel.WhereGroup(" AND ", func(w *bun.SelectQuery) *bun.SelectQuery {
+			return w.Where("number "+op, p).WhereOr("title "+op, p).
+				WhereOr("employee_id IN (SELECT id FROM employees WHERE name "+op+")", p)
+		})
 	}
 	if len(q.Statuses) > 0 {
 		st := make([]string, len(q.Statuses))

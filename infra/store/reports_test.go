@@ -36,7 +36,7 @@ func TestReportsLifecycle(t *testing.T) {
 			t.Fatalf("invoice report = %q", inv.ReportID())
 		}
 
-		got, err := s.Reports.Update(ctx, r.ID(), func(r *domain.Report) error { return r.Submit(liActor, testkit.Now) })
+		got, err := s.Reports.Update(ctx, r.ID(), func(r *domain.Report) error { return r.Submit(liActor, testkit.Plan("mgr-zhao"), testkit.Now) })
 		if err != nil || got.Status() != domain.ReportSubmitted || got.Version() != 1 || got.SubmittedAt().IsZero() {
 			t.Fatalf("submit: %v", err)
 		}
@@ -177,7 +177,7 @@ func TestReportVersionConflict(t *testing.T) {
 		s := store.New(db.DB)
 		li := testkit.AddEmployee(t, s, "emp-li", "mgr-zhao")
 		r := testkit.AddReport(t, s, li, testkit.AddInvoice(t, s, li, 1))
-		if _, err := s.Reports.Update(ctx, r.ID(), func(r *domain.Report) error { return r.Submit(liActor, testkit.Now) }); err != nil {
+		if _, err := s.Reports.Update(ctx, r.ID(), func(r *domain.Report) error { return r.Submit(liActor, testkit.Plan("mgr-zhao"), testkit.Now) }); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
@@ -252,7 +252,7 @@ func TestReportListMatchesGet(t *testing.T) {
 		r2 := testkit.AddReport(t, s, li, c)
 		testkit.AddReport(t, s, li)
 		testkit.AddReport(t, s, wang)
-		if _, err := s.Reports.Update(ctx, r2.ID(), func(r *domain.Report) error { return r.Submit(liActor, testkit.Now) }); err != nil {
+		if _, err := s.Reports.Update(ctx, r2.ID(), func(r *domain.Report) error { return r.Submit(liActor, testkit.Plan("mgr-zhao"), testkit.Now) }); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := s.Reports.Update(ctx, r1.ID(), func(r *domain.Report) error {

@@ -26,7 +26,7 @@ func TestReportNumbersStartUnderRace(t *testing.T) {
 		for i := range n {
 			wg.Go(func() {
 				r, err := s.Reports.Create(context.Background(), testkit.Now.Year(), func(number string) (*domain.Report, error) {
-					return domain.NewReport(domain.NewReportID(testkit.Now), number, "差旅报销", li, li.ManagerID(), nil, testkit.Now)
+					return domain.NewReport(domain.NewReportID(testkit.Now), number, "差旅报销", li, nil, testkit.Now)
 				})
 				errs[i] = err
 				if err == nil {

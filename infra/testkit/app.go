@@ -11,12 +11,15 @@ import (
 	"net/http/cookiejar"
 	"net/url"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/domain"
+	noticeworker "github.com/baoxiao/baoxiao/infra/notify"
 	"github.com/baoxiao/baoxiao/infra/outbox"
 	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/web"
@@ -37,6 +40,7 @@ type AppOption func(*appOptions)
 
 type appOptions struct {
 	env       []string
+	envFor    []func(base string) []string
 	runWorker bool
 	service   []func(*service.Options)
 }
@@ -46,8 +50,26 @@ func WithService(fn func(*service.Options)) AppOption {
 	return func(o *appOptions) { o.service = append(o.service, fn) }
 }
 
+// WithPolicy starts the app with this approval policy stored.
+func WithPolicy(p domain.Policy) AppOption {
+	return WithService(func(o *service.Options) { o.ApprovalPolicy = &p })
+}
+
+// ManagerOnly is a one-step policy: the owner's manager approves.
+func ManagerOnly() domain.Policy {
+	return domain.Policy{Steps: []domain.PolicyStep{
+		{Name: "主管审批", Kind: domain.ApproversManager, Level: 1, Mode: domain.ModeAny, IfEmpty: domain.EmptySkip},
+	}}
+}
+
 // WithEnv adds BAOXIAO_* settings ("BAOXIAO_WECHAT_BATCH_SIZE=10").
 func WithEnv(kv ...string) AppOption { return func(o *appOptions) { o.env = append(o.env, kv...) } }
+
+// WithEnvFor adds BAOXIAO_* settings that depend on the app's own URL
+// (known once its port is): fn gets "http://127.0.0.1:port".
+func WithEnvFor(fn func(base string) []string) AppOption {
+	return func(o *appOptions) { o.envFor = append(o.envFor, fn) }
+}
 
 // WithoutWorker leaves the outbox to the test: call RunOutbox.
 func WithoutWorker() AppOption { return func(o *appOptions) { o.runWorker = false } }
@@ -82,6 +104,9 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 	env := append([]string{
 		"BAOXIAO_PUBLIC_URL=" + base, "BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_LOG_LEVEL=error",
 	}, o.env...)
+	for _, fn := range o.envFor {
+		env = append(env, fn(base)...)
+	}
 	cfg, err := config.Load("", env)
 	if err != nil {
 		t.Fatal(err)
@@ -92,7 +117,16 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		Poll: 20 * time.Millisecond, ID: "test-worker",
 		Backoff: func(int) time.Duration { return time.Millisecond }, // tests do not wait minutes
 		Busy:    time.Millisecond,
+	}, Notices: noticeworker.Options{
+		Poll: 20 * time.Millisecond, ID: "test-notices",
+		Backoff: func(int) time.Duration { return time.Millisecond }, QuotaWait: 5 * time.Millisecond,
 	}, PDF: app.PDFFetcherOptions{Poll: 20 * time.Millisecond, Backoff: func(int) time.Duration { return time.Millisecond }}}
+	if sopts.ApprovalPolicy == nil {
+		// Most tests were written for one approver, the owner's manager;
+		// chain tests choose their own (WithPolicy) or PUT one.
+		p := ManagerOnly()
+		sopts.ApprovalPolicy = &p
+	}
 	for _, fn := range o.service {
 		fn(&sopts)
 	}
@@ -101,7 +135,7 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		cancel()
 		t.Fatal(err)
 	}
-	done := make(chan struct{}, 3)
+	done := make(chan struct{}, 5)
 	go func() { _ = web.Serve(ctx, svc.App, ln, 2*time.Second); done <- struct{}{} }()
 	workers := 1
 	if o.runWorker {
@@ -109,6 +143,12 @@ func App(t testing.TB, db DB, opts ...AppOption) *AppServer {
 		go func() { _ = svc.Worker.Run(ctx); done <- struct{}{} }()
 		workers++
 		go func() { _ = svc.PDFFetcher.Run(ctx); done <- struct{}{} }()
+		if svc.MailboxWorker != nil {
+			workers++
+			go func() { _ = svc.MailboxWorker.Run(ctx); done <- struct{}{} }()
+		}
+		workers++
+		go func() { _ = svc.NoticeWorker.Run(ctx); done <- struct{}{} }()
 	}
 	t.Cleanup(func() {
 		cancel()
@@ -259,3 +299,16 @@ func (a *AppServer) Sandbox(t testing.TB, method, path string, body any) Respons
 
 // Query escapes a value for a URL query.
 func Query(s string) string { return url.QueryEscape(s) }
+
+// StorageEnv is the app's storage settings as BAOXIAO_ variables, so a
+// command run beside it (baoxiao archive) reads the same originals.
+func (a *AppServer) StorageEnv() []string {
+	s := a.Cfg.Storage
+	return []string{
+		"BAOXIAO_STORAGE_DRIVER=" + s.Driver, "BAOXIAO_STORAGE_DIR=" + s.Dir,
+		"BAOXIAO_STORAGE_S3_ENDPOINT=" + s.S3.Endpoint, "BAOXIAO_STORAGE_S3_BUCKET=" + s.S3.Bucket,
+		"BAOXIAO_STORAGE_S3_REGION=" + s.S3.Region, "BAOXIAO_STORAGE_S3_ACCESS_KEY=" + s.S3.AccessKey,
+		"BAOXIAO_STORAGE_S3_SECRET_KEY=" + s.S3.SecretKey.Reveal(), "BAOXIAO_STORAGE_S3_PREFIX=" + s.S3.Prefix,
+		"BAOXIAO_STORAGE_S3_PATH_STYLE=" + strconv.FormatBool(s.S3.PathStyle),
+	}
+}

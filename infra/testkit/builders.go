@@ -69,10 +69,17 @@ func AddInvoice(t testing.TB, s *store.Store, owner *domain.Employee, n int) *do
 func AddReport(t testing.TB, s *store.Store, owner *domain.Employee, invoices ...*domain.Invoice) *domain.Report {
 	t.Helper()
 	r, err := s.Reports.Create(context.Background(), Now.Year(), func(number string) (*domain.Report, error) {
-		return domain.NewReport(domain.NewReportID(Now), number, "差旅报销", owner, owner.ManagerID(), invoices, Now)
+		return domain.NewReport(domain.NewReportID(Now), number, "差旅报销", owner, invoices, Now)
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return r
+}
+
+// Plan is a one-step approval plan naming approver, for tests that submit
+// through the repository rather than app.Reports.
+func Plan(approver domain.EmployeeID) domain.Plan {
+	return domain.Plan{Steps: []domain.PlanStep{{Step: 1, Name: "主管审批", Mode: domain.ModeAny, State: domain.StepWaiting,
+		Approvers: []domain.PlanApprover{{ID: approver, Name: string(approver), Decision: domain.DecisionPending}}}}}
 }

@@ -12,13 +12,13 @@ import (
 	"github.com/baoxiao/baoxiao/app"
 )
 
-// guardedTransport dials only addresses targets allows. The check runs in
+// GuardedTransport dials only addresses targets allows. The check runs in
 // the dialer's Control, on the address about to be connected after DNS
 // resolution, so a name that resolved to a public address when the
 // endpoint was added and to 127.0.0.1 now (DNS rebinding) is refused. A
 // host the allow-list names by name is dialled without the check. No
 // proxy: through one, the check would see the proxy, not the receiver.
-func guardedTransport(targets *app.WebhookTargets) *http.Transport {
+func GuardedTransport(targets *app.WebhookTargets) *http.Transport {
 	guarded := &net.Dialer{
 		Timeout:   10 * time.Second,
 		KeepAlive: 30 * time.Second,
@@ -28,7 +28,7 @@ func guardedTransport(targets *app.WebhookTargets) *http.Transport {
 				return fmt.Errorf("webhook target %s: %w", address, err)
 			}
 			if !targets.AllowsIP(ap.Addr()) {
-				return fmt.Errorf("webhook target %s refused: not a public address (webhooks.allow_hosts)", ap.Addr().Unmap())
+				return fmt.Errorf("%s refused: %w (webhooks.allow_hosts)", ap.Addr().Unmap(), app.ErrAddressRefused)
 			}
 			return nil
 		},

@@ -33,7 +33,7 @@ func TestDeliveriesDialOnlyAllowedAddresses(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c := &http.Client{Transport: guardedTransport(targets)}
+		c := &http.Client{Transport: GuardedTransport(targets)}
 		res, err := c.Get(tc.url)
 		if err == nil {
 			res.Body.Close()

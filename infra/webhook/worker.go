@@ -111,7 +111,7 @@ func New(queue Queue, secrets Secrets, opts Options) *Worker {
 	}
 	if opts.Client == nil {
 		opts.Client = &http.Client{
-			Transport: guardedTransport(opts.Targets),
+			Transport: GuardedTransport(opts.Targets),
 			// A redirect is not a delivery: receivers answer 2xx themselves.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		}

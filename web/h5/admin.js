@@ -218,8 +218,7 @@
     }
     if (!BX.hasRole(me, 'admin')) {
       BX.fill($('employee-table'), el('p', { class: 'state empty' }, L('仅管理员可用', 'Administrators only')));
-      $('company').hidden = true;
-      $('expense-types').hidden = true;
+      $('company').hidden = $('policy').hidden = $('expense-types').hidden = true;
       $('new-employee').hidden = $('sync-work').hidden = true;
       return;
     }
@@ -229,6 +228,7 @@
     load(true);
     loadCompany();
     loadExpenseTypes();
+    loadPolicy();
   }
 
   // ---- issue 17: an employee's bank account, the expense types --------
@@ -308,6 +308,157 @@
         BX.fill(error, BX.errorBox(err));
       }
     };
+  }
+
+  // The approval policy (README "Approval chains"): a form of steps —
+  // who approves, mode, conditions, what an empty step does — kept in step
+  // with its JSON document, which stays editable for what the form does
+  // not show; saved with the version read.
+  const KINDS = [['manager', L('上级主管', 'Manager')], ['dept_head', L('部门负责人', 'Department head')],
+    ['role', L('角色', 'Role')], ['users', L('指定人员', 'Named employees')]];
+  const STEP_ROLES = ['approver', 'finance', 'cashier', 'admin'];
+  const policy = { version: 0 };
+
+  function options(select, pairs, value) {
+    pairs.forEach(function (p) { select.append(el('option', { value: p[0] }, p[1])); });
+    select.value = value;
+    return select;
+  }
+
+  function field(label, input, cls) {
+    return el('label', { class: cls || null }, label, input);
+  }
+
+  function splitList(v) {
+    return v.split(/[,，\s]+/).map(function (x) { return x.trim(); }).filter(Boolean);
+  }
+
+  // stepRow edits one step; the step's own object rides along, so fields
+  // the form does not show survive the round trip.
+  function stepRow(s) {
+    const row = el('fieldset', { class: 'policy-step edit' });
+    row.step = s;
+    const kind = options(el('select', { name: 'approvers' }), KINDS, s.approvers || 'manager');
+    const level = el('input', { name: 'level', type: 'number', min: '1', max: '10', value: String(s.level || 1) });
+    const role = options(el('select', { name: 'role' }), STEP_ROLES.map(function (r) { return [r, ROLE_NAMES[r]]; }), s.role || 'finance');
+    const users = el('input', { name: 'users', value: (s.users || []).join(', '), placeholder: 'mgr-zhao, dir-sun' });
+    const levelField = field(L('第几级主管', 'Manager level'), level);
+    const roleField = field(L('角色', 'Role'), role);
+    const usersField = field(L('人员（员工编号，逗号分隔）', 'Employees (ids, comma-separated)'), users);
+    function shown() {
+      levelField.hidden = kind.value !== 'manager';
+      roleField.hidden = kind.value !== 'role';
+      usersField.hidden = kind.value !== 'users';
+    }
+    kind.addEventListener('change', shown);
+    shown();
+    row.append(
+      el('legend', null, ''),
+      field(L('名称', 'Name'), el('input', { name: 'name', value: s.name || '', required: true, maxlength: '50' })),
+      field(L('审批人', 'Approvers'), kind), levelField, roleField, usersField,
+      field(L('方式', 'Mode'), options(el('select', { name: 'mode' }), [['any', L('或签（一人同意即可）', 'Any one')], ['all', L('会签（全部同意）', 'All')]], s.mode || 'any')),
+      field(L('金额高于（元，可空）', 'Only above this amount (yuan, optional)'), el('input', { name: 'amount_above', inputmode: 'decimal', value: s.amount_above || '', placeholder: '5000.00' })),
+      field(L('仅限部门（逗号分隔，可空）', 'Only these departments (comma-separated, optional)'), el('input', { name: 'departments', value: (s.departments || []).join(', ') })),
+      field(L('无人可审批时', 'When nobody is found'), options(el('select', { name: 'if_empty' }), [['skip', L('跳过此步', 'Skip the step')], ['refuse', L('拒绝提交', 'Refuse the submit')]], s.if_empty || 'skip')),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', class: 'link step-up', onclick: function () {
+          if (row.previousElementSibling) row.parentNode.insertBefore(row, row.previousElementSibling);
+          policyChanged();
+        } }, L('上移', 'Move up')),
+        el('button', { type: 'button', class: 'link step-remove', onclick: function () { row.remove(); policyChanged(); } }, BX.t('delete'))));
+    return row;
+  }
+
+  // readStep is the step's JSON as the API takes and answers it.
+  function readStep(row) {
+    const v = function (name) { return row.querySelector('[name=' + name + ']').value.trim(); };
+    const s = Object.assign({}, row.step, { name: v('name'), approvers: v('approvers'), mode: v('mode'), if_empty: v('if_empty') });
+    delete s.level;
+    delete s.role;
+    delete s.users;
+    delete s.departments;
+    if (s.approvers === 'manager') s.level = Number(v('level'));
+    if (s.approvers === 'role') s.role = v('role');
+    if (s.approvers === 'users') s.users = splitList(v('users'));
+    s.amount_above = v('amount_above') || null;
+    const depts = splitList(v('departments'));
+    if (depts.length) s.departments = depts;
+    return s;
+  }
+
+  function policyDoc() {
+    const rows = $('policy-form').querySelectorAll('.policy-step');
+    return { auto_approve_repeated: $('policy-auto').checked, steps: Array.prototype.map.call(rows, readStep) };
+  }
+
+  // policyChanged numbers the steps and writes the form into the JSON.
+  function policyChanged() {
+    $('policy-form').querySelectorAll('.policy-step').forEach(function (row, i) {
+      row.dataset.step = String(i + 1);
+      row.querySelector('legend').textContent = BX.t('plan_step', i + 1);
+    });
+    $('policy-doc').value = JSON.stringify(policyDoc(), null, 2);
+  }
+
+  function renderPolicy(doc) {
+    const steps = el('div', { id: 'policy-steps' }, (doc.steps || []).map(stepRow));
+    BX.fill($('policy-form'), steps,
+      el('label', { class: 'check' }, el('input', { type: 'checkbox', id: 'policy-auto', checked: !!doc.auto_approve_repeated }),
+        ' ' + L('已审批过的人在后续步骤自动通过', 'Approve a later step for someone who already approved an earlier one')),
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', id: 'policy-add', onclick: function () {
+          steps.append(stepRow({ name: L('审批', 'Approval'), approvers: 'role', role: 'finance', mode: 'any', if_empty: 'skip', amount_above: null }));
+          policyChanged();
+        } }, L('添加一步', 'Add a step'))));
+    policyChanged();
+  }
+
+  async function loadPolicy() {
+    $('policy-title').textContent = L('审批流程', 'Approval policy');
+    $('policy-help').textContent = L('按顺序逐步审批；提交人不会审批自己的报销单。金额条件为“高于”，部门条件为报销人所在部门。',
+      'Steps run in order; nobody approves their own report. The amount condition is strictly above; the department is the owner\'s.');
+    $('policy-json-title').textContent = L('JSON（高级）', 'JSON (advanced)');
+    $('policy-apply').textContent = L('用 JSON 更新表单', 'Apply the JSON to the form');
+    $('policy-save').textContent = L('保存审批流程', 'Save policy');
+    $('policy-form').addEventListener('input', policyChanged);
+    $('policy-form').addEventListener('change', policyChanged);
+    $('policy-form').addEventListener('submit', function (ev) { ev.preventDefault(); });
+    $('policy-apply').onclick = function () {
+      BX.clear($('policy-error'));
+      try {
+        renderPolicy(JSON.parse($('policy-doc').value));
+      } catch (e) {
+        BX.fill($('policy-error'), el('div', { class: 'error', role: 'alert' }, L('不是有效的 JSON：', 'Not valid JSON: ') + e.message));
+      }
+    };
+    $('policy-save').onclick = savePolicy;
+    try {
+      const p = await BX.api('GET', '/api/v1/admin/approval-policy');
+      policy.version = p.version;
+      renderPolicy(p);
+      $('policy-form').dataset.version = String(p.version);
+    } catch (e) {
+      BX.fill($('policy-error'), BX.errorBox(e, loadPolicy));
+    }
+  }
+
+  async function savePolicy() {
+    BX.clear($('policy-error'));
+    const doc = policyDoc();
+    doc.version = policy.version;
+    const btn = $('policy-save');
+    btn.disabled = true;
+    try {
+      const p = await BX.api('PUT', '/api/v1/admin/approval-policy', doc);
+      policy.version = p.version;
+      renderPolicy(p);
+      $('policy-form').dataset.version = String(p.version);
+      BX.toast(L('审批流程已保存', 'Policy saved'), 'ok');
+    } catch (e) {
+      BX.fill($('policy-error'), BX.errorBox(e));
+    } finally {
+      btn.disabled = false;
+    }
   }
 
   main();

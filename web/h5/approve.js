@@ -1,7 +1,9 @@
 /*
- * approve.js: /h5/approve, the approver's page: reports waiting for me,
- * one report with its invoices (#report/<id>), approve with an optional
- * comment, reject with a required reason.
+ * approve.js: /h5/approve, the approver's page: reports waiting for me
+ * (待我审批, with batch approve) and those I decided (我已审批,
+ * searchable); one report with its chain, invoices, warnings and
+ * originals (#report/<id>); approve with an optional comment, reject with
+ * a required reason, transfer the step to another approver.
  */
 (function () {
   'use strict';
@@ -11,7 +13,7 @@
 
   const listView = $('list-view');
   const view = $('report-view');
-  const state = { items: [], cursor: null, seq: 0 };
+  const state = { items: [], cursor: null, seq: 0, scope: 'to_approve', selected: {} };
 
   async function load(reset) {
     const seq = ++state.seq;
@@ -21,7 +23,9 @@
       state.cursor = null;
       BX.clear(list).append(el('li', { class: 'state' }, t('loading')));
     }
-    let q = '/api/v1/reports?scope=to_approve&limit=20';
+    let q = '/api/v1/reports?scope=' + state.scope + '&limit=20';
+    const search = $('search').value.trim();
+    if (state.scope === 'decided' && search) q += '&q=' + encodeURIComponent(search);
     if (state.cursor) q += '&cursor=' + encodeURIComponent(state.cursor);
     let page;
     try {
@@ -34,9 +38,17 @@
     state.items = state.items.concat(page.items);
     state.cursor = page.next_cursor;
     BX.clear(list);
-    if (state.items.length === 0) list.append(el('li', { class: 'state empty' }, t('no_to_approve')));
+    if (state.items.length === 0) list.append(el('li', { class: 'state empty' }, t(state.scope === 'decided' ? 'no_decided' : 'no_to_approve')));
     state.items.forEach(function (r) {
-      list.append(el('li', { class: 'card-wrap' },
+      const box = state.scope === 'to_approve' ? el('input', { type: 'checkbox', class: 'pick', dataset: { reportId: r.id } }) : null;
+      if (box) {
+        box.checked = !!state.selected[r.id];
+        box.addEventListener('change', function () {
+          if (box.checked) state.selected[r.id] = true; else delete state.selected[r.id];
+          batchButton();
+        });
+      }
+      list.append(el('li', { class: 'card-wrap' }, box,
         el('a', { class: 'card report', href: '#report/' + encodeURIComponent(r.id), dataset: { reportId: r.id } },
           el('div', { class: 'row' }, el('span', { class: 'title' }, r.employee.name + ' · ' + r.title),
             el('span', { class: 'amount' }, BX.money(r.total))),
@@ -44,6 +56,43 @@
           el('div', { class: 'badges' }, BX.reportStatus(r.status), warnings(r)))));
     });
     $('more').hidden = !state.cursor;
+    batchButton();
+  }
+
+  function batchButton() {
+    const n = Object.keys(state.selected).length;
+    const b = $('batch-approve');
+    b.hidden = state.scope !== 'to_approve' || n === 0;
+    b.textContent = t('batch_approve', n);
+  }
+
+  async function approveSelected() {
+    const ids = Object.keys(state.selected);
+    const b = $('batch-approve');
+    b.disabled = true;
+    BX.clear($('batch-result'));
+    try {
+      const res = await BX.api('POST', '/api/v1/reports/approve', { ids: ids });
+      state.selected = {};
+      BX.toast(t('batch_done', res.approved.length, res.failed.length), res.failed.length ? 'warn' : 'ok');
+      res.failed.forEach(function (f) {
+        $('batch-result').append(el('div', { class: 'error', dataset: { reportId: f.id } }, f.id + ': ' + BX.errorText(f.error)));
+      });
+    } catch (e) {
+      $('batch-result').append(BX.errorBox(e));
+    } finally {
+      b.disabled = false;
+    }
+    load(true);
+  }
+
+  function setScope(scope) {
+    state.scope = scope;
+    state.selected = {};
+    $('tab-to-approve').classList.toggle('active', scope === 'to_approve');
+    $('tab-decided').classList.toggle('active', scope === 'decided');
+    $('search').hidden = scope !== 'decided';
+    load(true);
   }
 
   // warnings summarises the invoice warnings of a report for the list.
@@ -98,8 +147,26 @@
     }
     const approveBtn = el('button', { type: 'button', class: 'primary', id: 'approve', onclick: decide('approve') }, t('approve'));
     const rejectBtn = el('button', { type: 'button', class: 'danger', id: 'reject', onclick: decide('reject') }, t('reject'));
-    buttons.push(approveBtn, rejectBtn);
-    const open = r.status === 'submitted';
+    const transferTo = el('input', { id: 'transfer-to', placeholder: t('transfer_to'), maxlength: '64' });
+    const transferBtn = el('button', { type: 'button', id: 'transfer', onclick: async function () {
+      BX.clear(errBox);
+      const to = transferTo.value.trim();
+      if (!to) { transferTo.focus(); return; }
+      buttons.forEach(function (b) { b.disabled = true; });
+      try {
+        await BX.api('POST', '/api/v1/reports/' + encodeURIComponent(r.id) + '/transfer', { approver_id: to });
+        BX.toast(t('transferred_ok'), 'ok');
+        location.hash = '';
+      } catch (e) {
+        buttons.forEach(function (b) { b.disabled = false; });
+        errBox.append(BX.errorBox(e));
+      }
+    } }, t('transfer'));
+    buttons.push(approveBtn, rejectBtn, transferBtn);
+    // Only the current step's pending approvers decide.
+    const open = r.status === 'submitted' && (r.plan || []).some(function (s) {
+      return s.state === 'current' && s.approvers.some(function (a) { return a.id === state.me.id && a.decision === 'pending'; });
+    });
 
     BX.fill(view,
       el('a', { href: '#', class: 'back' }, t('back')),
@@ -112,12 +179,14 @@
         el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at))),
       el('h3', null, t('invoices'), ' (', r.invoices.length, ')'),
       el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
-        return BX.invoiceCard(i, { showReport: false });
+        return BX.invoiceCard(i, { showReport: false, details: true });
       })),
+      BX.planList(r),
       open ? el('div', { class: 'decide' },
         errBox,
         el('div', { class: 'decide-row' }, comment, approveBtn),
-        el('div', { class: 'decide-row' }, reason, rejectBtn)) : null,
+        el('div', { class: 'decide-row' }, reason, rejectBtn),
+        el('div', { class: 'decide-row' }, transferTo, transferBtn)) : null,
       el('h3', null, t('history')),
       BX.historyList(r.history));
     view.dataset.reportId = r.id;
@@ -139,12 +208,20 @@
 
   async function main() {
     try {
-      await BX.start('approve');
+      state.me = (await BX.start('approve')).me;
     } catch (e) {
       if (e.code !== 'auth.required') BX.clear(listView).append(BX.errorBox(e, function () { location.reload(); }));
       return;
     }
     $('more').addEventListener('click', function () { load(false); });
+    $('tab-to-approve').addEventListener('click', function () { setScope('to_approve'); });
+    $('tab-decided').addEventListener('click', function () { setScope('decided'); });
+    $('batch-approve').addEventListener('click', approveSelected);
+    let timer = 0;
+    $('search').addEventListener('input', function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { load(true); }, 250);
+    });
     window.addEventListener('hashchange', route);
     route();
   }

@@ -17,6 +17,10 @@
     nav_approve: ['审批', 'Approvals'],
     nav_finance: ['财务', 'Finance'],
     nav_admin: ['管理', 'Admin'],
+    notices: ['通知', 'Notices'],
+    notices_unread: ['未读通知', 'unread notices'],
+    notices_none: ['暂无通知', 'No notices'],
+    notices_read_all: ['全部已读', 'Mark all read'],
     logout: ['退出', 'Sign out'],
     loading: ['加载中…', 'Loading…'],
     load_more: ['加载更多', 'Load more'],
@@ -31,6 +35,7 @@
     imported_n: ['已导入 {0} 张发票', '{0} invoice(s) imported'],
     upload_files: ['上传发票文件', 'Upload invoice files'],
     upload_hint: ['支持 XML、OFD、PDF、二维码图片和 ZIP，可多选或拖放到此处', 'XML, OFD, PDF, QR images and ZIP; pick several or drop them here'],
+    mail_to: ['也可以把发票邮件发送或转发到', 'You can also send or forward invoice mail to'],
     uploading: ['正在上传…', 'Uploading…'],
     out_imported: ['已导入', 'Imported'],
     out_attached: ['已附加到已有发票', 'Attached to your invoice'],
@@ -38,6 +43,15 @@
     out_refused: ['未接受', 'Refused'],
     out_unreadable: ['无法识别', 'Unreadable'],
     needs_fields: ['待补全：{0}', 'To complete: {0}'],
+    complete_invoice: ['补全信息', 'Complete'],
+    f_code: ['发票代码', 'Invoice code'],
+    f_number: ['发票号码', 'Invoice number'],
+    f_issued_on: ['开票日期', 'Issue date'],
+    f_amount: ['价税合计', 'Total (with tax)'],
+    f_without_tax: ['金额（不含税）', 'Amount without tax'],
+    f_tax: ['税额', 'Tax'],
+    f_seller: ['销售方名称', 'Seller'],
+    warn_file_review: ['信息待补全', 'Fields to complete'],
     dup_by: ['已由 {0} 导入', 'imported by {0}'],
     dup_in: ['在报销单 {0} 中', 'in report {0}'],
     src_upload: ['上传', 'Upload'],
@@ -95,6 +109,31 @@
     reject: ['驳回', 'Reject'],
     reason_required: ['请填写驳回原因', 'Please give a reason for rejecting'],
     approved_ok: ['已批准', 'Approved'],
+    decided: ['我已审批', 'Decided by me'],
+    no_decided: ['还没有审批过的报销单', 'Nothing decided yet'],
+    search_reports: ['搜索单号、标题或提交人', 'Search number, title or employee'],
+    batch_approve: ['批量批准（{0}）', 'Approve selected ({0})'],
+    batch_done: ['已批准 {0} 张，{1} 张失败', '{0} approved, {1} failed'],
+    plan: ['审批流程', 'Approval chain'],
+    plan_preview: ['（预览，提交时确定）', '(preview; fixed at submit)'],
+    plan_step: ['第 {0} 步', 'Step {0}'],
+    mode_all: ['会签', 'all must approve'],
+    mode_any: ['或签', 'any one approves'],
+    ps_waiting: ['待开始', 'waiting'],
+    ps_current: ['进行中', 'current'],
+    ps_approved: ['已通过', 'approved'],
+    ps_skipped: ['已跳过', 'skipped'],
+    ps_rejected: ['已驳回', 'rejected'],
+    dec_pending: ['待审批', 'pending'],
+    dec_approved: ['同意', 'approved'],
+    dec_rejected: ['驳回', 'rejected'],
+    dec_skipped: ['跳过', 'skipped'],
+    transfer: ['转交', 'Transfer'],
+    transfer_to: ['转交给（员工编号）', 'Transfer to (employee id)'],
+    transferred_ok: ['已转交', 'Transferred'],
+    act_transfer: ['转交', 'transferred'],
+    warn_title_detail: ['购买方抬头“{0}”{1}不是公司的开票抬头', 'Buyer title “{0}”{1} is not one of the company\'s buyer entities'],
+    warn_amounts_detail: ['价税合计 {0} ≠ 金额 {1} + 税额 {2}（= {3}），相差 {4}', 'Total {0} ≠ amount {1} + tax {2} (= {3}); they differ by {4}'],
     rejected_ok: ['已驳回', 'Rejected'],
     // finance page
     finance_title: ['报销发票查询', 'Invoice search'],
@@ -114,6 +153,10 @@
     totals_n: ['{0} 张发票 · 合计 {1} · 税额 {2}', '{0} invoice(s) · total {1} · tax {2}'],
     export_csv: ['导出 CSV', 'Export CSV'],
     export_xlsx: ['导出 XLSX', 'Export XLSX'],
+    archive_zip: ['归档原件 ZIP', 'Archive originals (ZIP)'],
+    archive_by_approval: ['归档：所选批准日期内已批准报销单的全部原件，每单一个文件夹，附索引', 'Archive: every original of the reports approved in this range, a folder per report, with an index'],
+    view_original: ['查看原件', 'View original'],
+    col_original: ['原件', 'Original'],
     export_by_approval: ['导出所选批准日期内已批准的发票', 'Exports approved invoices by approval date in this range'],
     export_needs_range: ['导出按批准日期：选择“批准日期”、“已批准”和日期范围后可导出', 'Export goes by approval date: choose “Approval date”, “Approved” and a date range'],
     no_rows: ['没有符合条件的发票', 'No matching invoices'],
@@ -159,6 +202,8 @@
     role_emp_work: ['员工 · 企业微信', 'Employee · WeCom'],
     role_approver: ['审批人', 'Approver'],
     role_finance: ['财务', 'Finance'],
+    role_director: ['总监 · 审批人', 'Director · Approver'],
+    role_finance_cashier: ['财务 · 出纳', 'Finance · Cashier'],
     role_admin: ['管理员', 'Administrator'],
     role_cashier: ['出纳', 'Cashier'],
     // statuses
@@ -244,13 +289,13 @@
     'err_invoice.needs_review': ['请先补全发票信息', 'Complete the invoice first'],
     'err_invoice.no_wechat': ['该发票来自文件，没有微信卡券', 'This invoice came as a file and has no WeChat card'],
     'err_invoice.unreadable': ['无法识别发票', 'The invoice cannot be read'],
-    'err_invoice.unreadable': ['无法读取微信返回的发票信息', 'WeChat returned an unreadable invoice'],
     'err_report.invalid_transition': ['当前状态不允许该操作', 'Not possible in this status'],
     'err_report.empty': ['报销单中没有发票', 'The report has no invoices'],
     'err_report.submit_refused': ['微信拒绝锁定发票', 'WeChat refused to lock invoices'],
     'err_expense_type.unknown': ['没有这个启用的费用类型', 'No active expense type has this code'],
     'err_payment.not_payable': ['只能为已批准、未付款的报销单付款；未做任何更改', 'Only approved, unpaid reports can be paid; nothing was changed'],
     'err_payment.no_bank_account': ['有收款人尚未登记收款账户；未做任何更改', 'A payee has no bank account on file; nothing was changed'],
+    'err_report.no_approver': ['没有可审批此报销单的人，请管理员配置审批流程', 'Nobody can approve this report; ask an administrator to configure the approval policy'],
     'err_wechat.unavailable': ['微信暂时不可用，请稍后重试', 'WeChat is unavailable; try later'],
     'err_wechat.rejected': ['微信拒绝了请求', 'WeChat refused the request'],
     'err_qr.expired': ['二维码已过期，请在电脑上重新生成后再扫码', 'This QR code has expired: show a new one on the computer and scan again'],
@@ -502,7 +547,7 @@
     if (inv.report_id && opts.showReport !== false) badges.push(badge(t('in_report'), 'muted'));
     if (inv.amounts_consistent === false) badges.push(badge(t('warn_amounts'), 'warn'));
     if (inv.title_matches_company === false) badges.push(badge(t('warn_title'), 'warn'));
-    if (inv.needs_review) badges.push(badge(t('warn_review'), 'warn'));
+    if (inv.needs_review) badges.push(badge(t(inv.wechat_status == null ? 'warn_file_review' : 'warn_review'), 'warn'));
     const number = (inv.invoice_code ? inv.invoice_code + ' ' : '') + (inv.invoice_number || '');
     return el('li', { class: 'card inv', dataset: { invoiceId: inv.id } },
       opts.checkbox || null,
@@ -514,7 +559,61 @@
           return el('span', null, x);
         })),
         el('div', { class: 'badges' }, badges),
+        opts.original ? originalLink(inv) : null,
+        opts.details ? invoiceDetails(inv) : null,
         opts.error ? el('div', { class: 'error small' }, opts.error) : null));
+  }
+
+  // originalLink opens the invoice's preferred original (XML > OFD > PDF,
+  // DECISIONS 42) in a new tab; nothing when none is stored yet.
+  function originalLink(inv) {
+    if (!inv.original) return null;
+    return el('a', {
+      class: 'original-link', target: '_blank', rel: 'noopener',
+      href: '/api/v1/invoices/' + encodeURIComponent(inv.id) + '/original',
+      title: inv.original.name,
+    }, t('view_original'));
+  }
+
+  // invoiceDetails shows an approver what is wrong and by how much, the
+  // lines, and a link to the original document.
+  function invoiceDetails(inv) {
+    const warns = (inv.warnings || []).map(function (w) {
+      const d = w.details || {};
+      const text = w.code === 'invoice.title_mismatch'
+        ? t('warn_title_detail', d.title || '', d.tax_number ? '（' + d.tax_number + '）' : '')
+        : w.code === 'invoice.amounts_mismatch'
+          ? t('warn_amounts_detail', money(d.amount), money(d.amount_without_tax), money(d.tax), money(d.sum), money(d.difference))
+          : w.message;
+      return el('div', { class: 'notice warn invoice-warning', dataset: { code: w.code } }, text);
+    });
+    const lines = (inv.lines || []).map(function (l) {
+      return el('li', null, l.name + (l.quantity ? ' × ' + l.quantity : '') + ' ', el('span', { class: 'amount' }, money(l.amount)));
+    });
+    return el('div', { class: 'inv-details' }, warns,
+      lines.length ? el('ul', { class: 'lines' }, lines) : null,
+      originalLink(inv));
+  }
+
+  // planList shows a report's approval chain: each step, who, what they
+  // decided and when (DECISIONS 43).
+  function planList(r) {
+    const plan = r.plan || [];
+    if (!plan.length) return r.plan_error ? errorBox(r.plan_error) : null;
+    const preview = r.status !== 'submitted' && r.status !== 'approved';
+    return el('div', { class: 'plan' },
+      el('h3', null, t('plan'), preview ? el('span', { class: 'muted' }, ' ' + t('plan_preview')) : null),
+      el('ol', { class: 'plan-steps', id: 'plan' }, plan.map(function (s) {
+        return el('li', { class: 'plan-step ps-' + s.state, dataset: { step: String(s.step), state: s.state } },
+          el('div', { class: 'row' }, el('b', null, t('plan_step', s.step) + ' · ' + s.name),
+            el('span', null, badge(t('ps_' + s.state), s.state === 'current' ? 'ok' : 'muted'),
+              s.approvers.length > 1 ? badge(t('mode_' + s.mode), 'muted') : null)),
+          el('ul', { class: 'plan-approvers' }, s.approvers.map(function (a) {
+            return el('li', { dataset: { approver: a.id, decision: a.decision } }, a.name + ' · ' + t('dec_' + a.decision),
+              a.decided_at ? el('span', { class: 'when' }, ' ' + when(a.decided_at)) : null,
+              a.reason ? el('div', { class: 'comment' }, a.reason) : null);
+          })));
+      })));
   }
 
   // attention lists why an open report cannot go ahead (needs_attention).
@@ -553,7 +652,10 @@
     translate();
     const header = document.getElementById('top');
     const [cfg, me] = await Promise.all([api('GET', '/h5/config.json'), api('GET', '/api/v1/me')]);
-    const links = [['/h5/', 'nav_mine', 'mine', true], ['/h5/approve', 'nav_approve', 'approve', hasRole(me, 'approver')],
+    // Finance and admins approve too: finance review is a chain step and
+    // admin the default fallback (DECISIONS 45).
+    const approves = hasRole(me, 'approver') || hasRole(me, 'finance') || hasRole(me, 'admin');
+    const links = [['/h5/', 'nav_mine', 'mine', true], ['/h5/approve', 'nav_approve', 'approve', approves],
       ['/h5/finance', 'nav_finance', 'finance', hasRole(me, 'finance') || hasRole(me, 'admin') || hasRole(me, 'cashier')],
       ['/h5/admin', 'nav_admin', 'admin', hasRole(me, 'admin')]];
     clear(header).append(
@@ -561,15 +663,65 @@
       el('nav', null, links.filter(function (l) { return l[3] || l[2] === active; }).map(function (l) {
         return el('a', { href: l[0], class: l[2] === active ? 'active' : '' }, t(l[1]));
       })),
+      noticeBell(),
       el('span', { class: 'who', id: 'who' }, me.name),
       el('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, t('logout')));
+    refreshNotices();
     return { cfg: cfg, me: me };
+  }
+
+  // The inbox: a bell with the unread count in the top bar, opening the
+  // list of notices (GET /api/v1/notifications).
+  function noticeBell() {
+    return el('span', { class: 'notices' },
+      el('button', { type: 'button', class: 'link bell', id: 'notices-bell', 'aria-label': t('notices_unread'), onclick: toggleNotices },
+        t('notices'), ' ', el('span', { class: 'badge count', id: 'notices-unread', hidden: 'hidden' }, '0')),
+      el('div', { class: 'notice-list', id: 'notices-list', hidden: 'hidden' }));
+  }
+
+  async function refreshNotices() {
+    let data;
+    try {
+      data = await api('GET', '/api/v1/notifications?limit=20', null, { noRedirect: true });
+    } catch (e) {
+      return;
+    }
+    const badgeEl = document.getElementById('notices-unread');
+    if (badgeEl) {
+      badgeEl.textContent = String(data.unread);
+      if (data.unread > 0) badgeEl.removeAttribute('hidden'); else badgeEl.setAttribute('hidden', 'hidden');
+    }
+    const list = document.getElementById('notices-list');
+    if (!list) return;
+    clear(list).append(
+      data.items.length === 0 ? el('p', { class: 'muted' }, t('notices_none')) : el('ul', null, data.items.map(function (n) {
+        return el('li', { class: n.read_at ? 'read' : 'unread', 'data-id': String(n.id) },
+          el('strong', null, n.title), el('div', null, n.body), el('small', { class: 'muted' }, when(n.created_at)));
+      })),
+      data.unread > 0 ? el('button', { type: 'button', class: 'link', id: 'notices-read-all', onclick: readAllNotices }, t('notices_read_all')) : null);
+  }
+
+  function toggleNotices() {
+    const list = document.getElementById('notices-list');
+    if (!list) return;
+    if (list.hasAttribute('hidden')) list.removeAttribute('hidden'); else list.setAttribute('hidden', 'hidden');
+  }
+
+  async function readAllNotices() {
+    try {
+      await api('POST', '/api/v1/notifications/read', { all: true });
+    } catch (e) {
+      toast(errorText(e), 'error');
+      return;
+    }
+    refreshNotices();
   }
 
   global.BX = {
     zh: zh, t: t, translate: translate, el: el, clear: clear, fill: fill, api: api, ApiError: ApiError,
     errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
-    badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard,
+    badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard, planList: planList,
+    originalLink: originalLink,
     historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
     safeNext: safeNext,
   };

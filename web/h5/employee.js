@@ -67,7 +67,9 @@
           },
         });
       }
-      list.append(BX.invoiceCard(i, { checkbox: box }));
+      const card = BX.invoiceCard(i, { checkbox: box });
+      if (i.needs_review && i.wechat_status == null && !i.report_id) card.append(completeButton(i));
+      list.append(card);
     });
     $('inv-more').hidden = !inv.cursor;
     updateSelbar();
@@ -99,6 +101,49 @@
     } finally {
       btn.disabled = false;
     }
+  }
+
+  // completeButton opens a form for what a file did not give (PATCH
+  // /api/v1/invoices/{id}); the original stays attached.
+  function completeButton(i) {
+    const wrap = el('div', { class: 'complete' });
+    const btn = el('button', { type: 'button', class: 'link complete-open', onclick: function () {
+      btn.hidden = true;
+      wrap.append(completeForm(i));
+    } }, t('complete_invoice'));
+    wrap.append(btn);
+    return wrap;
+  }
+
+  function completeForm(i) {
+    const fields = [
+      ['invoice_code', 'f_code', i.invoice_code, 'text'], ['invoice_number', 'f_number', i.invoice_number, 'text'],
+      ['issued_on', 'f_issued_on', i.issued_on || '', 'date'], ['amount', 'f_amount', i.amount !== '0.00' ? i.amount : '', 'text'],
+      ['amount_without_tax', 'f_without_tax', i.amount_without_tax !== '0.00' ? i.amount_without_tax : '', 'text'],
+      ['tax', 'f_tax', i.tax, 'text'], ['seller_name', 'f_seller', i.seller_name, 'text'],
+    ];
+    const err = el('div', { class: 'error small' });
+    const form = el('form', { class: 'complete-form', dataset: { invoiceId: i.id } },
+      fields.map(function (f) {
+        return el('label', null, t(f[1]), el('input', { name: f[0], type: f[3], value: f[2] || '', inputmode: f[3] === 'text' && f[0] !== 'seller_name' ? 'decimal' : null }));
+      }),
+      el('button', { type: 'submit', class: 'primary' }, t('save')), err);
+    form.addEventListener('submit', async function (ev) {
+      ev.preventDefault();
+      const body = {};
+      fields.forEach(function (f) {
+        const v = form.elements[f[0]].value.trim();
+        if (v !== (f[2] || '')) body[f[0]] = v;
+      });
+      BX.clear(err);
+      try {
+        await BX.api('PATCH', '/api/v1/invoices/' + encodeURIComponent(i.id), body);
+        loadInvoices(true);
+      } catch (e) {
+        err.append(BX.errorBox(e));
+      }
+    });
+    return form;
   }
 
   // ---- upload (DECISIONS 38) -------------------------------------------
@@ -294,6 +339,7 @@
           t('expense_type') + (BX.zh ? '：' : ': ') + (i.expense_type ? typeName(i.expense_type) : t('expense_type_none'))));
         return card;
       })),
+      BX.planList(r),
       el('h3', null, t('history')),
       BX.historyList(r.history));
     view.dataset.reportId = r.id;
@@ -510,8 +556,11 @@
   }
 
   async function main() {
+    let me;
     try {
-      cfg = (await BX.start('mine')).cfg;
+      const st = await BX.start('mine');
+      cfg = st.cfg;
+      me = st.me;
     } catch (e) {
       if (e.code !== 'auth.required') BX.clear(home).append(BX.errorBox(e, function () { location.reload(); }));
       return;
@@ -519,6 +568,11 @@
     // Configure the JS-SDK early so the first tap opens the picker at
     // once; a failure here shows when the user taps "import".
     BaoxiaoJSAPI.init({ config: cfg }).catch(function () {});
+    // The employee's own mailbox address (DECISIONS 48), when there is a mailbox.
+    if (me.intake_address) {
+      $('intake-address').textContent = me.intake_address;
+      $('intake-mail').hidden = false;
+    }
     $('import').addEventListener('click', doImport);
     $('upload-files').addEventListener('change', function (ev) { doUpload(ev.target.files); });
     const drop = $('dropzone');

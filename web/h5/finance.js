@@ -4,7 +4,8 @@
  * GET /api/v1/finance/invoices/totals with the same filters (DECISIONS
  * 20: never summed here), and CSV/XLSX export links to
  * GET /api/v1/finance/export, which lists approved reports by approval
- * date (DECISIONS 19).
+ * date (DECISIONS 19), beside the archive of their originals
+ * (GET /api/v1/finance/archive); each row links to its original.
  */
 (function () {
   'use strict';
@@ -49,6 +50,18 @@
       a.removeAttribute('aria-disabled');
     });
     $('export-note').textContent = ok ? t('export_by_approval') : t('export_needs_range');
+    // The archive (originals of the approved reports) goes by approval
+    // date too, whatever the status filter shows.
+    const arch = $('archive-zip');
+    if (p.get('date_field') === 'approved_on' && p.get('from') && p.get('to')) {
+      arch.href = '/api/v1/finance/archive?' + new URLSearchParams({ from: p.get('from'), to: p.get('to') }).toString();
+      arch.setAttribute('download', '');
+      arch.title = t('archive_by_approval');
+      arch.removeAttribute('aria-disabled');
+    } else {
+      arch.removeAttribute('href');
+      arch.setAttribute('aria-disabled', 'true');
+    }
   }
 
   // reload starts the search over: the first page and the totals. An
@@ -108,7 +121,7 @@
       wrap.append(el('p', { class: 'state empty' }, t('no_rows')));
       return;
     }
-    const cols = ['col_report', 'col_employee', 'col_approved', 'col_number', 'col_seller', 'col_issued', 'col_amount', 'col_tax', 'col_status', 'expense_type', 'purpose', 'paid_on'];
+    const cols = ['col_report', 'col_employee', 'col_approved', 'col_number', 'col_seller', 'col_issued', 'col_amount', 'col_tax', 'col_status', 'col_original', 'expense_type', 'purpose', 'paid_on'];
     wrap.append(el('table', { class: 'grid', id: 'finance-table' },
       el('thead', null, el('tr', null, cols.map(function (c) {
         return el('th', { class: c === 'col_amount' || c === 'col_tax' ? 'num' : '' }, t(c));
@@ -117,7 +130,7 @@
         const r = i.report || {};
         const cells = [r.number || '—', (i.employee || {}).name || '', BX.when(r.approved_at).slice(0, 10),
           (i.invoice_code ? i.invoice_code + ' ' : '') + i.invoice_number, i.seller_name, i.issued_on || '',
-          BX.money(i.amount), BX.money(i.tax), BX.wechatLabel(i.wechat_status),
+          BX.money(i.amount), BX.money(i.tax), BX.wechatLabel(i.wechat_status), BX.originalLink(i) || '—',
           i.expense_type ? i.expense_type.name : '', r.purpose || '', r.paid_on || ''];
         return el('tr', { dataset: { invoiceId: i.id } }, cells.map(function (v, k) {
           return el('td', { 'data-label': t(cols[k]), class: k === 6 || k === 7 ? 'num' : '' }, v);

@@ -13,12 +13,15 @@
   const $ = function (id) { return document.getElementById(id); };
 
   // The demo users of API.md; their names show once signed in. emp-wang
-  // signs in through WeCom, the channel API.md gives them.
+  // signs in through WeCom, the channel API.md gives them. dir-sun and
+  // fin-zhou are the demo chain's later steps (DECISIONS 45).
   const DEMO = [
     { user: 'emp-li', channel: 'oa', role: 'role_emp_oa' },
     { user: 'emp-wang', channel: 'work', role: 'role_emp_work' },
     { user: 'mgr-zhao', role: 'role_approver' },
+    { user: 'dir-sun', role: 'role_director' },
     { user: 'fin-chen', role: 'role_finance' },
+    { user: 'fin-zhou', role: 'role_finance_cashier' },
     { user: 'admin', role: 'role_admin' },
   ];
 

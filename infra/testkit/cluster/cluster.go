@@ -104,7 +104,24 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, err error) {
 		return nil, err
 	}
 	c.db = db
-	return c, c.seedDemoEmployees(ctx)
+	if err := c.seedDemoEmployees(ctx); err != nil {
+		return nil, err
+	}
+	return c, c.managerOnly(ctx)
+}
+
+// managerOnly stores a one-step policy, the owner's manager: the cluster's
+// runs approve once and expect CLOSURE (chains are tested in
+// infra/service). A policy already stored (a restart) is kept.
+func (c *Cluster) managerOnly(ctx context.Context) error {
+	p := domain.Policy{UpdatedAt: time.Now(), Steps: []domain.PolicyStep{
+		{Name: "主管审批", Kind: domain.ApproversManager, Level: 1, Mode: domain.ModeAny, IfEmpty: domain.EmptySkip},
+	}}
+	_, err := store.NewPolicies(c.db).SavePolicy(ctx, p, 0)
+	if errors.Is(err, domain.ErrVersionConflict) {
+		return nil
+	}
+	return err
 }
 
 func (c *Cluster) dataDir(name string) string { return filepath.Join(c.opts.Dir, name) }

@@ -1,0 +1,68 @@
+package service
+
+import (
+	"context"
+	"net/url"
+	"strings"
+
+	"github.com/uptrace/bun"
+
+	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/notify"
+	"github.com/baoxiao/baoxiao/config"
+	"github.com/baoxiao/baoxiao/domain"
+	noticeworker "github.com/baoxiao/baoxiao/infra/notify"
+	"github.com/baoxiao/baoxiao/infra/store"
+	"github.com/baoxiao/baoxiao/infra/wechat"
+	"github.com/baoxiao/baoxiao/web"
+)
+
+// addNotices wires the notices (issue 17): decisions queue them in their
+// transaction, a worker delivers them on each person's channel
+// (DECISIONS 47), everyone reads them in the inbox, and WeCom card clicks
+// approve through the workflow.
+func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Client, clock app.Clock, opts Options, deps *web.Deps) {
+	st := s.Store
+	notices := store.NewNotices(db)
+	s.Reports.NotifyWith(notify.Notifier{})
+	s.Events.NotifyWith(notify.Notifier{})
+	public := strings.TrimSuffix(cfg.PublicURL, "/")
+	sender := &notify.Sender{
+		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(),
+		ReportURL: func(id domain.ReportID) string { return public + "/h5/approve?report=" + url.QueryEscape(string(id)) },
+	}
+	if work != nil {
+		sender.Work = work
+	}
+	if oa != nil {
+		sender.OA = oa
+	}
+	nopts := opts.Notices
+	if nopts.ID == "" {
+		nopts.ID = opts.WorkerID
+	}
+	if nopts.ID == "" {
+		nopts.ID = instanceName()
+	}
+	if nopts.Now == nil {
+		nopts.Now = clock.Now
+	}
+	s.NoticeWorker = noticeworker.New(notices, sender, nopts)
+	wakeWebhooks := func() {}
+	if s.WebhookWorker != nil {
+		wakeWebhooks = s.WebhookWorker.Wake
+	}
+	s.Reports.OnQueued(func() { s.Worker.Wake(); wakeWebhooks(); s.NoticeWorker.Wake() })
+	s.Inbox = notify.NewInbox(notices, st.Employees, clock)
+	deps.Inbox = s.Inbox
+	if work != nil {
+		s.Cards = &notify.Cards{
+			Tasks: notices, Members: st.Employees, Reports: st.Reports, Work: work,
+			Approve: func(ctx context.Context, by domain.EmployeeID, id domain.ReportID) error {
+				_, err := s.Reports.Approve(ctx, by, id, "")
+				return err
+			},
+		}
+		deps.Cards = s.Cards
+	}
+}
