@@ -103,7 +103,7 @@ func (a *Archives) OperatorPrepare(f FinanceFilter) (*ArchiveJob, error) {
 	// theirs (DECISIONS 39), so they are in too.
 	period := FinanceFilter{
 		DateField: ApprovedOn, From: f.From, To: f.To, FromOn: f.FromOn, ToOn: f.ToOn,
-		ReportStatuses: []domain.ReportStatus{domain.ReportApproved},
+		ReportStatuses: []domain.ReportStatus{domain.ReportApproved, domain.ReportPaid},
 	}
 	return &ArchiveJob{
 		FileName: fmt.Sprintf("baoxiao-archive-%s_%s.zip", f.FromOn, f.ToOn),

@@ -268,7 +268,7 @@ func (d *Directory) apply(cur *domain.Employee, ch EmployeeChange) (*domain.Empl
 func checkEmployeeData(d domain.EmployeeData) error {
 	for _, r := range d.Roles {
 		if _, err := domain.ParseRole(string(r)); err != nil {
-			return domain.Invalid("roles", `each role must be "employee", "approver", "finance" or "admin"`)
+			return domain.Invalid("roles", `each role must be "employee", "approver", "finance", "cashier" or "admin"`)
 		}
 	}
 	if utf8.RuneCountInString(strings.TrimSpace(d.Name)) > 100 {

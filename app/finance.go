@@ -54,8 +54,11 @@ type FinanceFilter struct {
 	MinAmount       *domain.Money
 	MaxAmount       *domain.Money
 	// Q is a prefix of the invoice number, the seller's name or tax
-	// number, or the employee's name (DECISIONS 20).
+	// number, the employee's name (DECISIONS 20), the report's purpose or
+	// the expense type's name.
 	Q string
+	// ExpenseTypes keeps invoices of these expense type codes (issue 17).
+	ExpenseTypes []string
 }
 
 // FinanceParams are a finance search's parameters as text, from a query
@@ -70,6 +73,7 @@ type FinanceParams struct {
 	MinAmount       string
 	MaxAmount       string
 	Q               string
+	ExpenseType     string
 }
 
 const maxQ = 100
@@ -102,10 +106,13 @@ func (p FinanceParams) Parse() (FinanceFilter, error) {
 	for _, s := range splitList(p.ReportStatus) {
 		st := domain.ReportStatus(strings.ToLower(s))
 		switch st {
-		case domain.ReportDraft, domain.ReportSubmitted, domain.ReportApproved, domain.ReportRejected, domain.ReportWithdrawn, NoReport:
+		case domain.ReportDraft, domain.ReportSubmitted, domain.ReportRejected, domain.ReportWithdrawn, domain.ReportPaid, NoReport:
 			f.ReportStatuses = append(f.ReportStatuses, st)
+		case domain.ReportApproved:
+			// Paid counts as approved; "paid" narrows it (DECISIONS 39).
+			f.ReportStatuses = append(f.ReportStatuses, st, domain.ReportPaid)
 		default:
-			return f, domain.Invalid("report_status", "must be draft, submitted, approved, rejected, withdrawn or none (comma-separated)")
+			return f, domain.Invalid("report_status", "must be draft, submitted, approved, paid, rejected, withdrawn or none (comma-separated)")
 		}
 	}
 	for _, s := range splitList(p.WeChatStatus) {
@@ -134,6 +141,12 @@ func (p FinanceParams) Parse() (FinanceFilter, error) {
 	}
 	if f.MinAmount != nil && f.MaxAmount != nil && f.MaxAmount.Cmp(*f.MinAmount) < 0 {
 		return f, domain.Invalid("max_amount", "must not be below min_amount")
+	}
+	for _, code := range splitList(p.ExpenseType) {
+		if len(code) > 32 {
+			return f, domain.Invalid("expense_type", "expense type codes (comma-separated)")
+		}
+		f.ExpenseTypes = append(f.ExpenseTypes, code)
 	}
 	f.Q = strings.TrimSpace(p.Q)
 	if utf8.RuneCountInString(f.Q) > maxQ {
@@ -217,6 +230,14 @@ type FinanceRow struct {
 	ReportStatus domain.ReportStatus
 	Approver     Person
 	ApprovedAt   time.Time // zero unless the report is approved
+
+	// Expense details and payment (issue 17): the invoice's expense type
+	// in the report, the report's purpose and, once paid, its payment.
+	ExpenseTypeCode  string
+	ExpenseTypeName  string
+	Purpose          string
+	PaidOn           string // YYYY-MM-DD
+	PaymentReference string
 
 	Sync InvoiceSync
 }

@@ -41,7 +41,7 @@ type ExportJob struct {
 // PrepareExport checks who asks and what for, before a byte is sent. An
 // export lists invoices of approved reports by approval date (DECISIONS
 // 19), so from and to are required and report_status may only be
-// "approved".
+// "approved" (which includes paid, DECISIONS 39) or "paid".
 func (s *Finance) PrepareExport(ctx context.Context, by domain.EmployeeID, f FinanceFilter, format string) (*ExportJob, error) {
 	if err := s.authorize(ctx, by); err != nil {
 		return nil, err
@@ -62,13 +62,18 @@ func (s *Finance) OperatorExport(f FinanceFilter, format string) (*ExportJob, er
 	if f.ToOn == "" {
 		return nil, domain.Invalid("to", "required: the last approval date, YYYY-MM-DD")
 	}
+	onlyPaid := len(f.ReportStatuses) > 0
 	for _, st := range f.ReportStatuses {
-		if st != domain.ReportApproved {
-			return nil, domain.Invalid("report_status", "an export lists approved reports only")
+		if !st.Approved() {
+			return nil, domain.Invalid("report_status", "an export lists approved (or paid) reports only")
 		}
+		onlyPaid = onlyPaid && st == domain.ReportPaid
 	}
 	f.DateField = ApprovedOn
-	f.ReportStatuses = []domain.ReportStatus{domain.ReportApproved}
+	f.ReportStatuses = []domain.ReportStatus{domain.ReportApproved, domain.ReportPaid}
+	if onlyPaid {
+		f.ReportStatuses = []domain.ReportStatus{domain.ReportPaid}
+	}
 	return &ExportJob{
 		FileName:    fmt.Sprintf("baoxiao-%s_%s.%s", f.FromOn, f.ToOn, sf.Name),
 		ContentType: sf.ContentType,

@@ -29,7 +29,8 @@ func TestFinanceParams(t *testing.T) {
 	if f.DateField != IssuedOn || f.FromOn != "2026-10-01" || f.ToOn != "2026-10-31" {
 		t.Errorf("%+v", f)
 	}
-	if len(f.ReportStatuses) != 2 || f.ReportStatuses[1] != NoReport || len(f.WeChatStatuses) != 2 || f.WeChatStatuses[1] != domain.StatusLock {
+	// approved brings paid along (DECISIONS 39).
+	if len(f.ReportStatuses) != 3 || f.ReportStatuses[1] != domain.ReportPaid || f.ReportStatuses[2] != NoReport || len(f.WeChatStatuses) != 2 || f.WeChatStatuses[1] != domain.StatusLock {
 		t.Errorf("statuses %v %v", f.ReportStatuses, f.WeChatStatuses)
 	}
 	if f.MinAmount.String() != "100.00" || f.MaxAmount.String() != "2000.50" || f.Q != "深圳" || f.SellerTaxNumber != "91440300MA5F7K2L3P" {
@@ -303,3 +304,10 @@ func TestReconcileReadsInBatchesAndRetries(t *testing.T) {
 type noTx struct{}
 
 func (noTx) InTx(context.Context, func(context.Context, Repos) error) error { return nil }
+
+// A paid report was approved: its invoices stay CLOSURE (DECISIONS 39).
+func TestExpectedStatusOfPaid(t *testing.T) {
+	if got := ExpectedStatus(domain.ReportPaid); got != domain.StatusClosure {
+		t.Fatalf("paid expects %s", got)
+	}
+}

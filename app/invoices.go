@@ -297,7 +297,7 @@ func (s *Invoices) joinCard(ctx context.Context, id domain.InvoiceID, card domai
 		switch r.Status() {
 		case domain.ReportSubmitted:
 			target = domain.StatusLock
-		case domain.ReportApproved:
+		case domain.ReportApproved, domain.ReportPaid:
 			target = domain.StatusClosure
 		default:
 			return nil

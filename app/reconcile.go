@@ -103,10 +103,11 @@ var ErrRunNotFinished = &domain.Error{Code: "reconcile.running", Message: "the r
 
 // ExpectedStatus is the WeChat status a report's status calls for: an
 // approved report's invoices are reimbursed (CLOSURE), a submitted one's
-// locked, any other's (or no report's) unlocked.
+// locked, any other's (or no report's) unlocked. A paid report was
+// approved: payment never touches WeChat (DECISIONS 39).
 func ExpectedStatus(s domain.ReportStatus) domain.WeChatStatus {
 	switch s {
-	case domain.ReportApproved:
+	case domain.ReportApproved, domain.ReportPaid:
 		return domain.StatusClosure
 	case domain.ReportSubmitted:
 		return domain.StatusLock

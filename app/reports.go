@@ -26,7 +26,9 @@ type Reports struct {
 	approvals *Approvals
 	clock     Clock
 	queued    func()
-	notifier  Notifier
+	// expenseTypes checks the codes an edit names (report_details.go).
+	expenseTypes ExpenseTypeReader
+	notifier     Notifier
 }
 
 // OnQueued registers fn to run after a decision queued WeChat changes,
@@ -113,7 +115,7 @@ func (s *Reports) Get(ctx context.Context, by domain.EmployeeID, id domain.Repor
 }
 
 func canSee(e *domain.Employee, r *domain.Report) bool {
-	return r.Involves(e.ID()) || e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin)
+	return r.Involves(e.ID()) || e.HasRole(domain.RoleFinance) || e.HasRole(domain.RoleAdmin) || e.HasRole(domain.RoleCashier)
 }
 
 // List returns reports in a scope: "mine", "to_approve" (submitted, the
@@ -137,8 +139,8 @@ func (s *Reports) List(ctx context.Context, by domain.EmployeeID, scope, search 
 	case "decided":
 		q.DecidedBy = by
 	case "all":
-		if !actor.HasRole(domain.RoleFinance) && !actor.HasRole(domain.RoleAdmin) {
-			return nil, domain.ErrForbidden.WithMessage("only finance and admins see all reports")
+		if !actor.HasRole(domain.RoleFinance) && !actor.HasRole(domain.RoleAdmin) && !actor.HasRole(domain.RoleCashier) {
+			return nil, domain.ErrForbidden.WithMessage("only finance, cashiers and admins see all reports")
 		}
 	default:
 		return nil, domain.Invalid("scope", `must be "mine", "to_approve", "decided" or "all"`)
@@ -153,7 +155,18 @@ func (s *Reports) List(ctx context.Context, by domain.EmployeeID, scope, search 
 // Edit changes a draft, rejected or withdrawn report's title and/or
 // invoices, if the caller saw its current version.
 func (s *Reports) Edit(ctx context.Context, by domain.EmployeeID, id domain.ReportID, version int64, title *string, invoiceIDs []domain.InvoiceID) (*ReportDetails, error) {
+	return s.EditReport(ctx, by, id, version, ReportEdit{Title: title, InvoiceIDs: invoiceIDs})
+}
+
+// EditReport is Edit with the expense details (issue 17): the purpose and
+// the invoices' expense types, set after the invoices in one change.
+func (s *Reports) EditReport(ctx context.Context, by domain.EmployeeID, id domain.ReportID, version int64, e ReportEdit) (*ReportDetails, error) {
+	title, invoiceIDs := e.Title, e.InvoiceIDs
 	actor, err := s.actor(ctx, by)
+	if err != nil {
+		return nil, err
+	}
+	known, err := s.activeExpenseCodes(ctx, e)
 	if err != nil {
 		return nil, err
 	}
@@ -174,9 +187,17 @@ func (s *Reports) Edit(ctx context.Context, by domain.EmployeeID, id domain.Repo
 			return domain.ErrVersionConflict.With(map[string]any{"version": r.Version()})
 		}
 		if r.Status() == domain.ReportSubmitted {
+			if err := r.Describe(domain.ActorOf(actor), e.Purpose, e.ExpenseTypes, known, s.clock.Now()); err != nil {
+				return err // a submitted report's details are fixed
+			}
 			return s.removeCancelled(ctx, actor, r, title, invoiceIDs)
 		}
-		return r.Edit(domain.ActorOf(actor), title, invs, s.clock.Now())
+		if title != nil || invs != nil || e.Purpose == nil && len(e.ExpenseTypes) == 0 {
+			if err := r.Edit(domain.ActorOf(actor), title, invs, s.clock.Now()); err != nil {
+				return err
+			}
+		}
+		return r.Describe(domain.ActorOf(actor), e.Purpose, e.ExpenseTypes, known, s.clock.Now())
 	})
 	if err != nil {
 		return nil, err

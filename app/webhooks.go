@@ -24,12 +24,14 @@ const (
 	EventReportWithdrawn  = "report.withdrawn"
 	EventInvoiceCancelled = "invoice.cancelled"
 	EventSyncFailed       = "sync.failed"
+	// EventReportPaid: a cashier recorded the report's payment (issue 17).
+	EventReportPaid = "report.paid"
 )
 
 // WebhookEventTypes lists every event an endpoint may subscribe to.
 var WebhookEventTypes = []string{
 	EventReportSubmitted, EventReportApproved, EventReportRejected, EventReportWithdrawn,
-	EventInvoiceCancelled, EventSyncFailed,
+	EventInvoiceCancelled, EventSyncFailed, EventReportPaid,
 }
 
 // WebhookEvent is something that happened, as sent to endpoints:
@@ -297,6 +299,10 @@ func reportEvent(r *domain.Report, now time.Time) WebhookEvent {
 		},
 	}}
 }
+
+// ReportEvent is report.<status> for a report that just moved, for the
+// capabilities in their own packages (payment's report.paid).
+func ReportEvent(r *domain.Report, now time.Time) WebhookEvent { return reportEvent(r, now) }
 
 func invoiceCancelledEvent(inv *domain.Invoice, now time.Time) WebhookEvent {
 	id := inv.BusinessID()

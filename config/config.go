@@ -33,6 +33,7 @@ type Config struct {
 	Approval        Approval      `yaml:"approval"`
 	Storage         Storage       `yaml:"storage"`
 	Webhooks        Webhooks      `yaml:"webhooks"`
+	Payment         Payment       `yaml:"payment"`
 	Intake          Intake        `yaml:"intake"`
 	Log             Log           `yaml:"log"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
@@ -145,6 +146,16 @@ type Webhooks struct {
 	// AllowHosts names hosts, IP addresses or CIDR ranges webhooks may
 	// reach although they are not public (loopback, private, link-local).
 	AllowHosts []string `yaml:"allow_hosts"`
+}
+
+// Payment holds the `payment.*` keys (issue 17).
+type Payment struct {
+	// FinanceMayPay lets the finance role record payments besides
+	// cashiers (DECISIONS 36).
+	FinanceMayPay bool `yaml:"finance_may_pay"`
+	// PayerBank and PayerAccountName fill the bank file's payer columns.
+	PayerBank        string `yaml:"payer_bank"`
+	PayerAccountName string `yaml:"payer_account_name"`
 }
 
 // Storage holds the `storage.*` keys (DECISIONS 11).

@@ -27,6 +27,7 @@ func defaults() *Config {
 		H5:       H5{JWeixinURL: "https://res.wx.qq.com/open/js/jweixin-1.6.0.js"},
 		Storage:  Storage{Driver: "dir", S3: S3{Region: "us-east-1", PathStyle: true}},
 		Approval: Approval{Fallback: "role:admin"},
+		Payment:  Payment{FinanceMayPay: true},
 		Intake: Intake{IMAP: IMAP{
 			Mailbox: "INBOX", ProcessedFolder: "Processed", UnmatchedFolder: "Unmatched", PollInterval: time.Minute,
 		}},

@@ -139,6 +139,9 @@ var keys = []key{
 			return nil
 		},
 	},
+	boolKey("payment.finance_may_pay", "`true`", "let the finance role record payments besides cashiers", func(c *Config) *bool { return &c.Payment.FinanceMayPay }),
+	strKey("payment.payer_bank", "empty", "the paying account's bank (付款账号开户行) in bank batch files", func(c *Config) *string { return &c.Payment.PayerBank }),
+	strKey("payment.payer_account_name", "empty (the company name)", "the paying account's name (付款账号名称) in bank batch files", func(c *Config) *string { return &c.Payment.PayerAccountName }),
 	// The mailbox intake (config/intake.go).
 	strKey("intake.imap.url", "empty (mailbox intake off)", "imaps://host[:port] (TLS), or imap://host[:port] (STARTTLS required; plain text only on loopback)", func(c *Config) *string { return &c.Intake.IMAP.URL }),
 	strKey("intake.imap.username", "empty", "IMAP login", func(c *Config) *string { return &c.Intake.IMAP.Username }),

@@ -16,7 +16,7 @@ const (
 	RoleApprover Role = "approver"
 	RoleFinance  Role = "finance"
 	RoleAdmin    Role = "admin"
-	// RoleCashier records payments (DECISIONS 36).
+	// RoleCashier records payments (出纳, issue 17, DECISIONS 36).
 	RoleCashier Role = "cashier"
 )
 

@@ -67,6 +67,10 @@ var (
 	ErrInvoiceRed         = newError("invoice.red", "this is a red (负数) invoice; red invoices cannot be reimbursed")
 	ErrInvoiceNoWeChat    = newError("invoice.no_wechat", "this invoice came as a file and has no WeChat card to update")
 	ErrInvoiceNeedsReview = newError("invoice.needs_review", "the invoice's file could not be read completely; complete its fields first")
+	// Expense details and payment (issue 17).
+	ErrUnknownExpenseType = newError("expense_type.unknown", "no active expense type has this code")
+	ErrNotPayable         = newError("payment.not_payable", "only approved, unpaid reports can be paid; nothing was paid")
+	ErrNoBankAccount      = newError("payment.no_bank_account", "a payee has no bank account on file; nothing was paid")
 )
 
 // Invalid reports a bad field; the web layer puts fields in details.fields.
@@ -85,6 +89,7 @@ func AllErrors() []*Error {
 		ErrReportEmpty, ErrSubmitRefused, ErrWeChatUnavailable, ErrWeChatRejected,
 		ErrSignatureInvalid, ErrSignatureReplayed, ErrInvalidWeChatState, ErrNotInWallet,
 		ErrInvoiceUnreadable, ErrQRNotConfirmed, ErrInvoiceRed, ErrInvoiceNoWeChat, ErrInvoiceNeedsReview,
+		ErrUnknownExpenseType, ErrNotPayable, ErrNoBankAccount,
 		ErrNoApprover,
 	}
 }

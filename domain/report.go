@@ -19,6 +19,8 @@ const (
 	ReportRejected  ReportStatus = "rejected"
 	ReportWithdrawn ReportStatus = "withdrawn"
 	ReportDeleted   ReportStatus = "deleted"
+	// ReportPaid: a cashier recorded its payment (issue 17).
+	ReportPaid ReportStatus = "paid"
 )
 
 // Action is something done to a report; every one is recorded in history.
@@ -42,6 +44,8 @@ const (
 	// ActionCancelled notes an invoice found cancelled (红冲) while the
 	// report was decided: it was left as it is in WeChat.
 	ActionCancelled Action = "cancelled"
+	// ActionPay records a payment of an approved report (issue 17).
+	ActionPay Action = "pay"
 )
 
 // reportMoves lists every legal status change; anything else is
@@ -52,17 +56,21 @@ var reportMoves = map[ReportStatus]map[Action]ReportStatus{
 	ReportSubmitted: {ActionApprove: ReportApproved, ActionReject: ReportRejected, ActionWithdraw: ReportWithdrawn, ActionReassign: ReportSubmitted, ActionTransfer: ReportSubmitted, ActionRemove: ReportSubmitted},
 	ReportRejected:  {ActionEdit: ReportRejected, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
 	ReportWithdrawn: {ActionEdit: ReportWithdrawn, ActionSubmit: ReportSubmitted, ActionDelete: ReportDeleted},
-	// Approved is final: CLOSURE cannot be undone in WeChat.
+	// Approved is final: CLOSURE cannot be undone in WeChat. Paying it
+	// never touches WeChat (DECISIONS 32).
+	ReportApproved: {ActionPay: ReportPaid},
 }
 
 // Open reports whether the report still holds its invoices for review or
 // editing; approved reports hold them for good, deleted ones release them.
-func (s ReportStatus) Open() bool { return s != ReportApproved && s != ReportDeleted }
+func (s ReportStatus) Open() bool { return !s.Approved() && s != ReportDeleted }
 
 // PlanStored reports whether the report went before its chain and the plan
 // it carries is the stored one: under review or approved. The others show
 // a preview (DECISIONS 43).
-func (s ReportStatus) PlanStored() bool { return s == ReportSubmitted || s == ReportApproved }
+func (s ReportStatus) PlanStored() bool {
+	return s == ReportSubmitted || s == ReportApproved || s == ReportPaid
+}
 
 // HoldsInvoices reports whether the report's invoices are unavailable to
 // other reports.
@@ -107,6 +115,7 @@ type Report struct {
 	decidedAt   time.Time
 	history     []HistoryEntry
 	saved       int // history entries already stored
+	details     ReportDetails
 }
 
 // ReportData is the full state, for repositories.
@@ -125,6 +134,7 @@ type ReportData struct {
 	SubmittedAt time.Time
 	DecidedAt   time.Time
 	History     []HistoryEntry
+	Details     ReportDetails
 }
 
 const maxTitleLen = 200
@@ -167,6 +177,7 @@ func RestoreReport(d ReportData) *Report {
 		invoiceIDs: slices.Clone(d.InvoiceIDs), total: d.Total, version: d.Version,
 		createdAt: d.CreatedAt, updatedAt: d.UpdatedAt, submittedAt: d.SubmittedAt,
 		decidedAt: d.DecidedAt, history: slices.Clone(d.History), saved: len(d.History),
+		details: d.Details.clone(),
 	}
 }
 
@@ -233,6 +244,7 @@ func (r *Report) setInvoices(invoices []*Invoice) error {
 		total = total.Add(inv.Amount())
 	}
 	r.invoiceIDs, r.total = ids, total
+	r.defaultExpenseTypes(invoices)
 	return nil
 }
 
@@ -600,5 +612,6 @@ func (r *Report) Data() ReportData {
 		EmployeeID: r.employeeID, Plan: r.plan.Clone(), InvoiceIDs: r.InvoiceIDs(),
 		Total: r.total, Version: r.version, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt,
 		SubmittedAt: r.submittedAt, DecidedAt: r.decidedAt, History: r.History(),
+		Details: r.Details(),
 	}
 }

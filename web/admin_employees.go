@@ -139,7 +139,7 @@ func (f employeeFields) change() (app.EmployeeChange, error) {
 		for _, s := range *f.Roles {
 			r, err := domain.ParseRole(s)
 			if err != nil {
-				return ch, domain.Invalid("roles", `each role must be "employee", "approver", "finance" or "admin"`)
+				return ch, domain.Invalid("roles", `each role must be "employee", "approver", "finance", "cashier" or "admin"`)
 			}
 			roles = append(roles, r)
 		}

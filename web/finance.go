@@ -44,6 +44,7 @@ func financeParams(c *fiber.Ctx) app.FinanceParams {
 		ReportStatus: c.Query("report_status"), WeChatStatus: c.Query("wechat_status"),
 		Employee: c.Query("employee"), SellerTaxNumber: c.Query("seller_tax_number"),
 		MinAmount: c.Query("min_amount"), MaxAmount: c.Query("max_amount"), Q: c.Query("q"),
+		ExpenseType: c.Query("expense_type"),
 	}
 }
 
@@ -113,6 +114,7 @@ type financeReportView struct {
 	Status     string            `json:"status"`
 	Approver   financePersonView `json:"approver"`
 	ApprovedAt *time.Time        `json:"approved_at"`
+	paidRefView
 }
 
 // financeInvoiceView is one row of a finance search: the invoice with its
@@ -141,6 +143,7 @@ type financeInvoiceView struct {
 	Warnings            []string           `json:"warnings"`
 	Employee            financePersonView  `json:"employee"`
 	Report              *financeReportView `json:"report"`
+	ExpenseType         *expenseTypeRef    `json:"expense_type"`
 	// Original is the preferred original (DECISIONS 42), which the page
 	// opens at /api/v1/invoices/{id}/original; null when none is stored.
 	Original *originalView `json:"original"`
@@ -169,9 +172,10 @@ func newFinanceInvoiceView(r app.FinanceRow) financeInvoiceView {
 		v.Report = &financeReportView{
 			ID: string(r.ReportID), Number: r.ReportNumber, Status: string(r.ReportStatus),
 			Approver:   financePersonView{ID: string(r.Approver.ID), Name: r.Approver.Name, Department: r.Approver.Department},
-			ApprovedAt: timePtr(r.ApprovedAt),
+			ApprovedAt: timePtr(r.ApprovedAt), paidRefView: newPaidRefView(r),
 		}
 	}
+	v.ExpenseType = newExpenseTypeRef(r)
 	return v
 }
 

@@ -301,6 +301,7 @@ type openSearchRequest struct {
 	MinAmount       string   `json:"min_amount"`
 	MaxAmount       string   `json:"max_amount"`
 	Q               string   `json:"q"`
+	ExpenseType     []string `json:"expense_type"`
 	Cursor          string   `json:"cursor"`
 	Limit           int      `json:"limit"`
 }
@@ -312,14 +313,17 @@ type openReportRef struct {
 	Status     string     `json:"status"`
 	Approver   personView `json:"approver"`
 	ApprovedAt *time.Time `json:"approved_at"`
+	paidRefView
 }
 
 type openSearchItem struct {
 	openInvoiceView
 	Employee personView     `json:"employee"`
 	Report   *openReportRef `json:"report"`
-	Sync     string         `json:"sync"`
-	Warnings []string       `json:"warnings"`
+	// ExpenseType is the invoice's expense type in its report (issue 17).
+	ExpenseType *expenseTypeRef `json:"expense_type"`
+	Sync        string          `json:"sync"`
+	Warnings    []string        `json:"warnings"`
 }
 
 func (h *openHandler) search(c *fiber.Ctx) error {
@@ -331,6 +335,7 @@ func (h *openHandler) search(c *fiber.Ctx) error {
 		From: req.From, To: req.To, DateField: req.DateField,
 		ReportStatus: strings.Join(req.ReportStatus, ","), WeChatStatus: strings.Join(req.WeChatStatus, ","),
 		Employee: req.Employee, SellerTaxNumber: req.SellerTaxNumber, MinAmount: req.MinAmount, MaxAmount: req.MaxAmount, Q: req.Q,
+		ExpenseType: strings.Join(req.ExpenseType, ","),
 	}.Parse()
 	if err != nil {
 		return err
@@ -369,8 +374,10 @@ func (h *openHandler) search(c *fiber.Ctx) error {
 			it.Report = &openReportRef{
 				ID: string(r.ReportID), Number: r.ReportNumber, Status: string(r.ReportStatus),
 				Approver: personView{ID: string(r.Approver.ID), Name: r.Approver.Name}, ApprovedAt: timePtr(r.ApprovedAt),
+				paidRefView: newPaidRefView(r),
 			}
 		}
+		it.ExpenseType = newExpenseTypeRef(r)
 		for _, w := range r.Warnings() {
 			it.Warnings = append(it.Warnings, string(w))
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/skip2/go-qrcode"
 
 	"github.com/baoxiao/baoxiao/app"
+	"github.com/baoxiao/baoxiao/app/payment"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -41,10 +42,11 @@ type yuanianHandler struct {
 	erp       *app.ERP
 	qr        *app.QRImports
 	publicURL string
+	pay       *payment.Service // nil: no expense details in the views
 }
 
 func registerYuanian(fa *fiber.App, deps Deps) {
-	h := &yuanianHandler{api: deps.OpenAPI, erp: deps.ERP, qr: deps.QRImports, publicURL: strings.TrimSuffix(deps.PublicURL, "/")}
+	h := &yuanianHandler{api: deps.OpenAPI, erp: deps.ERP, qr: deps.QRImports, publicURL: strings.TrimSuffix(deps.PublicURL, "/"), pay: deps.Payments}
 	fa.Post("/openapi/auth/token", h.handle(false, h.token))
 	fa.Post("/openapi/invoice/wechat/import", h.handle(true, h.importInvoices))
 	fa.Post("/openapi/invoice/wechat/import/jsapi", h.handle(true, h.importInvoices))
@@ -512,6 +514,7 @@ type ynInvoice struct {
 	// Ours, beyond the seed: our invoice id and the report holding it.
 	ID       string  `json:"id"`
 	ReportID *string `json:"reportId"`
+	ynExpense
 }
 
 type ynLine struct {
@@ -597,5 +600,5 @@ func (h *yuanianHandler) invoices(ctx context.Context, invs []*domain.Invoice, b
 		}
 		out[i] = newYnInvoice(inv, code)
 	}
-	return out, nil
+	return out, h.addExpenses(ctx, invs, out)
 }

@@ -64,10 +64,10 @@ func (h *reportHandler) list(c *fiber.Ctx) error {
 	if s := c.Query("status"); s != "" {
 		for part := range strings.SplitSeq(s, ",") {
 			switch st := domain.ReportStatus(part); st {
-			case domain.ReportDraft, domain.ReportSubmitted, domain.ReportApproved, domain.ReportRejected, domain.ReportWithdrawn:
+			case domain.ReportDraft, domain.ReportSubmitted, domain.ReportApproved, domain.ReportPaid, domain.ReportRejected, domain.ReportWithdrawn:
 				statuses = append(statuses, st)
 			default:
-				return domain.Invalid("status", "must be draft, submitted, approved, rejected or withdrawn (comma-separated)")
+				return domain.Invalid("status", "must be draft, submitted, approved, paid, rejected or withdrawn (comma-separated)")
 			}
 		}
 	}
@@ -105,6 +105,9 @@ type editReportRequest struct {
 	Version    *int64   `json:"version"`
 	Title      *string  `json:"title"`
 	InvoiceIDs []string `json:"invoice_ids"`
+	// Purpose (事由) and ExpenseTypes (invoice id → code) are issue 17's.
+	Purpose      *string           `json:"purpose"`
+	ExpenseTypes map[string]string `json:"expense_types"`
 }
 
 func (r *editReportRequest) validate() error {
@@ -122,7 +125,7 @@ func (h *reportHandler) edit(c *fiber.Ctx) error {
 	if err := decodeJSON(c, &req); err != nil {
 		return err
 	}
-	d, err := h.reports.Edit(c.UserContext(), currentSession(c).EmployeeID, domain.ReportID(c.Params("id")), *req.Version, req.Title, invoiceIDs(req.InvoiceIDs))
+	d, err := h.reports.EditReport(c.UserContext(), currentSession(c).EmployeeID, domain.ReportID(c.Params("id")), *req.Version, req.edit())
 	if err != nil {
 		return err
 	}

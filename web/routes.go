@@ -107,5 +107,6 @@ func registerRoutes(app *fiber.App, deps Deps) {
 	registerMailbox(signedIn, deps)
 	registerQRImports(signedIn, deps)
 	registerWebhookAdmin(signedIn, deps)
+	registerPaymentRoutes(signedIn, deps)
 	registerNotices(signedIn, deps)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/app/intake"
+	"github.com/baoxiao/baoxiao/app/payment"
 	"github.com/baoxiao/baoxiao/domain"
 )
 
@@ -62,6 +63,8 @@ type Deps struct {
 	OutboxAdmin *app.OutboxAdmin
 	// Finance serves /api/v1/finance (search, export, reconciliation).
 	Finance *app.Finance
+	// Payments serves expense types, bank accounts and payments (issue 17).
+	Payments *payment.Service
 	// Archives serves GET /api/v1/finance/archive, the ZIP of originals.
 	Archives *app.Archives
 	// Directory and Company are the admin's employee directory and company

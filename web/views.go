@@ -72,8 +72,11 @@ type invoiceView struct {
 	// Originals, Original and PDF are filled where the handler loads them
 	// (an invoice, the invoice list; DECISIONS 42).
 	Originals *[]originalView `json:"originals,omitempty"`
-	Original  *originalView   `json:"original,omitempty"`
-	PDF       *pdfStatusView  `json:"pdf,omitempty"`
+	// ExpenseType is the invoice's expense type code in a report (issue
+	// 17): null when none is chosen, absent outside a report.
+	ExpenseType *nullString    `json:"expense_type,omitempty"`
+	Original    *originalView  `json:"original,omitempty"`
+	PDF         *pdfStatusView `json:"pdf,omitempty"`
 	// Warnings say what an approver should look at, with the figures.
 	Warnings []warningView `json:"warnings"`
 }
@@ -185,6 +188,7 @@ type reportView struct {
 	UpdatedAt      time.Time     `json:"updated_at"`
 	SubmittedAt    *time.Time    `json:"submitted_at"`
 	DecidedAt      *time.Time    `json:"decided_at"`
+	reportDetailsView
 }
 
 func timePtr(t time.Time) *time.Time {
@@ -222,6 +226,7 @@ func newReportView(d *app.ReportDetails) reportView {
 	v.NeedsAttention = []string{}
 	for i, inv := range d.Invoices {
 		v.Invoices[i] = newInvoiceView(inv, d.People)
+		v.Invoices[i].ExpenseType = expenseTypeOf(r, inv.ID())
 		if r.Status().Open() && inv.Status() == domain.StatusCancel {
 			v.NeedsAttention = append(v.NeedsAttention, "invoice "+inv.BusinessID().String()+" was cancelled by its issuer (红冲); remove it from the report")
 		}
@@ -234,6 +239,7 @@ func newReportView(d *app.ReportDetails) reportView {
 		}
 		v.History = append(v.History, hv)
 	}
+	v.reportDetailsView = newReportDetailsView(r)
 	return v
 }
 

@@ -57,6 +57,14 @@ var columns = []column{
 	{"发票ID", 30, false, func(r *app.FinanceRow) string { return string(r.InvoiceID) }},
 	// Appended only (DECISIONS 50): the source code, as the open API has it.
 	{"来源", 8, false, func(r *app.FinanceRow) string { return string(r.Source) }},
+	// Appended only (DECISIONS 50): issue 17's expense_type_code,
+	// expense_type_name, purpose, paid_on and payment_reference, headed in
+	// Chinese like the others.
+	{"费用类型编码", 14, false, func(r *app.FinanceRow) string { return r.ExpenseTypeCode }},
+	{"费用类型", 12, false, func(r *app.FinanceRow) string { return r.ExpenseTypeName }},
+	{"事由", 30, false, func(r *app.FinanceRow) string { return r.Purpose }},
+	{"付款日期", 12, false, func(r *app.FinanceRow) string { return r.PaidOn }},
+	{"付款参考号", 20, false, func(r *app.FinanceRow) string { return r.PaymentReference }},
 }
 
 // table is CSVTable or XLSXTable.

@@ -39,6 +39,8 @@ func sampleRows() []app.FinanceRow {
 		Employee: app.Person{ID: "emp-li", Name: "李娜", Department: "市场部"},
 		ReportID: "rpt_1", ReportNumber: "BX-2026-000001", ReportStatus: domain.ReportApproved,
 		Approver: app.Person{ID: "mgr-zhao", Name: "赵磊"}, ApprovedAt: approved, Sync: app.InvoiceSynced,
+		ExpenseTypeCode: "meal", ExpenseTypeName: "餐饮", Purpose: "客户招待，深圳",
+		PaidOn: "2026-10-20", PaymentReference: "PAY-2026-001",
 	}
 	r2 := base
 	r2.InvoiceID, r2.ID = "inv_0002", domain.BusinessID{Number: "26442000000012345678"}
@@ -55,6 +57,7 @@ func sampleRows() []app.FinanceRow {
 	r3.TitleMatchesCompany, r3.WeChatStatus, r3.Sync = false, domain.StatusCancel, app.InvoiceFailed
 	r3.IssuedAt = time.Time{}
 	r3.ReportID, r3.ReportNumber, r3.ReportStatus, r3.Approver, r3.ApprovedAt = "", "", "", app.Person{}, time.Time{}
+	r3.ExpenseTypeCode, r3.ExpenseTypeName, r3.Purpose, r3.PaidOn, r3.PaymentReference = "", "", "", "", ""
 	return []app.FinanceRow{base, r2, r3}
 }
 
@@ -288,7 +291,7 @@ func checkSampleCells(t *testing.T, f *excelize.File, sh string, cell func(strin
 
 func TestEmptyExport(t *testing.T) {
 	csvOut := write(t, "csv", nil)
-	if !strings.HasSuffix(string(csvOut), "合计 0 张,,,,,,,,,,,,,,0.00,0.00,0.00,,,,,\r\n") {
+	if !strings.HasSuffix(string(csvOut), "合计 0 张,,,,,,,,,,,,,,0.00,0.00,0.00,,,,,,,,,,\r\n") {
 		t.Errorf("empty CSV ends %q", csvOut[max(0, len(csvOut)-60):])
 	}
 	checkXLSX(t, write(t, "xlsx", nil), nil)

@@ -17,6 +17,9 @@ var (
 	invalid     = answer{http.StatusBadRequest, "request.invalid"}
 	forbidden   = answer{http.StatusForbidden, "auth.forbidden"}
 	notFound    = answer{http.StatusNotFound, "not_found"}
+	unknownType = answer{http.StatusUnprocessableEntity, "expense_type.unknown"}
+	notPayable  = answer{http.StatusConflict, "payment.not_payable"}
+	noAccount   = answer{http.StatusUnprocessableEntity, "payment.no_bank_account"}
 	staleVer    = answer{http.StatusConflict, "conflict.version"}
 	badMove     = answer{http.StatusConflict, "report.invalid_transition"}
 	inReport    = answer{http.StatusConflict, "invoice.in_report"}
@@ -228,6 +231,52 @@ func specificCases() []badCase {
 		browser("POST /api/v1/reports/:id/reassign", "a draft", "admin", "/api/v1/reports/{li-draft}/reassign", `{"approver_id":"`+otherApprover+`"}`, badMove),
 		browser("POST /api/v1/reports/:id/reassign", "unknown report", "admin", "/api/v1/reports/rpt_nosuchreport/reassign", `{"approver_id":"`+otherApprover+`"}`, notFound),
 
+		// Expense details and payment (issue 17).
+		browser("PATCH /api/v1/reports/:id", "unknown expense type", "emp-li", "", `{"version":{li-draft-version},"expense_types":{"{li-draft-invoice}":"yacht"}}`, unknownType),
+		browser("PATCH /api/v1/reports/:id", "expense type of another invoice", "emp-li", "", `{"version":{li-draft-version},"expense_types":{"{li-invoice}":"meal"}}`, invalid),
+		browser("PATCH /api/v1/reports/:id", "expense_types is a list", "emp-li", "", `{"version":{li-draft-version},"expense_types":["meal"]}`, invalid),
+		browser("PATCH /api/v1/reports/:id", "purpose is a number", "emp-li", "", `{"version":{li-draft-version},"purpose":5}`, invalid),
+		browser("PATCH /api/v1/reports/:id", "purpose of 501", "emp-li", "", `{"version":{li-draft-version},"purpose":"`+strings.Repeat("事", 501)+`"}`, invalid),
+		browser("PATCH /api/v1/reports/:id", "purpose of an approved report", "emp-li", "/api/v1/reports/{li-approved}", `{"version":{li-approved-version},"purpose":"x"}`, badMove),
+		browser("GET /api/v1/expense-types", "deactivated employee", goneEmployee, "", "", answer{http.StatusUnauthorized, "auth.required"}),
+		browser("GET /api/v1/me/bank-account", "deactivated employee", goneEmployee, "", "", answer{http.StatusUnauthorized, "auth.required"}),
+		browser("GET /api/v1/admin/expense-types", "employee", "emp-li", "", "", forbidden),
+		browser("PUT /api/v1/admin/expense-types", "employee", "emp-li", "", `[{"code":"x","name":"x"}]`, forbidden),
+		browser("PUT /api/v1/admin/expense-types", "finance", "fin-chen", "", `[{"code":"x","name":"x"}]`, forbidden),
+		browser("PUT /api/v1/admin/expense-types", "empty list", "admin", "", `[]`, invalid),
+		browser("PUT /api/v1/admin/expense-types", "upper-case code", "admin", "", `[{"code":"Travel","name":"差旅"}]`, invalid),
+		browser("PUT /api/v1/admin/expense-types", "code twice", "admin", "", `[{"code":"a","name":"x"},{"code":"a","name":"y"}]`, invalid),
+		browser("PUT /api/v1/admin/expense-types", "no name", "admin", "", `[{"code":"a"}]`, invalid),
+		browser("PUT /api/v1/admin/expense-types", "name is a number", "admin", "", `[{"code":"a","name":1}]`, invalid),
+		browser("PUT /api/v1/admin/expense-types", "an object", "admin", "", `{"code":"a","name":"x"}`, invalid),
+		browser("PUT /api/v1/me/bank-account", "7 digits", "emp-li", "", `{"bank":"工行","account_number":"1234567","account_name":"李娜"}`, invalid),
+		browser("PUT /api/v1/me/bank-account", "letters", "emp-li", "", `{"bank":"工行","account_number":"6222abcd12345678","account_name":"李娜"}`, invalid),
+		browser("PUT /api/v1/me/bank-account", "no bank", "emp-li", "", `{"account_number":"6222021234567890","account_name":"李娜"}`, invalid),
+		browser("PUT /api/v1/me/bank-account", "no account name", "emp-li", "", `{"bank":"工行","account_number":"6222021234567890"}`, invalid),
+		browser("PUT /api/v1/me/bank-account", "number is a number", "emp-li", "", `{"bank":"工行","account_number":6222021234567890,"account_name":"李娜"}`, invalid),
+		browser("PUT /api/v1/admin/employees/:id/bank-account", "employee sets another's", "emp-wang", "", `{"bank":"工行","account_number":"6222021234567890","account_name":"x"}`, forbidden),
+		browser("PUT /api/v1/admin/employees/:id/bank-account", "unknown employee", "admin", "/api/v1/admin/employees/nobody/bank-account", `{"bank":"工行","account_number":"6222021234567890","account_name":"x"}`, notFound),
+		browser("GET /api/v1/admin/employees/:id/bank-account", "employee reads another's", "emp-wang", "", "", forbidden),
+		browser("POST /api/v1/payments", "employee", "emp-li", "", `{"report_ids":["{li-approved}"],"paid_on":"2026-11-05","method":"cash"}`, forbidden),
+		browser("POST /api/v1/payments", "approver", "mgr-zhao", "", `{"report_ids":["{li-approved}"],"paid_on":"2026-11-05","method":"cash"}`, forbidden),
+		browser("POST /api/v1/payments", "no reports", "fin-chen", "", `{"paid_on":"2026-11-05","method":"cash"}`, invalid),
+		browser("POST /api/v1/payments", "report_ids is a string", "fin-chen", "", `{"report_ids":"{li-approved}","paid_on":"2026-11-05","method":"cash"}`, invalid),
+		browser("POST /api/v1/payments", "a report twice", "fin-chen", "", `{"report_ids":["{li-approved}","{li-approved}"],"paid_on":"2026-11-05","method":"cash"}`, invalid),
+		browser("POST /api/v1/payments", "501 reports", "fin-chen", "", `{"report_ids":`+many(501, `"rpt_x"`)+`,"paid_on":"2026-11-05","method":"cash"}`, invalid),
+		browser("POST /api/v1/payments", "unknown method", "fin-chen", "", `{"report_ids":["{li-approved}"],"paid_on":"2026-11-05","method":"bitcoin"}`, invalid),
+		browser("POST /api/v1/payments", "no date", "fin-chen", "", `{"report_ids":["{li-approved}"],"method":"cash"}`, invalid),
+		browser("POST /api/v1/payments", "date in words", "fin-chen", "", `{"report_ids":["{li-approved}"],"paid_on":"today","method":"cash"}`, invalid),
+		browser("POST /api/v1/payments", "reference of 101", "fin-chen", "", `{"report_ids":["{li-approved}"],"paid_on":"2026-11-05","method":"cash","reference":"`+strings.Repeat("x", 101)+`"}`, invalid),
+		browser("POST /api/v1/payments", "a draft", "fin-chen", "", `{"report_ids":["{li-draft}"],"paid_on":"2026-11-05","method":"cash"}`, notPayable),
+		browser("POST /api/v1/payments", "approved with a submitted", "fin-chen", "", `{"report_ids":["{li-approved}","{li-submitted}"],"paid_on":"2026-11-05","method":"cash"}`, notPayable),
+		browser("POST /api/v1/payments", "unknown report", "fin-chen", "", `{"report_ids":["rpt_nosuchreport"],"paid_on":"2026-11-05","method":"cash"}`, notPayable),
+		browser("POST /api/v1/payments", "bank transfer without an account", "fin-chen", "", `{"report_ids":["{li-approved}"],"paid_on":"2026-11-05","method":"bank_transfer"}`, noAccount),
+		browser("GET /api/v1/payments/:id", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/payments/:id", "unknown payment", "fin-chen", "", "", notFound),
+		browser("GET /api/v1/payments/:id/bank-file", "employee", "emp-li", "", "", forbidden),
+		browser("GET /api/v1/payments/:id/bank-file", "unknown format", "fin-chen", "/api/v1/payments/pay_nosuchpayment/bank-file?format=pdf", "", invalid),
+		browser("GET /api/v1/payments/:id/bank-file", "unknown payment", "fin-chen", "/api/v1/payments/pay_nosuchpayment/bank-file?format=csv", "", notFound),
+
 		// Finance.
 		browser("GET /api/v1/finance/invoices", "employee", "emp-li", "", "", forbidden),
 		browser("GET /api/v1/finance/invoices", "approver", "mgr-zhao", "", "", forbidden),
@@ -235,7 +284,7 @@ func specificCases() []badCase {
 		browser("GET /api/v1/finance/invoices", "date in words", "fin-chen", "/api/v1/finance/invoices?to=yesterday", "", invalid),
 		browser("GET /api/v1/finance/invoices", "to before from", "fin-chen", "/api/v1/finance/invoices?from=2026-10-02&to=2026-10-01", "", invalid),
 		browser("GET /api/v1/finance/invoices", "unknown date_field", "fin-chen", "/api/v1/finance/invoices?date_field=paid_on", "", invalid),
-		browser("GET /api/v1/finance/invoices", "unknown report_status", "fin-chen", "/api/v1/finance/invoices?report_status=paid", "", invalid),
+		browser("GET /api/v1/finance/invoices", "unknown report_status", "fin-chen", "/api/v1/finance/invoices?report_status=refunded", "", invalid),
 		browser("GET /api/v1/finance/invoices", "unknown wechat_status", "fin-chen", "/api/v1/finance/invoices?wechat_status=GONE", "", invalid),
 		browser("GET /api/v1/finance/invoices", "amount in words", "fin-chen", "/api/v1/finance/invoices?min_amount=ten", "", invalid),
 		browser("GET /api/v1/finance/invoices", "amount with 3 decimals", "fin-chen", "/api/v1/finance/invoices?min_amount=1.005", "", invalid),
@@ -388,7 +437,7 @@ func specificCases() []badCase {
 		erp("GET /open/v1/invoices/:id", "unknown id", "/open/v1/invoices/inv_nosuchinvoice", "", notFound),
 		erp("POST /open/v1/invoices/search", "bad date", "", `{"from":"2026-10-32"}`, invalid),
 		erp("POST /open/v1/invoices/search", "report_status is a string", "", `{"report_status":"approved"}`, invalid),
-		erp("POST /open/v1/invoices/search", "unknown report_status", "", `{"report_status":["paid"]}`, invalid),
+		erp("POST /open/v1/invoices/search", "unknown report_status", "", `{"report_status":["refunded"]}`, invalid),
 		erp("POST /open/v1/invoices/search", "negative limit", "", `{"limit":-1}`, invalid),
 		erp("POST /open/v1/invoices/search", "limit 501", "", `{"limit":501}`, invalid),
 		erp("POST /open/v1/invoices/search", "limit is a string", "", `{"limit":"10"}`, invalid),
@@ -407,7 +456,7 @@ func specificCases() []badCase {
 		erp("GET /open/v1/reports/:id", "unknown id", "/open/v1/reports/rpt_nosuchreport", "", notFound),
 		erp("GET /open/v1/export", "unknown format", "/open/v1/export?format=pdf", "", invalid),
 		erp("GET /open/v1/export", "bad date", "/open/v1/export?from=2026-1-1", "", invalid),
-		erp("GET /open/v1/export", "unknown report_status", "/open/v1/export?report_status=paid", "", invalid),
+		erp("GET /open/v1/export", "unknown report_status", "/open/v1/export?report_status=refunded", "", invalid),
 
 		// Yuanian profile, correctly signed.
 		yn("POST /openapi/auth/token", "vendor not WECHAT", ynReq{header: map[string]any{"vendor": "ALIPAY"}}, ynBadReq),

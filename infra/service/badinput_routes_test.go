@@ -122,6 +122,17 @@ var routeSpecs = []routeSpec{
 	{"POST /api/v1/qr-imports/open", session, "/api/v1/qr-imports/open", "emp-li"},
 	{"POST /api/v1/qr-imports/import", session, "/api/v1/qr-imports/import", "emp-li"},
 
+	{"GET /api/v1/expense-types", session, "/api/v1/expense-types", "emp-li"},
+	{"GET /api/v1/admin/expense-types", session, "/api/v1/admin/expense-types", "admin"},
+	{"PUT /api/v1/admin/expense-types", session, "/api/v1/admin/expense-types", "admin"},
+	{"GET /api/v1/me/bank-account", session, "/api/v1/me/bank-account", "emp-li"},
+	{"PUT /api/v1/me/bank-account", session, "/api/v1/me/bank-account", "emp-li"},
+	{"GET /api/v1/admin/employees/:id/bank-account", session, "/api/v1/admin/employees/emp-li/bank-account", "admin"},
+	{"PUT /api/v1/admin/employees/:id/bank-account", session, "/api/v1/admin/employees/emp-li/bank-account", "admin"},
+	{"POST /api/v1/payments", session, "/api/v1/payments", "fin-chen"},
+	{"GET /api/v1/payments/:id", session, "/api/v1/payments/pay_nosuchpayment", "fin-chen"},
+	{"GET /api/v1/payments/:id/bank-file", session, "/api/v1/payments/pay_nosuchpayment/bank-file", "fin-chen"},
+
 	{"POST /open/v1/invoices/import", native, "/open/v1/invoices/import", ""},
 	{"POST /open/v1/invoices/upload", native, "/open/v1/invoices/upload", ""},
 	{"GET /open/v1/invoices/:id", native, "/open/v1/invoices/{li-invoice}", ""},

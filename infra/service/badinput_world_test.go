@@ -83,7 +83,7 @@ func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 	submitted = act(t, li, submitted, "submit", nil, http.StatusOK).JSON
 	approved := createReport(t, li, liInvs[3:4])
 	act(t, li, approved, "submit", nil, http.StatusOK)
-	act(t, mgr, approved, "approve", map[string]any{"comment": "同意"}, http.StatusOK)
+	w.ids["li-approved-version"] = fmt.Sprint(act(t, mgr, approved, "approve", map[string]any{"comment": "同意"}, http.StatusOK).JSON["version"])
 	a.RunOutbox(t)
 	wangDraft := createReport(t, wang, wangInvs[1:2])
 	w.ids["li-empty"] = createReport(t, li, nil)["id"].(string)

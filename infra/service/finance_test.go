@@ -134,7 +134,7 @@ func TestFinanceSearchExportHTTP(t *testing.T) {
 		for field, q := range map[string]string{
 			"from": "from=2026-13-01", "to": "from=2026-10-02&to=2026-10-01", "date_field": "date_field=paid_on",
 			"limit": "limit=501", "cursor": "cursor=bm9wZQ", "min_amount": "min_amount=1.234",
-			"report_status": "report_status=paid", "wechat_status": "wechat_status=DONE", "employee": "employee=Emp Li",
+			"report_status": "report_status=refunded", "wechat_status": "wechat_status=DONE", "employee": "employee=Emp Li",
 		} {
 			res := fin.Do(http.MethodGet, "/api/v1/finance/invoices?"+q, nil)
 			fields, _ := res.JSON["error"].(map[string]any)["details"].(map[string]any)["fields"].(map[string]any)

@@ -63,5 +63,6 @@ func (s *Service) addOpenAPI(cfg *config.Config, db *bun.DB, opts Options, deps 
 	}
 
 	deps.OpenAPI, deps.ERP, deps.QRImports, deps.Webhooks = s.OpenAPI, s.ERP, s.QRImports, s.Webhooks
+	s.addPayment(cfg, db, box, opts.clockOr(clock), deps)
 	return nil
 }

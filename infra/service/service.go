@@ -21,6 +21,7 @@ import (
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/app/intake"
 	"github.com/baoxiao/baoxiao/app/notify"
+	"github.com/baoxiao/baoxiao/app/payment"
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
 	fileintake "github.com/baoxiao/baoxiao/infra/intake"
@@ -78,6 +79,8 @@ type Service struct {
 	// WebhookTargets is webhooks.allow_hosts, read: what deliveries may dial.
 	WebhookTargets *app.WebhookTargets
 	WebhookWorker  *webhook.Worker
+	// Payments: expense types, bank accounts and payments (issue 17).
+	Payments *payment.Service
 
 	// Notices: the delivery worker, the inbox and WeCom card approval.
 	NoticeWorker *noticeworker.Worker

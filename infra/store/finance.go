@@ -30,7 +30,9 @@ const financeColumns = `i.id, i.channel, i.card_id, i.encrypt_code, i.owner_open
 	i.amount_cents, i.amount_without_tax_cents, i.tax_cents, i.title_matches_company,
 	i.wechat_status, i.status_generation, i.owner_id, COALESCE(e.name, ''), COALESCE(e.department, ''),
 	COALESCE(r.id, ''), COALESCE(r.number, ''), COALESCE(r.status, ''), COALESCE(r.approver_id, ''),
-	COALESCE(a.name, ''), COALESCE(a.department, ''), i.approved_at, i.source`
+	COALESCE(a.name, ''), COALESCE(a.department, ''), i.approved_at, i.source,
+	COALESCE(ri.expense_type, ''), COALESCE(et.name, ''), COALESCE(r.purpose, ''),
+	COALESCE(r.paid_on, ''), COALESCE(r.payment_reference, '')`
 
 // sortColumn is the column rows are ordered and ranged by.
 func sortColumn(f app.DateField) string {
@@ -66,7 +68,8 @@ func (s *Finance) filtered(ctx context.Context, f app.FinanceFilter, people bool
 		q = q.Join("LEFT JOIN report_invoices AS ri ON ri.invoice_id = i.id").
 			Join("LEFT JOIN reports AS r ON r.id = ri.report_id").
 			Join("LEFT JOIN employees AS e ON e.id = i.owner_id").
-			Join("LEFT JOIN employees AS a ON a.id = r.approver_id")
+			Join("LEFT JOIN employees AS a ON a.id = r.approver_id").
+			Join("LEFT JOIN expense_types AS et ON et.code = ri.expense_type")
 	}
 	col := sortColumn(f.DateField)
 	if !f.From.IsZero() {
@@ -96,11 +99,16 @@ func (s *Finance) filtered(ctx context.Context, f app.FinanceFilter, people bool
 		switch {
 		case f.DateField != app.ApprovedOn:
 			q = q.Where(reportStatus+" IN (?)", bun.In(statuses))
-		case !slices.Contains(statuses, string(domain.ReportApproved)):
+		case slices.Contains(statuses, string(domain.ReportApproved)) && slices.Contains(statuses, string(domain.ReportPaid)):
+			// On approved_on every row is approved or paid already
+			// (approved_at is set only then): no condition.
+		case slices.Contains(statuses, string(domain.ReportApproved)):
+			q = q.Where(reportStatus+" = ?", string(domain.ReportApproved))
+		case slices.Contains(statuses, string(domain.ReportPaid)):
+			q = q.Where(reportStatus+" = ?", string(domain.ReportPaid))
+		default:
 			q = q.Where("1 = 0") // approval dates belong to approved reports only
 		}
-		// On approved_on every row is approved already (approved_at is set
-		// only then): no condition.
 	}
 	if len(f.WeChatStatuses) > 0 {
 		st := make([]string, len(f.WeChatStatuses))
@@ -114,6 +122,9 @@ func (s *Finance) filtered(ctx context.Context, f app.FinanceFilter, people bool
 	}
 	if f.SellerTaxNumber != "" {
 		q = q.Where("i.seller_tax_number = ?", f.SellerTaxNumber)
+	}
+	if len(f.ExpenseTypes) > 0 {
+		q = q.Where("i.id IN (SELECT invoice_id FROM report_invoices WHERE expense_type IN (?))", bun.In(f.ExpenseTypes))
 	}
 	if f.MinAmount != nil {
 		q = q.Where("i.amount_cents >= ?", f.MinAmount.Cents())
@@ -151,8 +162,18 @@ func candidates(db bun.IDB, f app.FinanceFilter) *bun.SelectQuery {
 	return term("invoices INDEXED BY invoices_fin_number", "invoice_number GLOB ?").
 		Union(term("invoices INDEXED BY invoices_fin_seller_name", "seller_name GLOB ?")).
 		Union(term("invoices", "seller_tax_number GLOB ?")).
-		Union(term("invoices", "owner_id IN (SELECT id FROM employees WHERE name GLOB ?)"))
+		Union(term("invoices", "owner_id IN (SELECT id FROM employees WHERE name GLOB ?)")).
+		Union(term("invoices", "id IN ("+purposeMatch+"GLOB ?)")).
+		Union(term("invoices", "id IN ("+expenseNameMatch+"GLOB ?))"))
 }
+
+// purposeMatch and expenseNameMatch find invoices by their report's purpose
+// (事由) and their expense type's name (issue 17); the operator and the
+// pattern follow.
+const (
+	purposeMatch     = "SELECT rp.invoice_id FROM report_invoices AS rp JOIN reports AS rq ON rq.id = rp.report_id WHERE rq.purpose "
+	expenseNameMatch = "SELECT invoice_id FROM report_invoices WHERE expense_type IN (SELECT code FROM expense_types WHERE name "
+)
 
 // fewCap is where starting from q's matches stops paying. Below it, the
 // terms' index ranges (dates included, see candidates) are read whole,
@@ -174,7 +195,9 @@ func (s *Finance) fewMatches(ctx context.Context, q string) (bool, error) {
 		UNION ALL SELECT 1 FROM invoices INDEXED BY invoices_fin_seller_name WHERE seller_name GLOB ?
 		UNION ALL SELECT 1 FROM invoices WHERE seller_tax_number GLOB ?
 		UNION ALL SELECT 1 FROM invoices WHERE owner_id IN (SELECT id FROM employees WHERE name GLOB ?)
-		LIMIT ?)`, p, p, p, p, fewCap+1).Scan(ctx, &n)
+		UNION ALL `+purposeMatch+`GLOB ?
+		UNION ALL `+expenseNameMatch+`GLOB ?)
+		LIMIT ?)`, p, p, p, p, p, p, fewCap+1).Scan(ctx, &n)
 	if err != nil {
 		return false, fmt.Errorf("finance search: count matches of q: %w", err)
 	}
@@ -196,7 +219,9 @@ func prefixMatch(q *bun.SelectQuery, prefix string) *bun.SelectQuery {
 	return q.Where("i.invoice_number "+op, p).
 		WhereOr("i.seller_name "+op, p).
 		WhereOr("i.seller_tax_number "+op, p).
-		WhereOr("i.owner_id IN (SELECT id FROM employees WHERE name "+op+")", p)
+		WhereOr("i.owner_id IN (SELECT id FROM employees WHERE name "+op+")", p).
+		WhereOr("i.id IN ("+purposeMatch+op+")", p).
+		WhereOr("i.id IN ("+expenseNameMatch+op+"))", p)
 }
 
 // likePrefix is a LIKE pattern matching values that start with s.
@@ -233,8 +258,8 @@ func syncFinanceColumns(ctx context.Context, tx bun.IDB, r *domain.Report, befor
 		}
 	}
 	if len(held) > 0 {
-		var approved any // NULL unless approved
-		if r.Status() == domain.ReportApproved {
+		var approved any           // NULL unless approved
+		if r.Status().Approved() { // a paid report keeps its approval date
 			approved = r.DecidedAt().UTC()
 		}
 		if _, err := tx.NewUpdate().Table("invoices").Set("report_status = ?", string(r.Status())).
@@ -279,7 +304,8 @@ func (s *Finance) FinancePage(ctx context.Context, f app.FinanceFilter, after *a
 			&amount, &net, &tax, &titleOK,
 			&status, &gen, &owner, &employeeName, &employeeDep,
 			&reportID, &repNum, &repStatus, &approver,
-			&approverName, &approverDep, &decided, &source); err != nil {
+			&approverName, &approverDep, &decided, &source,
+			&r.ExpenseTypeCode, &r.ExpenseTypeName, &r.Purpose, &r.PaidOn, &r.PaymentReference); err != nil {
 			return nil, fmt.Errorf("finance search: scan: %w", err)
 		}
 		r.InvoiceID = domain.InvoiceID(invID)

@@ -46,6 +46,15 @@ type fx struct {
 	number       string
 	cents        int64
 	sync         app.InvoiceSync
+	expenseType  string // code, "" when none (issue 17)
+	purpose      string
+	paidOn       string
+}
+
+// seededTypes are migration 0017's expense type names.
+var seededTypes = map[string]string{
+	"travel": "差旅", "transport": "交通", "meal": "餐饮", "office": "办公",
+	"telecom": "通讯", "lodging": "住宿", "entertainment": "业务招待", "other": "其他",
 }
 
 var (
@@ -156,6 +165,11 @@ func financeFixture(t *testing.T, s *store.Store, raw bun.IDB) []*fx {
 			switch final {
 			case domain.ReportApproved:
 				return r.Approve(mgr, "同意", decided)
+			case domain.ReportPaid:
+				if err := r.Approve(mgr, "同意", decided); err != nil {
+					return err
+				}
+				return r.Pay("fin-chen", domain.ReportPayment{ID: "pay_01", PaidOn: "2026-10-25", Method: domain.PayBankTransfer, Reference: "B2026-10-25"}, decided.Add(time.Hour))
 			case domain.ReportRejected:
 				return r.Reject(mgr, "缺行程单", decided)
 			case domain.ReportWithdrawn:
@@ -173,20 +187,33 @@ func financeFixture(t *testing.T, s *store.Store, raw bun.IDB) []*fx {
 			}
 			m := all[n-1]
 			m.reportStatus = final
-			if final == domain.ReportApproved {
+			if final.Approved() {
 				m.approved = decided
 			}
+			if final == domain.ReportPaid {
+				m.paidOn = "2026-10-25"
+			}
+			m.expenseType = domain.DefaultExpenseType(invs[n])
 			m.wechat = status
 			setStatus(t, s, m.id, status)
 		}
 	}
 	report(li, []int{1, 2, 4}, domain.ReportApproved, cst(2026, 10, 10, 10, 0, 0))
 	report(li, []int{5, 8, 10, 11}, domain.ReportApproved, cst(2026, 10, 10, 10, 0, 0)) // the same second
-	report(wang, []int{3, 6, 9}, domain.ReportApproved, cst(2026, 10, 20, 9, 0, 0))
+	report(wang, []int{3, 6, 9}, domain.ReportPaid, cst(2026, 10, 20, 9, 0, 0))
 	report(li, []int{13, 14, 16}, domain.ReportSubmitted, cst(2026, 10, 21, 9, 0, 0))
 	report(wang, []int{12, 15}, domain.ReportRejected, cst(2026, 10, 22, 9, 0, 0))
 	report(li, []int{17, 19}, domain.ReportWithdrawn, cst(2026, 10, 23, 9, 0, 0))
 	report(li, []int{20, 22}, domain.ReportDraft, time.Time{})
+	// A draft's purpose and expense types (issue 17), kept on approval.
+	purpose := "客户拜访（深圳）"
+	if _, err := s.Reports.Update(ctx, "rpt_07", func(r *domain.Report) error {
+		return r.Describe(domain.ActorOf(li), &purpose, map[domain.InvoiceID]string{all[19].id: "meal", all[21].id: "travel"},
+			func(c string) bool { return seededTypes[c] != "" }, testkit.Now)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	all[19].purpose, all[21].purpose, all[19].expenseType, all[21].expenseType = purpose, purpose, "meal", "travel"
 	report(li, []int{23, 25}, domain.ReportApproved, cst(2026, 11, 2, 9, 0, 0))
 	report(li, []int{26}, domain.ReportApproved, cst(2026, 9, 30, 23, 59, 59))
 	report(wang, []int{18, 21}, domain.ReportApproved, cst(2026, 10, 31, 23, 59, 59))
@@ -257,7 +284,10 @@ func (m *fx) sortAt(f app.DateField) time.Time {
 // matches is the model of FinanceFilter's meaning.
 func (m *fx) matches(f app.FinanceFilter) bool {
 	at := m.sortAt(f.DateField)
-	if f.DateField == app.ApprovedOn && m.reportStatus != domain.ReportApproved {
+	if f.DateField == app.ApprovedOn && !m.reportStatus.Approved() {
+		return false
+	}
+	if len(f.ExpenseTypes) > 0 && !slices.Contains(f.ExpenseTypes, m.expenseType) {
 		return false
 	}
 	if !f.From.IsZero() && (at.IsZero() || at.Before(f.From)) || !f.To.IsZero() && (at.IsZero() || !at.Before(f.To)) {
@@ -284,7 +314,7 @@ func (m *fx) matches(f app.FinanceFilter) bool {
 	}
 	if f.Q != "" {
 		hit := false
-		for _, v := range []string{m.number, m.seller.Name, m.seller.TaxNumber, m.ownerName} {
+		for _, v := range []string{m.number, m.seller.Name, m.seller.TaxNumber, m.ownerName, m.purpose, seededTypes[m.expenseType]} {
 			hit = hit || strings.HasPrefix(v, f.Q)
 		}
 		return hit
@@ -328,6 +358,12 @@ func financeCases() map[string]app.FinanceParams {
 		"approved ever":         {DateField: "approved_on"},
 		"approved, not ours":    {DateField: "approved_on", ReportStatus: "submitted"},
 		"report approved":       {ReportStatus: "approved"},
+		"report paid":           {ReportStatus: "paid"},
+		"paid, approved on":     {DateField: "approved_on", ReportStatus: "paid"},
+		"expense type meal":     {ExpenseType: "meal"},
+		"expense types":         {ExpenseType: "meal,travel"},
+		"q purpose":             {Q: "客户拜"},
+		"q expense type name":   {Q: "餐"},
 		"report open":           {ReportStatus: "submitted,draft"},
 		"in no report":          {ReportStatus: "none"},
 		"rejected or none":      {ReportStatus: "rejected,none"},
@@ -399,6 +435,8 @@ func TestFinanceSearch(t *testing.T) {
 			for i, r := range got {
 				m := want[i]
 				if r.WeChatStatus != m.wechat || r.ReportStatus != m.reportStatus || r.Sync != m.sync ||
+					r.ExpenseTypeCode != m.expenseType || r.ExpenseTypeName != seededTypes[m.expenseType] ||
+					r.Purpose != m.purpose || r.PaidOn != m.paidOn ||
 					!r.ApprovedAt.Equal(m.approved) || !r.IssuedAt.Equal(m.issued) || r.Employee.Name != m.ownerName {
 					t.Errorf("%s: row %s = %+v, model %+v", name, r.InvoiceID, r, *m)
 				}

@@ -33,6 +33,7 @@ type reportRow struct {
 	UpdatedAt    time.Time
 	SubmittedAt  time.Time `bun:",nullzero"`
 	DecidedAt    time.Time `bun:",nullzero"`
+	reportDetailRow
 }
 
 type reportInvoiceRow struct {
@@ -41,6 +42,8 @@ type reportInvoiceRow struct {
 	ReportID  string `bun:",pk"`
 	InvoiceID string `bun:",pk"`
 	Position  int
+	// ExpenseType is the invoice's expense type code in this report (0017).
+	ExpenseType string
 }
 
 type historyRow struct {
@@ -62,13 +65,15 @@ func reportFromDomain(r *domain.Report) (reportRow, error) {
 	if err != nil {
 		return reportRow{}, fmt.Errorf("encode plan of report %s: %w", d.ID, err)
 	}
-	return reportRow{
+	row := reportRow{
 		ID: string(d.ID), Number: d.Number, Title: d.Title, Status: string(d.Status),
 		EmployeeID: string(d.EmployeeID), ApproverID: string(r.ApproverOfRecord()), Plan: plan,
 		TotalCents: d.Total.Cents(), InvoiceCount: len(d.InvoiceIDs), Version: d.Version,
 		CreatedAt: utc(d.CreatedAt), UpdatedAt: utc(d.UpdatedAt),
 		SubmittedAt: utc(d.SubmittedAt), DecidedAt: utc(d.DecidedAt),
-	}, nil
+	}
+	row.reportDetailRow = detailsToRow(d.Details)
+	return row, nil
 }
 
 func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *domain.Report {
@@ -78,6 +83,7 @@ func (r reportRow) toDomain(invoices []reportInvoiceRow, history []historyRow) *
 		Total: domain.MoneyFromCents(r.TotalCents), Version: r.Version,
 		CreatedAt: utc(r.CreatedAt), UpdatedAt: utc(r.UpdatedAt),
 		SubmittedAt: utc(r.SubmittedAt), DecidedAt: utc(r.DecidedAt),
+		Details: r.toDetails(invoices),
 	}
 	for _, ri := range invoices {
 		d.InvoiceIDs = append(d.InvoiceIDs, domain.InvoiceID(ri.InvoiceID))
@@ -163,7 +169,7 @@ func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domai
 		if err != nil {
 			return err
 		}
-		before := r.InvoiceIDs()
+		before, beforeTypes := r.InvoiceIDs(), r.Details().ExpenseTypes
 		if err := fn(r); err != nil {
 			return err
 		}
@@ -181,6 +187,9 @@ func (s *Reports) Update(ctx context.Context, id domain.ReportID, fn func(*domai
 			return err
 		}
 		if err := s.syncInvoices(ctx, tx, r, before); err != nil {
+			return err
+		}
+		if err := syncExpenseTypes(ctx, tx, r, before, beforeTypes); err != nil {
 			return err
 		}
 		if err := syncFinanceColumns(ctx, tx, r, before); err != nil {
@@ -219,7 +228,7 @@ func (s *Reports) syncInvoices(ctx context.Context, tx bun.IDB, r *domain.Report
 	}
 	rows := make([]reportInvoiceRow, len(want))
 	for i, id := range want {
-		rows[i] = reportInvoiceRow{ReportID: string(r.ID()), InvoiceID: string(id), Position: i}
+		rows[i] = reportInvoiceRow{ReportID: string(r.ID()), InvoiceID: string(id), Position: i, ExpenseType: r.ExpenseType(id)}
 	}
 	if _, err := tx.NewInsert().Model(&rows).Exec(ctx); err != nil {
 		if _, dup := uniqueViolation(err); dup {

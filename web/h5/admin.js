@@ -84,7 +84,8 @@
       el('div', { class: 'actions' },
         el('button', { type: 'submit', class: 'primary', id: 'employee-save' }, BX.t('save')),
         el('button', { type: 'button', onclick: function () { form.hidden = true; } }, BX.t('cancel')),
-        isNew ? null : signOutButton(e, error)));
+        isNew ? null : signOutButton(e, error)),
+      isNew ? null : bankAccountEditor(e));
     form.hidden = false;
     form.onsubmit = async function (ev) {
       ev.preventDefault();
@@ -217,7 +218,7 @@
     }
     if (!BX.hasRole(me, 'admin')) {
       BX.fill($('employee-table'), el('p', { class: 'state empty' }, L('仅管理员可用', 'Administrators only')));
-      $('company').hidden = $('policy').hidden = true;
+      $('company').hidden = $('policy').hidden = $('expense-types').hidden = true;
       $('new-employee').hidden = $('sync-work').hidden = true;
       return;
     }
@@ -226,7 +227,87 @@
     $('more').addEventListener('click', function () { load(false); });
     load(true);
     loadCompany();
+    loadExpenseTypes();
     loadPolicy();
+  }
+
+  // ---- issue 17: an employee's bank account, the expense types --------
+
+  // bankAccountEditor sets e's bank account (PUT …/{id}/bank-account); the
+  // number is shown masked and never filled back in.
+  function bankAccountEditor(e) {
+    const box = el('div', { class: 'bank', id: 'employee-bank' });
+    const inputs = {
+      bank: el('input', { id: 'emp-bank', maxlength: '100' }), branch: el('input', { id: 'emp-branch', maxlength: '100' }),
+      account_number: el('input', { id: 'emp-account', maxlength: '40', autocomplete: 'off' }), account_name: el('input', { id: 'emp-account-name', maxlength: '100' }),
+    };
+    const current = el('p', { class: 'muted small' });
+    const error = el('div');
+    const url = '/api/v1/admin/employees/' + encodeURIComponent(e.id) + '/bank-account';
+    const show = function (a) {
+      current.textContent = a ? [a.bank + (a.branch || ''), a.account_number, a.account_name].join(' · ') : BX.t('bank_account_none');
+      if (a) { inputs.bank.value = a.bank; inputs.branch.value = a.branch; inputs.account_name.value = a.account_name; }
+    };
+    BX.api('GET', url).then(function (r) { show(r.bank_account); }, function (err) { BX.fill(error, BX.errorBox(err)); });
+    const save = el('button', { type: 'button', id: 'emp-bank-save' }, BX.t('save'));
+    save.addEventListener('click', async function () {
+      BX.clear(error);
+      try {
+        const body = {};
+        for (const k in inputs) body[k] = inputs[k].value.trim();
+        show((await BX.api('PUT', url, body)).bank_account);
+        inputs.account_number.value = '';
+        BX.toast(L('已保存', 'Saved'), 'ok');
+      } catch (err) {
+        BX.fill(error, BX.errorBox(err));
+      }
+    });
+    box.append(el('h4', null, BX.t('bank_account')), current,
+      field(BX.t('bank'), inputs.bank), field(BX.t('branch'), inputs.branch),
+      field(BX.t('account_number'), inputs.account_number), field(BX.t('account_name'), inputs.account_name), error, save);
+    return box;
+  }
+
+  // loadExpenseTypes shows the expense type editor: the whole list is
+  // saved at once (PUT /api/v1/admin/expense-types).
+  async function loadExpenseTypes() {
+    const form = BX.clear($('expense-types-form'));
+    let list;
+    try {
+      list = await BX.api('GET', '/api/v1/admin/expense-types');
+    } catch (err) {
+      form.append(BX.errorBox(err, loadExpenseTypes));
+      return;
+    }
+    const body = el('tbody');
+    const row = function (x) {
+      return el('tr', { class: 'expense-type-row' },
+        el('td', null, el('input', { class: 'et-code', value: x.code, maxlength: '32', required: true, pattern: '[a-z0-9][a-z0-9_.\\-]{0,31}' })),
+        el('td', null, el('input', { class: 'et-name', value: x.name, maxlength: '50', required: true })),
+        el('td', null, el('input', { type: 'checkbox', class: 'et-active', checked: x.active })));
+    };
+    list.forEach(function (x) { body.append(row(x)); });
+    const error = el('div');
+    BX.fill(form,
+      el('table', { class: 'grid', id: 'expense-types-table' },
+        el('thead', null, el('tr', null, el('th', null, BX.t('et_code')), el('th', null, BX.t('et_name')), el('th', null, BX.t('et_active')))), body),
+      error,
+      el('div', { class: 'actions' },
+        el('button', { type: 'button', id: 'et-add', onclick: function () { body.append(row({ code: '', name: '', active: true })); } }, BX.t('et_add')),
+        el('button', { type: 'submit', class: 'primary', id: 'et-save' }, BX.t('save'))));
+    form.onsubmit = async function (ev) {
+      ev.preventDefault();
+      const items = Array.from(body.querySelectorAll('tr')).map(function (tr) {
+        return { code: tr.querySelector('.et-code').value.trim(), name: tr.querySelector('.et-name').value.trim(), active: tr.querySelector('.et-active').checked };
+      }).filter(function (x) { return x.code || x.name; });
+      try {
+        await BX.api('PUT', '/api/v1/admin/expense-types', items);
+        BX.toast(L('已保存', 'Saved'), 'ok');
+        loadExpenseTypes();
+      } catch (err) {
+        BX.fill(error, BX.errorBox(err));
+      }
+    };
   }
 
   // The approval policy (README "Approval chains"): a form of steps —

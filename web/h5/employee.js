@@ -327,12 +327,17 @@
         el('dt', null, t('approver')), el('dd', null, r.approver && r.approver.name),
         el('dt', null, t('total')), el('dd', { class: 'amount', id: 'report-total' }, BX.money(r.total)),
         el('dt', null, t('sync')), el('dd', { id: 'report-sync', dataset: { state: r.sync && r.sync.state } }, BX.syncText(r.sync)),
-        r.submitted_at ? [el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at))] : null),
+        r.submitted_at ? [el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at))] : null,
+        r.purpose ? [el('dt', null, t('purpose')), el('dd', { id: 'report-purpose' }, r.purpose)] : null,
+        r.payment ? [el('dt', null, t('paid_on')), el('dd', { id: 'report-paid-on' }, r.payment.paid_on)] : null),
       errBox, actions,
       el('div', { id: 'edit-panel' }),
       el('h3', null, t('invoices'), ' (', r.invoices.length, ')'),
       el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
-        return BX.invoiceCard(i, { showReport: false, error: refused[i.id] });
+        const card = BX.invoiceCard(i, { showReport: false, error: refused[i.id] });
+        card.append(el('div', { class: 'small muted expense-type', dataset: { code: i.expense_type || '' } },
+          t('expense_type') + (BX.zh ? '：' : ': ') + (i.expense_type ? typeName(i.expense_type) : t('expense_type_none'))));
+        return card;
       })),
       BX.planList(r),
       el('h3', null, t('history')),
@@ -435,9 +440,22 @@
     const chosen = new Set(r.invoices.map(function (i) { return i.id; }));
     const all = r.invoices.concat(available.filter(function (i) { return !chosen.has(i.id) && selectable(i); }));
     const title = el('input', { id: 'edit-title', maxlength: '100', required: true, value: r.title });
+    const purpose = el('textarea', { id: 'edit-purpose', maxlength: '500', rows: '2' });
+    purpose.value = r.purpose || '';
+    // Each invoice already in the report gets its expense type select;
+    // new ones get the obvious type on save and can be set after.
+    const typeSelects = r.invoices.map(function (i) {
+      const sel = el('select', { class: 'expense-select', dataset: { invoiceId: i.id } },
+        el('option', { value: '' }, t('expense_type_none')),
+        expenseTypes.map(function (x) { return el('option', { value: x.code, selected: x.code === i.expense_type }, x.name); }));
+      return el('label', null, (i.seller_name || i.invoice_number) + ' ' + BX.money(i.amount), sel);
+    });
     const err = el('div');
     const form = el('form', { class: 'edit', id: 'edit-form' },
       el('label', null, t('report_title'), title),
+      el('label', null, t('purpose'), purpose),
+      typeSelects.length ? el('div', { class: 'label' }, t('expense_type')) : null,
+      typeSelects,
       el('div', { class: 'label' }, t('edit_invoices')),
       el('ul', { class: 'cards' }, all.map(function (i) {
         const box = el('input', {
@@ -457,8 +475,13 @@
       ev.preventDefault();
       BX.clear(err);
       try {
+        const types = {};
+        form.querySelectorAll('select.expense-select').forEach(function (s) {
+          if (chosen.has(s.dataset.invoiceId)) types[s.dataset.invoiceId] = s.value;
+        });
         const next = await BX.api('PATCH', '/api/v1/reports/' + encodeURIComponent(r.id), {
           version: r.version, title: title.value.trim(), invoice_ids: Array.from(chosen),
+          purpose: purpose.value, expense_types: types,
         });
         BX.toast(t('saved_ok'), 'ok');
         renderReport(next);
@@ -492,6 +515,44 @@
     home.hidden = false;
     loadInvoices(true);
     loadReports(true);
+  }
+
+  // ---- expense types and the bank account (issue 17) ----------------
+
+  let expenseTypes = [];
+  function typeName(code) {
+    const x = expenseTypes.find(function (x) { return x.code === code; });
+    return x ? x.name : code;
+  }
+
+  async function loadBank() {
+    try {
+      const a = (await BX.api('GET', '/api/v1/me/bank-account')).bank_account;
+      $('bank-current').textContent = a ? [a.bank + (a.branch || ''), a.account_number, a.account_name].join(' · ') : t('bank_account_none');
+      if (a) {
+        $('bank-bank').value = a.bank;
+        $('bank-branch').value = a.branch;
+        $('bank-name').value = a.account_name;
+      }
+    } catch (e) {
+      $('bank-current').textContent = BX.errorText(e);
+    }
+  }
+
+  async function saveBank(ev) {
+    ev.preventDefault();
+    const err = BX.clear($('bank-error'));
+    try {
+      await BX.api('PUT', '/api/v1/me/bank-account', {
+        bank: $('bank-bank').value.trim(), branch: $('bank-branch').value.trim(),
+        account_number: $('bank-number').value, account_name: $('bank-name').value.trim(),
+      });
+      $('bank-number').value = '';
+      BX.toast(t('saved_ok'), 'ok');
+      loadBank();
+    } catch (e) {
+      err.append(BX.errorBox(e));
+    }
   }
 
   async function main() {
@@ -538,6 +599,11 @@
       if (!f.hidden) $('report-title').focus();
     });
     $('selbar').addEventListener('submit', createReport);
+    $('bank-form').addEventListener('submit', saveBank);
+    try {
+      expenseTypes = await BX.api('GET', '/api/v1/expense-types');
+    } catch (e) { /* shown as codes */ }
+    loadBank();
     window.addEventListener('hashchange', route);
     route();
   }

@@ -27,6 +27,7 @@
     add('wechat_status', $('f-status').value);
     add('min_amount', $('f-min').value.trim());
     add('max_amount', $('f-max').value.trim());
+    add('expense_type', $('f-expense-type').value);
     return p;
   }
 
@@ -120,7 +121,7 @@
       wrap.append(el('p', { class: 'state empty' }, t('no_rows')));
       return;
     }
-    const cols = ['col_report', 'col_employee', 'col_approved', 'col_number', 'col_seller', 'col_issued', 'col_amount', 'col_tax', 'col_status', 'col_original'];
+    const cols = ['col_report', 'col_employee', 'col_approved', 'col_number', 'col_seller', 'col_issued', 'col_amount', 'col_tax', 'col_status', 'col_original', 'expense_type', 'purpose', 'paid_on'];
     wrap.append(el('table', { class: 'grid', id: 'finance-table' },
       el('thead', null, el('tr', null, cols.map(function (c) {
         return el('th', { class: c === 'col_amount' || c === 'col_tax' ? 'num' : '' }, t(c));
@@ -129,7 +130,8 @@
         const r = i.report || {};
         const cells = [r.number || '—', (i.employee || {}).name || '', BX.when(r.approved_at).slice(0, 10),
           (i.invoice_code ? i.invoice_code + ' ' : '') + i.invoice_number, i.seller_name, i.issued_on || '',
-          BX.money(i.amount), BX.money(i.tax), BX.wechatLabel(i.wechat_status), BX.originalLink(i) || '—'];
+          BX.money(i.amount), BX.money(i.tax), BX.wechatLabel(i.wechat_status), BX.originalLink(i) || '—',
+          i.expense_type ? i.expense_type.name : '', r.purpose || '', r.paid_on || ''];
         return el('tr', { dataset: { invoiceId: i.id } }, cells.map(function (v, k) {
           return el('td', { 'data-label': t(cols[k]), class: k === 6 || k === 7 ? 'num' : '' }, v);
         }));
@@ -143,8 +145,9 @@
   }
 
   async function main() {
+    let started;
     try {
-      await BX.start('finance');
+      started = await BX.start('finance');
     } catch (e) {
       if (e.code !== 'auth.required') BX.clear($('table-wrap')).append(BX.errorBox(e, function () { location.reload(); }));
       return;
@@ -154,7 +157,73 @@
     $('filters').addEventListener('submit', function (ev) { ev.preventDefault(); reload(); });
     $('filters').addEventListener('reset', function () { setTimeout(reload, 0); });
     $('more').addEventListener('click', more);
-    reload();
+    const me = started.me;
+    // A cashier only pays: the search is finance's (and admins').
+    if (BX.hasRole(me, 'finance') || BX.hasRole(me, 'admin')) reload();
+    else BX.clear($('table-wrap'));
+    loadExpenseTypes();
+    if (BX.hasRole(me, 'cashier') || BX.hasRole(me, 'finance')) startPayments();
+  }
+
+  async function loadExpenseTypes() {
+    try {
+      const types = await BX.api('GET', '/api/v1/expense-types');
+      $('f-expense-type').append.apply($('f-expense-type'), types.map(function (x) { return el('option', { value: x.code }, x.name); }));
+    } catch (e) { /* the filter stays empty */ }
+  }
+
+  // ---- payment (issue 17): approved reports, one payment for the chosen
+
+  const picked = new Set();
+
+  function startPayments() {
+    $('pay').hidden = false;
+    const d = new Date();
+    $('pay-on').value = d.getFullYear() + '-' + String(d.getMonth() + 1).padStart(2, '0') + '-' + String(d.getDate()).padStart(2, '0');
+    $('pay-form').addEventListener('submit', function (ev) { ev.preventDefault(); pay(); });
+    loadPayable();
+  }
+
+  async function loadPayable() {
+    const list = BX.clear($('pay-list'));
+    picked.clear();
+    try {
+      const page = await BX.api('GET', '/api/v1/reports?scope=all&status=approved&limit=100');
+      if (!page.items.length) {
+        list.append(el('p', { class: 'state empty' }, t('pay_none')));
+        return;
+      }
+      list.append(el('table', { class: 'grid', id: 'pay-table' },
+        el('thead', null, el('tr', null, el('th'), el('th', null, t('col_report')), el('th', null, t('col_employee')),
+          el('th', null, t('purpose')), el('th', { class: 'num' }, t('col_amount')))),
+        el('tbody', null, page.items.map(function (r) {
+          const box = el('input', { type: 'checkbox', class: 'pick', dataset: { reportId: r.id }, onchange: function (ev) {
+            if (ev.target.checked) picked.add(r.id); else picked.delete(r.id);
+          } });
+          return el('tr', { dataset: { reportId: r.id } }, el('td', null, box), el('td', null, r.number),
+            el('td', null, r.employee && r.employee.name), el('td', null, r.purpose || r.title), el('td', { class: 'num' }, BX.money(r.total)));
+        }))));
+    } catch (e) {
+      list.append(BX.errorBox(e, loadPayable));
+    }
+  }
+
+  async function pay() {
+    const out = BX.clear($('pay-result'));
+    try {
+      const p = await BX.api('POST', '/api/v1/payments', {
+        report_ids: Array.from(picked), paid_on: $('pay-on').value, method: $('pay-method').value,
+        reference: $('pay-reference').value.trim(), payer_account: $('pay-payer').value.trim(),
+      });
+      const file = '/api/v1/payments/' + encodeURIComponent(p.id) + '/bank-file?format=';
+      out.append(el('div', { class: 'notice ok', id: 'pay-done', dataset: { paymentId: p.id } }, t('pay_done', p.id, BX.money(p.total)), ' ',
+        el('a', { href: file + 'xlsx', download: '', id: 'bank-file-xlsx' }, t('bank_file_xlsx')), ' ',
+        el('a', { href: file + 'csv', download: '', id: 'bank-file-csv' }, t('bank_file_csv'))));
+      loadPayable();
+      reload();
+    } catch (e) {
+      out.append(BX.errorBox(e));
+    }
   }
 
   main();
