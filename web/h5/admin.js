@@ -228,7 +228,7 @@
     load(true);
     loadCompany();
     loadExpenseTypes();
-    loadPolicy();
+    initPolicy();
   }
 
   // ---- issue 17: an employee's bank account, the expense types --------
@@ -413,7 +413,9 @@
     policyChanged();
   }
 
-  async function loadPolicy() {
+  // initPolicy labels the section and wires it once; loadPolicy may run
+  // again (retry) without doubling the handlers.
+  function initPolicy() {
     $('policy-title').textContent = L('审批流程', 'Approval policy');
     $('policy-help').textContent = L('按顺序逐步审批；提交人不会审批自己的报销单。金额条件为“高于”，部门条件为报销人所在部门。',
       'Steps run in order; nobody approves their own report. The amount condition is strictly above; the department is the owner\'s.');
@@ -432,6 +434,11 @@
       }
     };
     $('policy-save').onclick = savePolicy;
+    loadPolicy();
+  }
+
+  async function loadPolicy() {
+    BX.clear($('policy-error'));
     try {
       const p = await BX.api('GET', '/api/v1/admin/approval-policy');
       policy.version = p.version;
