@@ -121,6 +121,7 @@ type financeReportView struct {
 // report and people, without lines.
 type financeInvoiceView struct {
 	ID                  string             `json:"id"`
+	Source              string             `json:"source"` // wallet, upload, mail, erp
 	Channel             string             `json:"channel"`
 	Kind                string             `json:"kind"`
 	Type                string             `json:"type"`
@@ -151,7 +152,7 @@ type financeInvoiceView struct {
 
 func newFinanceInvoiceView(r app.FinanceRow) financeInvoiceView {
 	v := financeInvoiceView{
-		ID: string(r.InvoiceID), Channel: string(r.Channel), Kind: string(r.Kind), Type: r.RawType,
+		ID: string(r.InvoiceID), Source: string(r.Source), Channel: string(r.Channel), Kind: string(r.Kind), Type: r.RawType,
 		InvoiceCode: r.ID.Code, InvoiceNumber: r.ID.Number, NeedsReview: r.NeedsReview,
 		ImportedAt: r.ImportedAt.In(shanghai), Title: r.Buyer.Name, BuyerTaxNumber: r.Buyer.TaxNumber,
 		SellerName: r.Seller.Name, SellerTaxNumber: r.Seller.TaxNumber,

@@ -100,6 +100,11 @@ func TestUploadFilesOneIdentity(t *testing.T) {
 		if approved["status"] != "approved" || approved["sync"].(map[string]any)["state"] != "synced" || a.Pending(t) != 0 {
 			t.Fatalf("approved %v, pending %d", approved["sync"], a.Pending(t))
 		}
+		// Finance sees where each came from.
+		rows := a.Login(t, "fin-chen").Do(http.MethodGet, "/api/v1/finance/invoices?date_field=imported_on&from=2000-01-01&to=2100-01-01&q="+blueNumber, nil)
+		if items, _ := rows.JSON["items"].([]any); rows.Status != http.StatusOK || len(items) != 1 || items[0].(map[string]any)["source"] != "upload" {
+			t.Fatalf("finance rows: %d %s", rows.Status, rows.Body)
+		}
 		// Nothing of this went to WeChat.
 		if calls := a.Sandbox(t, http.MethodGet, "/_control/calls?path=updatestatus", nil); len(calls.JSON["items"].([]any)) != 0 {
 			t.Fatalf("WeChat was called: %s", calls.Body)

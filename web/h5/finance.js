@@ -121,7 +121,7 @@
       wrap.append(el('p', { class: 'state empty' }, t('no_rows')));
       return;
     }
-    const cols = ['col_report', 'col_employee', 'col_approved', 'col_number', 'col_seller', 'col_issued', 'col_amount', 'col_tax', 'col_status', 'col_original', 'expense_type', 'purpose', 'paid_on'];
+    const cols = ['col_report', 'col_employee', 'col_approved', 'col_number', 'col_seller', 'col_issued', 'col_amount', 'col_tax', 'col_status', 'col_original', 'expense_type', 'purpose', 'paid_on', 'col_source'];
     wrap.append(el('table', { class: 'grid', id: 'finance-table' },
       el('thead', null, el('tr', null, cols.map(function (c) {
         return el('th', { class: c === 'col_amount' || c === 'col_tax' ? 'num' : '' }, t(c));
@@ -131,7 +131,7 @@
         const cells = [r.number || '—', (i.employee || {}).name || '', BX.when(r.approved_at).slice(0, 10),
           (i.invoice_code ? i.invoice_code + ' ' : '') + i.invoice_number, i.seller_name, i.issued_on || '',
           BX.money(i.amount), BX.money(i.tax), BX.wechatLabel(i.wechat_status), BX.originalLink(i) || '—',
-          i.expense_type ? i.expense_type.name : '', r.purpose || '', r.paid_on || ''];
+          i.expense_type ? i.expense_type.name : '', r.purpose || '', r.paid_on || '', t('src_' + (i.source || 'wallet'))];
         return el('tr', { dataset: { invoiceId: i.id } }, cells.map(function (v, k) {
           return el('td', { 'data-label': t(cols[k]), class: k === 6 || k === 7 ? 'num' : '' }, v);
         }));
