@@ -273,20 +273,32 @@
     kind_digital_special: ['数电专票', 'Digital special invoice'],
     kind_digital_normal: ['数电普票', 'Digital normal invoice'],
     kind_other: ['其他发票', 'Other invoice'],
-    // errors by code (the server's message follows)
-    err_network: ['网络错误，请重试', 'Network error; try again'],
+    // Errors by code: every code the server answers (domain.AllErrors,
+    // web's statusByCode) and the page's own network and timeout. The page
+    // shows this text; the server's English message goes to a details line.
+    // h5_errors_test.go fails when a code lacks one.
+    err_network: ['网络错误，请检查网络后重试', 'Network error; check the connection and try again'],
     err_timeout: ['请求超时，请重试', 'The request timed out; try again'],
-    'err_request.invalid': ['输入有误', 'Invalid input'],
+    err_details: ['详情', 'Details'],
+    err_http: ['请求未成功（HTTP {0}）', 'The request failed (HTTP {0})'],
+    'err_request.invalid': ['输入有误，请检查后再提交', 'Some input is not valid; check it and send again'],
+    'err_request.unsupported_media_type': ['请求格式不受支持', 'The request format is not supported'],
+    'err_request.too_large': ['内容太大，无法上传', 'The upload is too large'],
+    'err_request.method_not_allowed': ['不支持该操作', 'This operation is not supported here'],
+    'err_request.timeout': ['请求发送超时，请重试', 'The request took too long to arrive; try again'],
+    'err_request.headers_too_large': ['请求头过大，请清除本站 Cookie 后重试', 'The request headers are too large; clear this site\'s cookies and try again'],
     'err_auth.required': ['请先登录', 'Please sign in'],
-    'err_auth.forbidden': ['无权操作', 'Not allowed'],
+    'err_auth.forbidden': ['没有权限进行此操作', 'You are not allowed to do this'],
     err_not_found: ['找不到该记录', 'Not found'],
-    'err_conflict.version': ['内容已被修改，请刷新后重试', 'Someone changed this meanwhile; reload and try again'],
+    'err_conflict.version': ['内容已被他人修改，请刷新后重试', 'Someone changed this meanwhile; reload and try again'],
+    'err_idempotency.conflict': ['该请求编号已用于另一个请求', 'This request key was already used for another request'],
     'err_invoice.duplicate': ['该发票已被导入', 'Already imported'],
     'err_invoice.in_report': ['发票已在其他报销单中', 'Invoice already in a report'],
     'err_invoice.locked_elsewhere': ['发票已被其他单位锁定', 'Locked by another reimburser'],
     'err_invoice.already_reimbursed': ['发票已报销', 'Already reimbursed'],
     'err_invoice.cancelled': ['发票已红冲', 'Invoice cancelled'],
     'err_invoice.not_in_wallet': ['发票不在您的卡包中', 'Not in your wallet'],
+    'err_invoice.invalid_status_transition': ['微信不允许发票变更为该状态', 'WeChat does not allow this status change'],
     'err_invoice.red': ['红字（负数）发票不能报销', 'A red (negative) invoice cannot be reimbursed'],
     'err_invoice.needs_review': ['请先补全发票信息', 'Complete the invoice first'],
     'err_invoice.no_wechat': ['该发票来自文件，没有微信卡券', 'This invoice came as a file and has no WeChat card'],
@@ -294,16 +306,20 @@
     'err_report.invalid_transition': ['当前状态不允许该操作', 'Not possible in this status'],
     'err_report.empty': ['报销单中没有发票', 'The report has no invoices'],
     'err_report.submit_refused': ['微信拒绝锁定发票', 'WeChat refused to lock invoices'],
+    'err_report.no_approver': ['没有可审批此报销单的人，请管理员配置审批流程', 'Nobody can approve this report; ask an administrator to configure the approval policy'],
     'err_expense_type.unknown': ['没有这个启用的费用类型', 'No active expense type has this code'],
     'err_payment.not_payable': ['只能为已批准、未付款的报销单付款；未做任何更改', 'Only approved, unpaid reports can be paid; nothing was changed'],
     'err_payment.no_bank_account': ['有收款人尚未登记收款账户；未做任何更改', 'A payee has no bank account on file; nothing was changed'],
-    'err_report.no_approver': ['没有可审批此报销单的人，请管理员配置审批流程', 'Nobody can approve this report; ask an administrator to configure the approval policy'],
-    'err_wechat.unavailable': ['微信暂时不可用，请稍后重试', 'WeChat is unavailable; try later'],
+    'err_wechat.unavailable': ['微信暂时不可用，未做任何更改，请稍后重试', 'WeChat is unavailable; nothing was changed, try again later'],
     'err_wechat.rejected': ['微信拒绝了请求', 'WeChat refused the request'],
     'err_qr.expired': ['二维码已过期，请在电脑上重新生成后再扫码', 'This QR code has expired: show a new one on the computer and scan again'],
     'err_qr.used': ['二维码已被使用，请在电脑上重新生成后再扫码', 'This QR code has already been used: show a new one on the computer and scan again'],
     'err_qr.not_confirmed': ['手机上尚未确认登录', 'No phone has confirmed this sign-in yet'],
-    err_internal: ['服务器内部错误', 'Internal error'],
+    'err_reconcile.running': ['对账尚未完成，完成后再处理', 'The reconciliation has not finished; repair it once it is done'],
+    'err_signature.invalid': ['签名无效', 'The signature is invalid'],
+    'err_signature.replayed': ['请求已使用过或已过期', 'The request was already used or is too old'],
+    err_not_ready: ['服务正在启动，请稍后重试', 'The service is starting; try again shortly'],
+    err_internal: ['服务器出错了，请稍后重试', 'Something went wrong on the server; try again later'],
   };
 
   function t(key) {
@@ -433,29 +449,55 @@
     return data;
   }
 
-  // errorText is what the user reads: our label for the code, the
-  // server's own message, invalid fields, and the code itself.
+  // errorText is what the user reads: our text for the code, in the
+  // page's language. The server's English message, invalid fields and the
+  // code go to errorDetail (a collapsed line), never into this text.
   function errorText(err) {
     if (!err) return '';
     if (err.name === 'BaoxiaoJSAPIError') {
       const a = err.apiError;
-      return err.message + (a && a.code ? ' [' + a.code + ']' : '');
+      return a && T['err_' + a.code] ? t('err_' + a.code) : err.message;
     }
     const code = err.code || '';
-    const label = T['err_' + code] ? t('err_' + code) : '';
-    let text = label;
-    if (err.message && err.message !== label) text += (text ? (zh ? '：' : ': ') : '') + err.message;
-    const fields = err.details && err.details.fields;
+    if (T['err_' + code]) return t('err_' + code);
+    if (err.status >= 500) return t('err_internal');
+    if (err.status) return t('err_http', err.status);
+    return err.message || String(err);
+  }
+
+  // errorDetail is the raw part, for whoever reports the problem: the
+  // server's message, the invalid fields, the code.
+  function errorDetail(err) {
+    if (!err) return '';
+    const a = err.name === 'BaoxiaoJSAPIError' ? err.apiError : err;
+    if (!a) return '';
+    const parts = [];
+    if (a.message && a.message !== errorText(err)) parts.push(a.message);
+    const fields = a.details && a.details.fields;
     if (fields && typeof fields === 'object') {
-      text += ' (' + Object.keys(fields).map(function (k) { return k + ': ' + fields[k]; }).join('; ') + ')';
+      parts.push(Object.keys(fields).map(function (k) { return k + ': ' + fields[k]; }).join('; '));
     }
-    if (code && code !== 'network' && code !== 'timeout') text += ' [' + code + ']';
-    return text || String(err);
+    if (a.code && a.code !== 'network' && a.code !== 'timeout') parts.push('[' + a.code + ']');
+    return parts.join(' ');
+  }
+
+  // retryable tells the errors that another try may cure: no answer, a
+  // timeout, a server or WeChat outage, a rate limit. Input errors (4xx)
+  // need a change first, so they get no retry button.
+  function retryable(err) {
+    if (!err) return false;
+    const code = err.name === 'BaoxiaoJSAPIError' && err.apiError ? err.apiError.code : err.code;
+    const status = err.status || 0;
+    return code === 'network' || code === 'timeout' || code === 'request.timeout' || code === 'wechat.unavailable' ||
+      code === 'not_ready' || status === 429 || status >= 500 || (status === 0 && !code);
   }
 
   function errorBox(err, onRetry) {
-    return el('div', { class: 'error', role: 'alert' }, errorText(err),
-      onRetry ? el('button', { class: 'link', type: 'button', onclick: onRetry }, t('retry')) : null);
+    const detail = errorDetail(err);
+    return el('div', { class: 'error', role: 'alert', dataset: { code: (err && err.code) || '' } },
+      el('span', { class: 'error-text' }, errorText(err)),
+      onRetry && retryable(err) ? el('button', { class: 'link retry', type: 'button', onclick: onRetry }, t('retry')) : null,
+      detail ? el('details', { class: 'error-detail' }, el('summary', null, t('err_details')), el('span', null, detail)) : null);
   }
 
   let toastTimer = 0;
@@ -721,7 +763,7 @@
 
   global.BX = {
     zh: zh, t: t, translate: translate, el: el, clear: clear, fill: fill, api: api, ApiError: ApiError,
-    errorText: errorText, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
+    errorText: errorText, errorDetail: errorDetail, retryable: retryable, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
     badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard, planList: planList,
     originalLink: originalLink,
     historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,

@@ -298,7 +298,8 @@
     const errBox = el('div', { id: 'report-error' });
     if (problem) {
       errBox.append(problem.code === 'report.submit_refused'
-        ? el('div', { class: 'error', role: 'alert' }, t('submit_refused'), el('div', { class: 'small' }, problem.message + ' [' + problem.code + ']'))
+        ? el('div', { class: 'error', role: 'alert', dataset: { code: problem.code } }, el('span', { class: 'error-text' }, t('submit_refused')),
+          el('details', { class: 'error-detail' }, el('summary', null, t('err_details')), el('span', null, BX.errorDetail(problem))))
         : BX.errorBox(problem));
     }
     const actions = el('div', { class: 'actions', id: 'report-actions' });

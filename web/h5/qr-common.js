@@ -38,7 +38,7 @@
   // common rendering.
   function errorBox(err, onRetry) {
     if (err && L[err.code]) {
-      return BX.el('div', { class: 'error', role: 'alert', dataset: { code: err.code } }, t(err.code) + ' [' + err.code + ']');
+      return BX.el('div', { class: 'error', role: 'alert', dataset: { code: err.code } }, BX.el('span', { class: 'error-text' }, t(err.code)));
     }
     const box = BX.errorBox(err, onRetry);
     if (err && err.code) box.dataset.code = err.code;
