@@ -7,6 +7,7 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -32,10 +33,30 @@ type meView struct {
 	OpenID  *string  `json:"openid"`
 	// IntakeAddress is where the employee mails invoices (DECISIONS 48).
 	IntakeAddress *string `json:"intake_address,omitempty"`
+	// Home is the page the user lands on when none was asked for.
+	Home string `json:"home"`
+}
+
+// homePage is where someone with these roles lands after signing in when
+// no page was asked for (issue 19): the page of the work that waits for
+// them. Approvals come first, since other people's money waits on them;
+// then finance's desk (finance and cashiers); then the admin page, used
+// now and then; everyone else gets their own expenses. Every other page
+// they may open is one tap away in the top bar.
+func homePage(roles []domain.Role) string {
+	switch {
+	case slices.Contains(roles, domain.RoleApprover):
+		return "/h5/approve"
+	case slices.Contains(roles, domain.RoleFinance), slices.Contains(roles, domain.RoleCashier):
+		return "/h5/finance"
+	case slices.Contains(roles, domain.RoleAdmin):
+		return "/h5/admin"
+	}
+	return "/h5/"
 }
 
 func newMeView(e *domain.Employee, s app.Session) meView {
-	v := meView{ID: string(e.ID()), Name: e.Name(), Roles: []string{}}
+	v := meView{ID: string(e.ID()), Name: e.Name(), Roles: []string{}, Home: homePage(e.Roles())}
 	for _, r := range e.Roles() {
 		v.Roles = append(v.Roles, string(r))
 	}
@@ -181,7 +202,7 @@ func (h *authHandler) oauthCallback(ch domain.Channel) fiber.Handler {
 		if code == "" {
 			return domain.Invalid("code", "required")
 		}
-		_, sess, err := h.auth.SignIn(c.UserContext(), ch, code)
+		e, sess, err := h.auth.SignIn(c.UserContext(), ch, code)
 		var de *domain.Error
 		if errors.As(err, &de) && de.Code == app.ErrUnknownUser.Code && de.Details != nil {
 			return askAdmin(c, de.Details)
@@ -192,7 +213,12 @@ func (h *authHandler) oauthCallback(ch domain.Channel) fiber.Handler {
 		if _, err := h.sessions.open(c, sess); err != nil {
 			return err
 		}
-		return c.Redirect(safeNext(vals.Get("n")), fiber.StatusFound)
+		next := safeNext(vals.Get("n"))
+		if next == "/h5/" {
+			// The default entry ("/" leads there): the user's own home.
+			next = homePage(e.Roles())
+		}
+		return c.Redirect(next, fiber.StatusFound)
 	}
 }
 

@@ -33,6 +33,16 @@ func TestBrowserEnglish(t *testing.T) {
 		t.Errorf("employee page %q, want %q", texts, want)
 	}
 	tb.screenshot("employee-en")
+
+	// A refused input reads in English too, the code tucked away (issue 19).
+	tb.until("the bank form", `document.getElementById('bank-current').textContent !== ''`, nil)
+	tb.eval(`(() => { document.getElementById('bank-bank').value = 'CMB'; document.getElementById('bank-number').value = 'abc';
+		document.getElementById('bank-name').value = 'Li Na'; document.getElementById('bank-form').requestSubmit(); return 0; })()`, nil)
+	var shown string
+	tb.until("the refusal", `(() => { const e = document.querySelector('#bank-error .error'); return e && e.innerText; })()`, &shown)
+	if want := "Some input is not valid; check it and send again\nDetails"; shown != want {
+		t.Errorf("the refusal reads %q, want %q", shown, want)
+	}
 }
 
 // TestBrowserLiveLogin: in live mode the login page offers OAuth through

@@ -209,17 +209,10 @@
     $('company-title').textContent = L('购买方（发票抬头）', 'Buyer entities (invoice titles)');
     $('new-employee').textContent = L('新增员工', 'New employee');
     $('sync-work').textContent = L('从企业微信同步', 'Sync from WeCom');
-    let me;
     try {
-      me = (await BX.start('admin')).me;
+      await BX.start('admin');
     } catch (e) {
-      if (e.code !== 'auth.required') BX.fill($('employee-table'), BX.errorBox(e, function () { location.reload(); }));
-      return;
-    }
-    if (!BX.hasRole(me, 'admin')) {
-      BX.fill($('employee-table'), el('p', { class: 'state empty' }, L('仅管理员可用', 'Administrators only')));
-      $('company').hidden = $('policy').hidden = $('expense-types').hidden = true;
-      $('new-employee').hidden = $('sync-work').hidden = true;
+      if (!e.handled) BX.fill($('employee-table'), BX.errorBox(e, function () { location.reload(); }));
       return;
     }
     $('new-employee').addEventListener('click', function () { edit(null); });

@@ -210,7 +210,7 @@
     try {
       state.me = (await BX.start('approve')).me;
     } catch (e) {
-      if (e.code !== 'auth.required') BX.clear(listView).append(BX.errorBox(e, function () { location.reload(); }));
+      if (!e.handled) BX.clear(listView).append(BX.errorBox(e, function () { location.reload(); }));
       return;
     }
     $('more').addEventListener('click', function () { load(false); });

@@ -22,6 +22,9 @@
     notices_none: ['暂无通知', 'No notices'],
     notices_read_all: ['全部已读', 'Mark all read'],
     logout: ['退出', 'Sign out'],
+    forbidden_title: ['没有权限', 'No permission'],
+    forbidden_text: ['你的角色不能使用此页面。如需使用，请联系管理员。', 'Your roles do not give access to this page. Ask an administrator if you need it.'],
+    forbidden_home: ['返回我的首页', 'Go to my home page'],
     loading: ['加载中…', 'Loading…'],
     load_more: ['加载更多', 'Load more'],
     retry: ['重试', 'Retry'],
@@ -690,27 +693,76 @@
     }
   }
 
+  // PAGES are the pages of the top bar and who may open them, by the
+  // rules the API enforces. Finance, cashiers and admins approve too: a
+  // chain step may name their role, and admin is the default fallback
+  // (DECISIONS 45).
+  const PAGES = [
+    { id: 'mine', href: '/h5/', label: 'nav_mine', may: function () { return true; } },
+    { id: 'approve', href: '/h5/approve', label: 'nav_approve', may: function (me) { return anyRole(me, ['approver', 'finance', 'cashier', 'admin']); } },
+    { id: 'finance', href: '/h5/finance', label: 'nav_finance', may: function (me) { return anyRole(me, ['finance', 'cashier', 'admin']); } },
+    { id: 'admin', href: '/h5/admin', label: 'nav_admin', may: function (me) { return hasRole(me, 'admin'); } },
+  ];
+
+  function anyRole(me, roles) {
+    return roles.some(function (r) { return hasRole(me, r); });
+  }
+
+  // mayOpen tells whether me may use the page (an id of PAGES; pages not
+  // listed are everyone's).
+  function mayOpen(me, id) {
+    const p = PAGES.find(function (x) { return x.id === id; });
+    return !p || p.may(me);
+  }
+
+  // home is where me lands after signing in when no page was asked for:
+  // the server's choice (GET /api/v1/me "home"), else the index.
+  function home(me) {
+    return safeNext((me && me.home) || '') || '/h5/';
+  }
+
+  // forbidden replaces the page's content with a "no permission" state
+  // and a link to the user's own home.
+  function forbidden(me) {
+    document.querySelectorAll('main').forEach(function (m) { m.hidden = true; });
+    const box = el('main', { id: 'forbidden' },
+      el('div', { class: 'state empty forbidden', role: 'alert' },
+        el('h2', null, t('forbidden_title')),
+        el('p', { class: 'muted' }, t('forbidden_text')),
+        el('a', { class: 'button primary', id: 'forbidden-home', href: home(me) }, t('forbidden_home'))));
+    document.body.insertBefore(box, document.querySelector('main'));
+  }
+
   // start loads the deployment config and the signed-in user, and draws
-  // the top bar with the pages this user may open.
+  // the top bar with the pages this user may open. On a page the user's
+  // roles do not allow it shows "no permission" and rejects with an error
+  // marked handled, so the page does nothing more.
   async function start(active) {
     translate();
     const header = document.getElementById('top');
-    const [cfg, me] = await Promise.all([api('GET', '/h5/config.json'), api('GET', '/api/v1/me')]);
-    // Finance and admins approve too: finance review is a chain step and
-    // admin the default fallback (DECISIONS 45).
-    const approves = hasRole(me, 'approver') || hasRole(me, 'finance') || hasRole(me, 'admin');
-    const links = [['/h5/', 'nav_mine', 'mine', true], ['/h5/approve', 'nav_approve', 'approve', approves],
-      ['/h5/finance', 'nav_finance', 'finance', hasRole(me, 'finance') || hasRole(me, 'admin') || hasRole(me, 'cashier')],
-      ['/h5/admin', 'nav_admin', 'admin', hasRole(me, 'admin')]];
+    let cfg;
+    let me;
+    try {
+      [cfg, me] = await Promise.all([api('GET', '/h5/config.json'), api('GET', '/api/v1/me')]);
+    } catch (e) {
+      if (e.code === 'auth.required') e.handled = true; // on its way to the login page
+      throw e;
+    }
     clear(header).append(
-      el('a', { class: 'brand', href: '/h5/' }, t('app')),
-      el('nav', null, links.filter(function (l) { return l[3] || l[2] === active; }).map(function (l) {
-        return el('a', { href: l[0], class: l[2] === active ? 'active' : '' }, t(l[1]));
+      el('a', { class: 'brand', href: home(me) }, t('app')),
+      el('nav', null, PAGES.filter(function (p) { return p.may(me); }).map(function (p) {
+        return el('a', { href: p.href, class: p.id === active ? 'active' : '', dataset: { page: p.id } }, t(p.label));
       })),
       noticeBell(),
       el('span', { class: 'who', id: 'who' }, me.name),
       el('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, t('logout')));
     refreshNotices();
+    if (!mayOpen(me, active)) {
+      forbidden(me);
+      const e = new ApiError(403, 'auth.forbidden', '');
+      e.handled = true;
+      throw e;
+    }
     return { cfg: cfg, me: me };
   }
 
@@ -766,7 +818,7 @@
     errorText: errorText, errorDetail: errorDetail, retryable: retryable, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
     badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard, planList: planList,
     originalLink: originalLink,
-    historyList: historyList, attention: attention, hasRole: hasRole, start: start, logout: logout, loginURL: loginURL,
+    historyList: historyList, attention: attention, hasRole: hasRole, mayOpen: mayOpen, home: home, start: start, logout: logout, loginURL: loginURL,
     safeNext: safeNext,
   };
 })(window);

@@ -563,7 +563,7 @@
       cfg = st.cfg;
       me = st.me;
     } catch (e) {
-      if (e.code !== 'auth.required') BX.clear(home).append(BX.errorBox(e, function () { location.reload(); }));
+      if (!e.handled) BX.clear(home).append(BX.errorBox(e, function () { location.reload(); }));
       return;
     }
     // Configure the JS-SDK early so the first tap opens the picker at

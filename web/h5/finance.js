@@ -149,7 +149,7 @@
     try {
       started = await BX.start('finance');
     } catch (e) {
-      if (e.code !== 'auth.required') BX.clear($('table-wrap')).append(BX.errorBox(e, function () { location.reload(); }));
+      if (!e.handled) BX.clear($('table-wrap')).append(BX.errorBox(e, function () { location.reload(); }));
       return;
     }
     $('filters').addEventListener('input', soon);

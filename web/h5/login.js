@@ -12,17 +12,18 @@
   const el = BX.el;
   const $ = function (id) { return document.getElementById(id); };
 
-  // The demo users of API.md; their names show once signed in. emp-wang
-  // signs in through WeCom, the channel API.md gives them. dir-sun and
-  // fin-zhou are the demo chain's later steps (DECISIONS 45).
+  // The demo users of API.md (infra/sandbox.DemoUsers: a test keeps the
+  // names in step), shown by name with the id beside it. emp-wang signs
+  // in through WeCom, the channel API.md gives them. dir-sun and fin-zhou
+  // are the demo chain's later steps (DECISIONS 45).
   const DEMO = [
-    { user: 'emp-li', channel: 'oa', role: 'role_emp_oa' },
-    { user: 'emp-wang', channel: 'work', role: 'role_emp_work' },
-    { user: 'mgr-zhao', role: 'role_approver' },
-    { user: 'dir-sun', role: 'role_director' },
-    { user: 'fin-chen', role: 'role_finance' },
-    { user: 'fin-zhou', role: 'role_finance_cashier' },
-    { user: 'admin', role: 'role_admin' },
+    { user: 'emp-li', name: '李娜', channel: 'oa', role: 'role_emp_oa' },
+    { user: 'emp-wang', name: '王芳', channel: 'work', role: 'role_emp_work' },
+    { user: 'mgr-zhao', name: '赵磊', role: 'role_approver' },
+    { user: 'dir-sun', name: '孙伟', role: 'role_director' },
+    { user: 'fin-chen', name: '陈静', role: 'role_finance' },
+    { user: 'fin-zhou', name: '周敏', role: 'role_finance_cashier' },
+    { user: 'admin', name: '系统管理员', role: 'role_admin' },
   ];
 
   // next is where to go once signed in: ?next= when BX.safeNext keeps
@@ -31,10 +32,11 @@
     return BX.safeNext(new URLSearchParams(location.search).get('next') || '');
   }
 
-  function home(me) {
-    if (BX.hasRole(me, 'finance')) return '/h5/finance';
-    if (BX.hasRole(me, 'approver')) return '/h5/approve';
-    return '/h5/';
+  // landing is next, or the user's own home when no page was asked for:
+  // "/h5/" is the default entry ("/" leads there), so it counts as none.
+  function landing(me) {
+    const n = next();
+    return n && n !== '/h5/' ? n : BX.home(me);
   }
 
   async function sandboxLogin(d, button) {
@@ -44,7 +46,7 @@
       const body = { user: d.user };
       if (d.channel) body.channel = d.channel;
       const me = await BX.api('POST', '/auth/sandbox/login', body, { noRedirect: true });
-      location.assign(next() || home(me));
+      location.assign(landing(me));
     } catch (e) {
       button.disabled = false;
       err.append(BX.errorBox(e));
@@ -63,9 +65,10 @@
     return [
       el('p', { class: 'muted' }, t('login_demo')),
       el('ul', { class: 'cards' }, DEMO.map(function (d) {
-        if (d.channel && channels.indexOf(d.channel) < 0) d = { user: d.user, role: d.role };
+        if (d.channel && channels.indexOf(d.channel) < 0) d = { user: d.user, name: d.name, role: d.role };
         const b = el('button', { type: 'button', class: 'card user', dataset: { user: d.user } },
-          el('span', { class: 'title' }, d.user), el('span', { class: 'meta' }, t(d.role)));
+          el('span', { class: 'title' }, d.name, el('span', { class: 'muted small user-id' }, ' ' + d.user)),
+          el('span', { class: 'meta' }, t(d.role)));
         b.addEventListener('click', function () { sandboxLogin(d, b); });
         return el('li', { class: 'card-wrap' }, b);
       })),
@@ -122,7 +125,7 @@
           if (accept) {
             stop();
             show('signed_in');
-            location.assign(next() || home(r.me));
+            location.assign(landing(r.me));
             return;
           }
           stop();

@@ -1,12 +1,15 @@
 package web
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
+	"strings"
 	"testing"
 	"unicode"
 
 	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/sandbox"
 )
 
 // h5ErrorText matches one entry of common.js's T table for an error code:
@@ -57,4 +60,38 @@ func hasHan(s string) bool {
 		}
 	}
 	return false
+}
+
+// TestLoginPageNamesTheDemoUsers: the sandbox login page lists the demo
+// users by name (issue 19), the names of the sandbox's own directory.
+func TestLoginPageNamesTheDemoUsers(t *testing.T) {
+	src, err := h5Files.ReadFile("h5/login.js")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range sandbox.DemoUsers {
+		entry := fmt.Sprintf("{ user: '%s', name: '%s'", u.ID, u.Name)
+		if !strings.Contains(string(src), entry) {
+			t.Errorf("login.js's DEMO lacks %s", entry)
+		}
+	}
+}
+
+func TestHomePage(t *testing.T) {
+	for _, tc := range []struct {
+		roles []domain.Role
+		want  string
+	}{
+		{[]domain.Role{domain.RoleEmployee}, "/h5/"},
+		{[]domain.Role{domain.RoleEmployee, domain.RoleApprover}, "/h5/approve"},
+		{[]domain.Role{domain.RoleEmployee, domain.RoleFinance}, "/h5/finance"},
+		{[]domain.Role{domain.RoleEmployee, domain.RoleCashier}, "/h5/finance"},
+		{[]domain.Role{domain.RoleEmployee, domain.RoleAdmin}, "/h5/admin"},
+		{[]domain.Role{domain.RoleEmployee, domain.RoleAdmin, domain.RoleFinance}, "/h5/finance"},
+		{[]domain.Role{domain.RoleEmployee, domain.RoleAdmin, domain.RoleApprover, domain.RoleFinance}, "/h5/approve"},
+	} {
+		if got := homePage(tc.roles); got != tc.want {
+			t.Errorf("homePage(%v) = %q, want %q", tc.roles, got, tc.want)
+		}
+	}
 }
