@@ -166,9 +166,11 @@ func TestBrowserImportSubmitApprove(t *testing.T) {
 
 // TestBrowserWeComWithdraw: emp-wang signs in through WeCom, imports with
 // ww.chooseInvoice, submits, withdraws, and the invoices are INIT again.
+// Until WeChat has the withdrawal the invoices say so ("解锁中…", issue
+// 19), not "报销中": no worker runs, so the outbox waits for the test.
 func TestBrowserWeComWithdraw(t *testing.T) {
 	t.Parallel()
-	app := testkit.App(t, testkit.SQLite(t))
+	app := testkit.App(t, testkit.SQLite(t), testkit.WithoutWorker())
 	b := startBrowser(t, app)
 
 	wang := b.newTab("emp-wang")
@@ -202,6 +204,18 @@ func TestBrowserWeComWithdraw(t *testing.T) {
 	}
 	wang.click("#act-withdraw")
 	wang.until("the withdrawn report", `document.getElementById('report-view').dataset.status === 'withdrawn' && !!document.getElementById('act-resubmit')`, nil)
+	pending := `document.getElementById('report-sync').dataset.state === 'pending' && document.querySelectorAll('#report-invoices .badge.syncing[data-syncing="INIT"]').length === 2`
+	wang.until("the invoices unlocking", pending, nil)
+	var shown []string
+	wang.eval(`Array.from(document.querySelectorAll('#report-invoices .badges')).map(b => b.textContent)`, &shown)
+	for _, text := range shown {
+		if text != "解锁中…" {
+			t.Errorf("a withdrawn invoice's badges say %q, want 解锁中…", text)
+		}
+	}
+	wang.screenshot("report-withdrawn-unlocking")
+	wang.open("/h5/")
+	wang.until("the home list unlocking", `document.querySelectorAll('#invoices .badge.syncing[data-syncing="INIT"]').length === 2 && !document.querySelector('#invoices .badge.ws-lock')`, nil)
 
 	waitWeChat(t, app, picked, "INVOICE_REIMBURSE_INIT")
 	wang.open("/h5/#report/" + reportID)

@@ -115,6 +115,8 @@
     }
   }
 
+  let pollTimer = 0;
+
   function render(r) {
     const errBox = el('div', { id: 'decide-error' });
     const comment = el('textarea', { id: 'comment', rows: '2', maxlength: '500', placeholder: t('comment') });
@@ -176,10 +178,11 @@
         el('dt', null, t('employee')), el('dd', null, r.employee.name),
         el('dt', null, t('number')), el('dd', null, r.number),
         el('dt', null, t('total')), el('dd', { class: 'amount', id: 'report-total' }, BX.money(r.total)),
-        el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at))),
+        el('dt', null, t('submitted_at')), el('dd', null, BX.when(r.submitted_at)),
+        el('dt', null, t('sync')), el('dd', { id: 'report-sync', dataset: { state: r.sync && r.sync.state } }, BX.syncText(r.sync))),
       el('h3', null, t('invoices'), ' (', r.invoices.length, ')'),
       el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
-        return BX.invoiceCard(i, { showReport: false, details: true });
+        return BX.invoiceCard(i, { showReport: false, details: true, report: r });
       })),
       BX.planList(r),
       open ? el('div', { class: 'decide' },
@@ -190,6 +193,16 @@
       el('h3', null, t('history')),
       BX.historyList(r.history));
     view.dataset.reportId = r.id;
+    // Until WeChat has the decision, look again (as the employee's page does).
+    clearTimeout(pollTimer);
+    if (r.sync && r.sync.state === 'pending') {
+      pollTimer = setTimeout(async function () {
+        if (location.hash !== '#report/' + encodeURIComponent(r.id)) return;
+        try {
+          render(await BX.api('GET', '/api/v1/reports/' + encodeURIComponent(r.id)));
+        } catch (e) { /* the next action shows it */ }
+      }, 3000);
+    }
   }
 
   function route() {

@@ -252,6 +252,11 @@
     ws_CLOSURE: ['已报销', 'Reimbursed'],
     ws_CANCEL: ['已红冲', 'Cancelled'],
     in_report: ['在报销单中', 'In a report'],
+    // An invoice whose WeChat status is still on its way (the outbox).
+    sy_INIT: ['解锁中…', 'Unlocking…'],
+    sy_LOCK: ['锁定中…', 'Locking…'],
+    sy_CLOSURE: ['核销中…', 'Closing…'],
+    attention_cancelled: ['发票 {0} 已被开票方红冲，请从报销单中移除', 'Invoice {0} was cancelled by its issuer (红冲): remove it from the report'],
     sync_synced: ['已同步', 'Synced'],
     sync_pending: ['同步中（{0}）', 'Syncing ({0})'],
     sync_failed: ['同步失败（{0}），管理员处理中', 'Sync failed ({0}); an admin will retry'],
@@ -582,16 +587,36 @@
     return T['kind_' + k] ? t('kind_' + k) : k || '';
   }
 
+  // SYNC_TARGET is the WeChat status a report's invoices have once its
+  // last change reached WeChat (approve, reject and withdraw go through
+  // the outbox; submit locks before it answers).
+  const SYNC_TARGET = { draft: 'INIT', withdrawn: 'INIT', rejected: 'INIT', submitted: 'LOCK', approved: 'CLOSURE', paid: 'CLOSURE' };
+
+  // syncingTo is the WeChat status inv is on its way to while report r's
+  // change has not reached WeChat yet, else ''. The invoice then shows
+  // "解锁中…" rather than a status WeChat is about to leave.
+  function syncingTo(inv, r) {
+    if (!r || !r.sync || r.sync.state === 'synced' || inv.wechat_status == null) return '';
+    const now = wechatStatus(inv.wechat_status);
+    const target = SYNC_TARGET[r.status];
+    return target && now !== target && now !== 'CANCEL' ? target : '';
+  }
+
   // invoiceCard renders one invoice: seller, amount, number, date, WeChat
-  // status and the warnings (amounts, title, number shape).
+  // status and the warnings (amounts, title, number shape). opts.report is
+  // the report it is in, when known: its pending sync shows on the card.
   function invoiceCard(inv, opts) {
     opts = opts || {};
+    const to = syncingTo(inv, opts.report);
     // A file invoice has no WeChat status: its source stands in for it.
     const badges = inv.wechat_status == null
       ? [badge(t('src_' + inv.source), 'muted')]
-      : [badge(wechatLabel(inv.wechat_status), 'ws-' + wechatStatus(inv.wechat_status).toLowerCase())];
+      : to ? [el('span', { class: 'badge syncing', dataset: { syncing: to } }, t('sy_' + to))]
+        : [badge(wechatLabel(inv.wechat_status), 'ws-' + wechatStatus(inv.wechat_status).toLowerCase())];
     if (inv.cancelled && inv.wechat_status == null) badges.push(badge(t('cancelled_badge'), 'warn'));
-    if (inv.report_id && opts.showReport !== false) badges.push(badge(t('in_report'), 'muted'));
+    // "报销中" (LOCK) already says the invoice is in a report: one badge.
+    const locked = inv.wechat_status != null && wechatStatus(inv.wechat_status) === 'LOCK' && !to;
+    if (inv.report_id && opts.showReport !== false && !locked) badges.push(badge(t('in_report'), 'muted'));
     if (inv.amounts_consistent === false) badges.push(badge(t('warn_amounts'), 'warn'));
     if (inv.title_matches_company === false) badges.push(badge(t('warn_title'), 'warn'));
     if (inv.needs_review) badges.push(badge(t(inv.wechat_status == null ? 'warn_file_review' : 'warn_review'), 'warn'));
@@ -664,8 +689,16 @@
   }
 
   // attention lists why an open report cannot go ahead (needs_attention).
+  // An invoice its issuer cancelled is named from the invoices, in the
+  // page's language, not by the server's English text.
   function attention(r) {
-    return (r.needs_attention || []).map(function (text) {
+    const open = r.status === 'draft' || r.status === 'submitted' || r.status === 'rejected' || r.status === 'withdrawn';
+    const cancelled = open ? (r.invoices || []).filter(function (i) { return i.wechat_status === 'CANCEL'; }) : [];
+    // The server names no other reason today (web/views.go).
+    const texts = cancelled.length
+      ? cancelled.map(function (i) { return t('attention_cancelled', (i.invoice_code ? i.invoice_code + ' ' : '') + i.invoice_number); })
+      : r.needs_attention || [];
+    return texts.map(function (text) {
       return el('div', { class: 'notice warn attention' }, t('needs_attention') + (zh ? '：' : ': ') + text);
     });
   }

@@ -13,7 +13,7 @@
   const view = $('report-view');
   let cfg = null;
   const inv = { status: '', items: [], cursor: null, seq: 0 };
-  const rep = { items: [], cursor: null, seq: 0 };
+  const rep = { items: [], cursor: null, seq: 0, byId: {} };
   const selected = new Map(); // invoice id → invoice
   let pollTimer = 0;
 
@@ -67,7 +67,7 @@
           },
         });
       }
-      const card = BX.invoiceCard(i, { checkbox: box });
+      const card = BX.invoiceCard(i, { checkbox: box, report: i.report_id ? rep.byId[i.report_id] : null });
       if (i.needs_review && i.wechat_status == null && !i.report_id) card.append(completeButton(i));
       list.append(card);
     });
@@ -248,10 +248,28 @@
     if (seq !== rep.seq) return;
     rep.items = rep.items.concat(page.items);
     rep.cursor = page.next_cursor;
+    rep.byId = {};
+    rep.items.forEach(function (r) { rep.byId[r.id] = r; });
+    // The invoices show their reports' pending sync ("解锁中…").
+    if (inv.items.length) renderInvoices();
+    watchSync();
     BX.clear(list);
     if (rep.items.length === 0) list.append(el('li', { class: 'state empty' }, t('no_reports')));
     rep.items.forEach(function (r) { list.append(reportCard(r, '#report/')); });
     $('rep-more').hidden = !rep.cursor;
+  }
+
+  // watchSync looks again while a listed report's change is on its way
+  // to WeChat, so its invoices stop saying "解锁中…" once WeChat has it.
+  let syncTimer = 0;
+  function watchSync() {
+    clearTimeout(syncTimer);
+    if (!rep.items.some(function (r) { return r.sync && r.sync.state === 'pending'; })) return;
+    syncTimer = setTimeout(function () {
+      if (home.hidden) return;
+      loadReports(true);
+      loadInvoices(true);
+    }, 3000);
   }
 
   function reportCard(r, prefix) {
@@ -335,7 +353,7 @@
       el('div', { id: 'edit-panel' }),
       el('h3', null, t('invoices'), ' (', r.invoices.length, ')'),
       el('ul', { class: 'cards', id: 'report-invoices' }, r.invoices.map(function (i) {
-        const card = BX.invoiceCard(i, { showReport: false, error: refused[i.id] });
+        const card = BX.invoiceCard(i, { showReport: false, error: refused[i.id], report: r });
         card.append(el('div', { class: 'small muted expense-type', dataset: { code: i.expense_type || '' } },
           t('expense_type') + (BX.zh ? '：' : ': ') + (i.expense_type ? typeName(i.expense_type) : t('expense_type_none'))));
         return card;
