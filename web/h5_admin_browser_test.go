@@ -2,7 +2,10 @@ package web_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
+
+	"github.com/chromedp/chromedp"
 
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
@@ -25,7 +28,20 @@ func TestBrowserAdminPage(t *testing.T) {
 
 	tb.click(`#new-employee`)
 	tb.until("the new-employee form", `!document.querySelector('#employee-form').hidden && !document.querySelector('#employee-form [name=id]').disabled`, nil)
-	tb.eval(`(() => { const f = document.querySelector('#employee-form'); f.querySelector('[name=id]').value = 'emp-new'; f.querySelector('[name=name]').value = '新人'; f.querySelector('[name=manager_id]').value = 'mgr-zhao'; return 0; })()`, nil)
+	tb.eval(`(() => { const f = document.querySelector('#employee-form'); f.querySelector('[name=id]').value = 'emp-new'; f.querySelector('[name=name]').value = '新人'; return 0; })()`, nil)
+	// The approver is picked from the directory by name (issue 19).
+	tb.run("search the approver", chromedp.SendKeys("#manager-search", "赵", chromedp.ByQuery))
+	var options []string
+	tb.until("the matches", `(() => { const o = Array.from(document.querySelectorAll('#manager-results .pick-option')).map(b => b.dataset.id); return o.length ? o : null; })()`, &options)
+	if strings.Join(options, " ") != "mgr-zhao" {
+		t.Errorf("searching 赵 offers %q, want mgr-zhao", options)
+	}
+	tb.click(`#manager-results .pick-option[data-id="mgr-zhao"]`)
+	var picked string
+	tb.until("the pick", `document.getElementById('manager-picker').dataset.value === 'mgr-zhao' && document.getElementById('manager-picked').textContent`, &picked)
+	if !strings.Contains(picked, "赵磊") {
+		t.Errorf("the picked approver shows %q, want the name 赵磊", picked)
+	}
 	tb.click(`#employee-save`)
 	tb.until("the new employee", `!!document.querySelector('tr[data-id="emp-new"]')`, nil)
 
@@ -53,4 +69,39 @@ func TestBrowserAdminPage(t *testing.T) {
 	if e := admin.Do(http.MethodGet, "/api/v1/admin/employees/emp-li", nil); e.JSON["department"] != "新部门" {
 		t.Fatalf("emp-li %s", e.Body)
 	}
+	if e := admin.Do(http.MethodGet, "/api/v1/admin/employees/emp-new", nil); e.JSON["manager_id"] != "mgr-zhao" {
+		t.Fatalf("emp-new's approver: %s", e.Body)
+	}
+
+	// At desktop width each role box has its label beside it, on one line
+	// with the others (issue 19: they stood on rows of their own, the label
+	// below the box).
+	tb.desktop()
+	tb.eval(`window.scrollTo(0, 0)`, nil)
+	tb.click(`#new-employee`)
+	var rows []struct {
+		Box   map[string]float64 `json:"box"`
+		Label map[string]float64 `json:"label"`
+	}
+	tb.until("the role boxes", `(() => {
+		const ls = Array.from(document.querySelectorAll('#employee-roles label.check'));
+		if (ls.length !== 5 || document.getElementById('employee-form').hidden) return null;
+		const r = n => { const b = n.getBoundingClientRect(); return {left: b.left, right: b.right, top: b.top, bottom: b.bottom}; };
+		return ls.map(l => {
+			const range = document.createRange();
+			range.selectNodeContents(l);
+			range.setStartAfter(l.querySelector('input'));
+			return {box: r(l.querySelector('input')), label: r(range)};
+		});
+	})()`, &rows)
+	for i, r := range rows {
+		midBox := (r.Box["top"] + r.Box["bottom"]) / 2
+		if r.Label["left"] < r.Box["right"] || midBox < r.Label["top"] || midBox > r.Label["bottom"] {
+			t.Errorf("role %d: the label %v is not beside its box %v", i, r.Label, r.Box)
+		}
+		if i > 0 && r.Box["top"] != rows[0].Box["top"] {
+			t.Errorf("role %d's box is on another line (top %v, the first's %v)", i, r.Box["top"], rows[0].Box["top"])
+		}
+	}
+	tb.phone()
 }

@@ -243,6 +243,18 @@ func (b *browser) newTab(name string) *tab {
 	return tb
 }
 
+// desktop makes the tab a desktop window (1280×800, no touch); phone
+// returns it to the phone viewport screenshots expect.
+func (tb *tab) desktop() {
+	tb.t.Helper()
+	tb.run("desktop viewport", chromedp.EmulateViewport(1280, 800, chromedp.EmulateScale(1)))
+}
+
+func (tb *tab) phone() {
+	tb.t.Helper()
+	tb.run("phone viewport", chromedp.EmulateViewport(viewWidth, viewHeight, chromedp.EmulateScale(1), chromedp.EmulateMobile))
+}
+
 // run runs actions within the step timeout; on failure it reports where
 // the page was and what it showed.
 func (tb *tab) run(what string, actions ...chromedp.Action) {

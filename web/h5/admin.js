@@ -21,6 +21,7 @@
     if (reset) {
       state.items = [];
       state.cursor = null;
+      everyone = null;
     }
     let q = '/api/v1/admin/employees?limit=100';
     if (state.cursor) q += '&cursor=' + encodeURIComponent(state.cursor);
@@ -40,6 +41,13 @@
     return e.identities.map(function (i) { return i.channel + ':' + (i.channel === 'work' ? i.userid : i.openid); }).join(' ');
   }
 
+  // managerText names the approver when the table lists them.
+  function managerText(id) {
+    if (!id) return '';
+    const m = state.items.find(function (x) { return x.id === id; });
+    return m ? m.name + '（' + id + '）' : id;
+  }
+
   function renderEmployees() {
     $('more').hidden = !state.cursor;
     const cols = [L('工号', 'ID'), L('姓名', 'Name'), L('部门', 'Department'), L('角色', 'Roles'), L('审批人', 'Approver'), L('状态', 'Status'), L('微信身份', 'WeChat')];
@@ -47,7 +55,7 @@
       el('thead', null, el('tr', null, cols.map(function (c) { return el('th', null, c); }))),
       el('tbody', null, state.items.map(function (e) {
         const cells = [e.id, e.name, e.department, e.roles.map(function (r) { return ROLE_NAMES[r] || r; }).join('、'),
-          e.manager_id || '', e.active ? L('在职', 'Active') : L('已停用', 'Deactivated'), identityText(e)];
+          managerText(e.manager_id), e.active ? L('在职', 'Active') : L('已停用', 'Deactivated'), identityText(e)];
         return el('tr', { dataset: { id: e.id }, class: e.active ? '' : 'muted', onclick: function () { edit(e); } },
           cells.map(function (v, k) { return el('td', { 'data-label': cols[k] }, v); }));
       }))));
@@ -66,19 +74,21 @@
       id: el('input', { name: 'id', value: e.id, required: true, disabled: !isNew, pattern: '[a-z0-9][a-z0-9._\\-]{0,63}' }),
       name: el('input', { name: 'name', value: e.name, required: true }),
       department: el('input', { name: 'department', value: e.department }),
-      manager: el('input', { name: 'manager_id', value: e.manager_id || '' }),
+      manager: employeePicker(e.manager_id, e.id),
       active: el('input', { type: 'checkbox', name: 'active', checked: e.active }),
     };
+    // Each box with its label beside it, the boxes on one line.
     const roleBoxes = ROLES.map(function (r) {
-      return el('label', null, el('input', { type: 'checkbox', name: 'role', value: r, checked: e.roles.indexOf(r) >= 0, disabled: r === 'employee' }), ' ', ROLE_NAMES[r]);
+      return el('label', { class: 'check', dataset: { role: r } },
+        el('input', { type: 'checkbox', name: 'role', value: r, checked: e.roles.indexOf(r) >= 0, disabled: r === 'employee' }), ROLE_NAMES[r]);
     });
     const error = el('div');
     BX.fill(form,
       el('h3', null, isNew ? L('新增员工', 'New employee') : L('编辑 ', 'Edit ') + e.id),
       field(L('工号', 'ID'), inputs.id), field(L('姓名', 'Name'), inputs.name), field(L('部门', 'Department'), inputs.department),
-      el('div', null, el('span', { class: 'label' }, L('角色', 'Roles')), roleBoxes),
-      field(L('审批人工号', 'Approver ID'), inputs.manager),
-      el('label', null, inputs.active, ' ', L('在职（停用后不能登录，历史保留）', 'Active (deactivated: no sign-in, history kept)')),
+      el('fieldset', { class: 'roles', id: 'employee-roles' }, el('legend', { class: 'label' }, L('角色', 'Roles')), roleBoxes),
+      el('div', { class: 'field' }, el('span', { class: 'label' }, L('审批人', 'Approver')), inputs.manager),
+      el('label', { class: 'check' }, inputs.active, L('在职（停用后不能登录，历史保留）', 'Active (deactivated: no sign-in, history kept)')),
       e.identities.length ? el('p', { class: 'muted small' }, L('微信身份：', 'WeChat: ') + identityText(e)) : null,
       error,
       el('div', { class: 'actions' },
@@ -92,7 +102,7 @@
       const body = {
         name: inputs.name.value.trim(), department: inputs.department.value.trim(),
         roles: roleBoxes.map(function (l) { return l.firstChild; }).filter(function (b) { return b.checked; }).map(function (b) { return b.value; }),
-        manager_id: inputs.manager.value.trim() || null, active: inputs.active.checked,
+        manager_id: inputs.manager.value || null, active: inputs.active.checked,
       };
       try {
         if (isNew) {
@@ -111,6 +121,77 @@
       }
     };
     form.scrollIntoView({ block: 'nearest' });
+  }
+
+  // everyone is the whole directory, for the approver picker: every page
+  // of the list, read once per load of the table.
+  let everyone = null;
+  async function allEmployees() {
+    if (everyone) return everyone;
+    let list = [];
+    let cursor = null;
+    do {
+      const page = await BX.api('GET', '/api/v1/admin/employees?limit=100' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
+      list = list.concat(page.items);
+      cursor = page.next_cursor;
+    } while (cursor);
+    everyone = list;
+    return list;
+  }
+
+  function personText(p) {
+    return p.name + '（' + p.id + (p.department ? ' · ' + p.department : '') + '）';
+  }
+
+  // employeePicker chooses an employee by name, id or department (the
+  // approver): a search box, the matches to pick from, the choice shown
+  // with a clear button. Its value is the chosen id, '' for none; self is
+  // never offered.
+  function employeePicker(current, self) {
+    const picked = el('span', { class: 'picked', id: 'manager-picked' });
+    const search = el('input', { type: 'search', id: 'manager-search', autocomplete: 'off', placeholder: L('输入姓名或工号搜索', 'Search by name or ID') });
+    const results = el('ul', { class: 'picker-results', id: 'manager-results', role: 'listbox' });
+    const clearBtn = el('button', { type: 'button', class: 'link', id: 'manager-clear' }, L('清除', 'Clear'));
+    const box = el('div', { class: 'picker', id: 'manager-picker' }, el('div', { class: 'row' }, picked, clearBtn), search, results);
+    function set(id, who) {
+      box.value = id || '';
+      box.dataset.value = box.value;
+      picked.textContent = id ? (who ? personText(who) : id) : L('未指定（按审批流程）', 'None (the approval policy decides)');
+      clearBtn.hidden = !id;
+    }
+    set(current, null);
+    if (current) {
+      allEmployees().then(function (list) {
+        const who = list.find(function (x) { return x.id === current; });
+        if (who && box.value === current) set(current, who);
+      }, function () { /* the id stays shown */ });
+    }
+    clearBtn.addEventListener('click', function () { set('', null); });
+    search.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') ev.preventDefault(); });
+    search.addEventListener('input', async function () {
+      const q = search.value.trim().toLowerCase();
+      if (!q) { BX.clear(results); return; }
+      let list;
+      try {
+        list = await allEmployees();
+      } catch (err) {
+        BX.fill(results, el('li', null, BX.errorBox(err)));
+        return;
+      }
+      if (search.value.trim().toLowerCase() !== q) return; // typed on meanwhile
+      const hits = list.filter(function (x) {
+        return x.active && x.id !== self && (x.name.toLowerCase().indexOf(q) >= 0 || x.id.toLowerCase().indexOf(q) >= 0 ||
+          (x.department || '').toLowerCase().indexOf(q) >= 0);
+      }).slice(0, 8);
+      BX.fill(results, hits.length ? hits.map(function (x) {
+        return el('li', null, el('button', { type: 'button', class: 'pick-option', dataset: { id: x.id }, onclick: function () {
+          set(x.id, x);
+          search.value = '';
+          BX.clear(results);
+        } }, personText(x)));
+      }) : el('li', { class: 'muted small' }, L('没有匹配的员工', 'No employee matches')));
+    });
+    return box;
   }
 
   // signOutButton ends every session of e, on every device, at their
