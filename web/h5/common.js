@@ -34,6 +34,7 @@
     // employee page
     my_invoices: ['我的发票', 'My invoices'],
     import_invoices: ['导入发票', 'Import invoices'],
+    pc_import_link: ['用手机扫码导入', 'Import with your phone (QR)'],
     importing: ['正在从卡包导入…', 'Importing from the card wallet…'],
     imported_n: ['已导入 {0} 张发票', '{0} invoice(s) imported'],
     upload_files: ['上传发票文件', 'Upload invoice files'],

@@ -592,6 +592,8 @@
       $('intake-address').textContent = me.intake_address;
       $('intake-mail').hidden = false;
     }
+    // On a computer the wallet is on the phone: offer the QR import there.
+    $('pc-import-link').hidden = /MicroMessenger|wxwork/i.test(navigator.userAgent);
     $('import').addEventListener('click', doImport);
     $('upload-files').addEventListener('change', function (ev) { doUpload(ev.target.files); });
     const drop = $('dropzone');
