@@ -94,4 +94,23 @@ func TestBrowserRolesAndErrors(t *testing.T) {
 		}
 	}
 	li.phone()
+
+	// The pending sync reads the same after every action: the invoice
+	// shows where WeChat is taking it until WeChat has it (the withdrawal
+	// runs end to end in TestBrowserWeComWithdraw).
+	var badges map[string]string
+	li.eval(`(() => {
+		const card = (ws, status, sync) => BX.invoiceCard({ id: 'i', wechat_status: ws, report_id: 'r', amount: '1.00', kind: 'other' },
+			{ showReport: false, report: { status: status, sync: { state: sync } } }).querySelector('.badges').textContent;
+		return { submit: card('INIT', 'submitted', 'pending'), approve: card('LOCK', 'approved', 'pending'),
+			reject: card('LOCK', 'rejected', 'pending'), withdraw: card('LOCK', 'withdrawn', 'failed'),
+			done: card('CLOSURE', 'approved', 'pending'), synced: card('LOCK', 'submitted', 'synced'),
+			// In the home list: "报销中" says "in a report" already, one badge.
+			home: BX.invoiceCard({ id: 'i', wechat_status: 'LOCK', report_id: 'r', amount: '1.00', kind: 'other' }).querySelector('.badges').textContent };
+	})()`, &badges)
+	for action, want := range map[string]string{"submit": "锁定中…", "approve": "核销中…", "reject": "解锁中…", "withdraw": "解锁中…", "done": "已报销", "synced": "报销中", "home": "报销中"} {
+		if badges[action] != want {
+			t.Errorf("after %s the invoice's badges read %q, want %q", action, badges[action], want)
+		}
+	}
 }
