@@ -60,6 +60,10 @@ func TestBrowserRolesAndErrors(t *testing.T) {
 		}
 	}
 	li.screenshot("forbidden")
+	// The approvals page is everyone's (a step may name any employee): an
+	// employee sees their own, empty, list there and no 没有权限.
+	li.open("/h5/approve")
+	li.until("the empty approvals list", `!!document.querySelector('#to-approve .state.empty') && !document.getElementById('forbidden')`, nil)
 
 	// A 4xx: a bank account number of letters.
 	li.open("/h5/")
@@ -92,6 +96,18 @@ func TestBrowserRolesAndErrors(t *testing.T) {
 		if got.Retry {
 			t.Errorf("%s: a refused input offers 重试: %q", size, got.Visible)
 		}
+	}
+	// On the desktop the QR import is linked beside 导入发票, and the
+	// reports come before the invoice list.
+	var home struct {
+		Link         string
+		ReportsFirst bool
+	}
+	li.eval(`(() => { const a = document.getElementById('pc-import-link');
+		return { link: a.offsetParent !== null ? a.getAttribute('href') : '',
+			reportsFirst: document.getElementById('reports-section').getBoundingClientRect().top < document.getElementById('invoices-section').getBoundingClientRect().top }; })()`, &home)
+	if home.Link != "/h5/pc-import" || !home.ReportsFirst {
+		t.Errorf("the desktop home page: QR import link %q (want /h5/pc-import), reports first %v", home.Link, home.ReportsFirst)
 	}
 	li.phone()
 

@@ -728,12 +728,15 @@
   }
 
   // PAGES are the pages of the top bar and who may open them, by the
-  // rules the API enforces. Finance, cashiers and admins approve too: a
-  // chain step may name their role, and admin is the default fallback
-  // (DECISIONS 45).
+  // rules the API enforces (may). The approvals page is everyone's: a
+  // chain step may name any employee (a manager, named users), and the
+  // list is only ever one's own; the bar offers it (nav) to approvers,
+  // finance, cashiers and admins (a step may name their role, admin is
+  // the fallback: DECISIONS 45), and to anyone with a report waiting.
   const PAGES = [
     { id: 'mine', href: '/h5/', label: 'nav_mine', may: function () { return true; } },
-    { id: 'approve', href: '/h5/approve', label: 'nav_approve', may: function (me) { return anyRole(me, ['approver', 'finance', 'cashier', 'admin']); } },
+    { id: 'approve', href: '/h5/approve', label: 'nav_approve', may: function () { return true; },
+      nav: function (me) { return anyRole(me, ['approver', 'finance', 'cashier', 'admin']); } },
     { id: 'finance', href: '/h5/finance', label: 'nav_finance', may: function (me) { return anyRole(me, ['finance', 'cashier', 'admin']); } },
     { id: 'admin', href: '/h5/admin', label: 'nav_admin', may: function (me) { return hasRole(me, 'admin'); } },
   ];
@@ -782,15 +785,18 @@
       if (e.code === 'auth.required') e.handled = true; // on its way to the login page
       throw e;
     }
+    const link = function (p) {
+      return el('a', { href: p.href, class: p.id === active ? 'active' : '', dataset: { page: p.id } }, t(p.label));
+    };
+    const nav = el('nav', null, PAGES.filter(function (p) { return (p.nav || p.may)(me) || (p.id === active && p.may(me)); }).map(link));
     clear(header).append(
       el('a', { class: 'brand', href: home(me) }, t('app')),
-      el('nav', null, PAGES.filter(function (p) { return p.may(me); }).map(function (p) {
-        return el('a', { href: p.href, class: p.id === active ? 'active' : '', dataset: { page: p.id } }, t(p.label));
-      })),
+      nav,
       noticeBell(),
       el('span', { class: 'who', id: 'who' }, me.name),
       el('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, t('logout')));
     refreshNotices();
+    if (!nav.querySelector('[data-page="approve"]')) offerApprovals(nav, link);
     if (!mayOpen(me, active)) {
       forbidden(me);
       const e = new ApiError(403, 'auth.forbidden', '');
@@ -798,6 +804,17 @@
       throw e;
     }
     return { cfg: cfg, me: me };
+  }
+
+  // offerApprovals adds the approvals page to the bar of someone without
+  // an approving role when a report waits for them.
+  async function offerApprovals(nav, link) {
+    try {
+      const page = await api('GET', '/api/v1/reports?scope=to_approve&limit=1', null, { noRedirect: true });
+      if (page.items.length && !nav.querySelector('[data-page="approve"]')) {
+        nav.insertBefore(link(PAGES[1]), nav.children[1] || null);
+      }
+    } catch (e) { /* the bar stays as it is */ }
   }
 
   // The inbox: a bell with the unread count in the top bar, opening the
