@@ -269,10 +269,10 @@ func TestBrowserRefusedEditRejectResubmit(t *testing.T) {
 	li.click("#act-submit")
 	var reason string
 	li.until("the refusal next to the invoice", `(() => {
-		const n = document.querySelector('#report-invoices li.inv[data-invoice-id="`+lockedID+`"] .error');
-		return !!document.querySelector('#report-error .error') && n && n.textContent; })()`, &reason)
-	if !strings.Contains(reason, "invoice.locked_elsewhere") {
-		t.Errorf("refusal next to the invoice = %q, want invoice.locked_elsewhere", reason)
+		const n = document.querySelector('#report-invoices li.inv[data-invoice-id="`+lockedID+`"] .error .refusal');
+		return !!document.querySelector('#report-error .error') && n && n.dataset.code + ' ' + n.textContent; })()`, &reason)
+	if reason != "invoice.locked_elsewhere 发票已被其他单位锁定" {
+		t.Errorf("refusal next to the invoice = %q, want invoice.locked_elsewhere in data-code and the Chinese text", reason)
 	}
 	var others int
 	li.eval(`document.querySelectorAll('#report-invoices li.inv .error').length`, &others)

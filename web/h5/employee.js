@@ -299,12 +299,14 @@
 
   // refusedText explains one item of report.submit_refused's details:
   // {invoice_id, code, errcode}. code is an error code ("invoice.…") or
-  // the invoice's own code and number; errcode is WeChat's.
+  // the invoice's own code and number; errcode is WeChat's. The page's
+  // text shows; the codes ride in data-code and the tooltip.
   function refusedText(x) {
     const isErrorCode = /^[a-z_]+\.[a-z_.]+$/.test(String(x.code || ''));
     const code = isErrorCode ? x.code : REFUSALS[x.errcode] || '';
     const label = code && t('err_' + code) !== 'err_' + code ? t('err_' + code) : t('err_report.submit_refused');
-    return [label, code, x.errcode ? 'errcode ' + x.errcode : ''].filter(Boolean).join(' · ');
+    const raw = [code, x.errcode ? 'errcode ' + x.errcode : ''].filter(Boolean).join(' · ');
+    return el('span', { class: 'refusal', dataset: { code: code }, title: raw || null }, label);
   }
 
   function renderReport(r, problem) {
