@@ -361,9 +361,9 @@ func TestBrowserDuplicateImport(t *testing.T) {
 	wang.login("emp-wang", "/h5/")
 	wang.importFromWallet(1, dup)
 	var text string
-	wang.until("the duplicate error", `(() => { const n = document.querySelector('#import-summary li.failed[data-code="invoice.duplicate"]'); return n && n.textContent; })()`, &text)
-	if !strings.Contains(text, "李娜") || !strings.Contains(text, "invoice.duplicate") {
-		t.Errorf("duplicate message %q should name the importer (李娜) and the code", text)
+	wang.until("the duplicate error", `(() => { const n = document.querySelector('#import-summary li.failed[data-code="invoice.duplicate"] .error-text'); return n && n.textContent; })()`, &text)
+	if want := "该发票已被导入 · 已由 李娜 导入"; !strings.HasPrefix(text, want) {
+		t.Errorf("duplicate message %q, want it to start %q (the importer named, no code)", text, want)
 	}
 	if ids := wang.ids("#import-summary li.imported"); len(ids) != 0 {
 		t.Errorf("the duplicate was imported: %v", ids)

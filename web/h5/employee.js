@@ -169,7 +169,7 @@
     if (f.needs_review && f.needs_review.length) parts.push(t('needs_fields', f.needs_review.join('、')));
     if (failure) {
       const d = failure.error.details || {};
-      parts.push(BX.t('err_' + failure.error.code));
+      parts.push(BX.errorText(failure.error));
       if (d.imported_by) parts.push(t('dup_by', d.imported_by));
       if (d.report_number) parts.push(t('dup_in', d.report_number));
     }
@@ -186,6 +186,19 @@
     out.append(box);
   }
 
+  // failureText is one failed import in the page's words: what, who
+  // holds a duplicate and in which report; the server's text and the code
+  // folded away.
+  function failureText(e) {
+    const d = e.details || {};
+    const parts = [BX.errorText(e)];
+    if (d.imported_by) parts.push(t('dup_by', d.imported_by));
+    if (d.report_number) parts.push(t('dup_in', d.report_number));
+    const detail = BX.errorDetail(e);
+    return [el('span', { class: 'error-text' }, parts.join(' · ')),
+      detail ? el('details', { class: 'error-detail' }, el('summary', null, t('err_details')), el('span', null, detail)) : null];
+  }
+
   function showImport(r, keep) {
     const out = $('import-result');
     if (!keep) BX.clear(out);
@@ -200,7 +213,7 @@
     if (r.failed.length) {
       box.append(el('div', { class: 'error' }, t('failed_n', r.failed.length)),
         el('ul', { class: 'plain' }, r.failed.map(function (f) {
-          return el('li', { class: 'failed', dataset: { code: f.error && f.error.code } }, BaoxiaoJSAPI.describeFailure(f));
+          return el('li', { class: 'failed', dataset: { code: f.error && f.error.code } }, failureText(f.error || {}));
         })));
     }
     box.append(el('button', { type: 'button', class: 'link', onclick: function () { BX.clear(out); } }, '×'));
