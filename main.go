@@ -13,7 +13,9 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"runtime/debug"
+	"strings"
 	"syscall"
 
 	"github.com/baoxiao/baoxiao/config"
@@ -24,14 +26,28 @@ import (
 var version = ""
 
 func main() {
+	cli.Prog = progName(os.Args[0])
 	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "baoxiao:", err)
 		os.Exit(1)
 	}
 }
 
+// progName is how the user started the program, for usage texts and hints
+// to be typed back as they are: "./bin/baoxiao", or "baoxiao" from the
+// PATH. `go run` starts a binary in a temporary build directory.
+func progName(arg0 string) string {
+	if arg0 == "" {
+		return "baoxiao"
+	}
+	if strings.Contains(arg0, string(filepath.Separator)+"go-build") {
+		return "go run ."
+	}
+	return arg0
+}
+
 func usage() string {
-	return "usage: baoxiao [--config file] <command>\n\ncommands:\n" + cli.Usage() +
+	return "usage: " + cli.Prog + " [--config file] <command>\n\ncommands:\n" + cli.Usage() +
 		"  version                  print the version\n"
 }
 

@@ -19,7 +19,7 @@ const archiveUsage = `usage: baoxiao archive --from YYYY-MM-DD --to YYYY-MM-DD [
 func runArchive(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("archive", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprintln(env.Stderr, archiveUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(archiveUsage)); fs.PrintDefaults() }
 	var p app.FinanceParams
 	fs.StringVar(&p.From, "from", "", "first approval date, YYYY-MM-DD (Asia/Shanghai)")
 	fs.StringVar(&p.To, "to", "", "last approval date, YYYY-MM-DD, inclusive")
@@ -28,7 +28,7 @@ func runArchive(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("archive: unexpected %q\n%s", fs.Arg(0), archiveUsage)
+		return fmt.Errorf("archive: unexpected %q\n%s", fs.Arg(0), withProg(archiveUsage))
 	}
 	f, err := p.Parse()
 	if err != nil {

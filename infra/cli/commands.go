@@ -6,9 +6,19 @@ import (
 	"io"
 	"log/slog"
 	"sort"
+	"strings"
 
 	"github.com/baoxiao/baoxiao/config"
 )
+
+// Prog is the program's name in usage texts and hints, as it was started
+// ("./bin/baoxiao", or "baoxiao" from the PATH), so that what is printed can
+// be typed as it is. main sets it.
+var Prog = "baoxiao"
+
+// withProg puts Prog into a usage text or hint, which names the program
+// "baoxiao " and nothing else so.
+func withProg(s string) string { return strings.ReplaceAll(s, "baoxiao ", Prog+" ") }
 
 // Env is what every command gets.
 type Env struct {

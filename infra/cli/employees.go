@@ -28,7 +28,7 @@ const employeesUsage = `usage:
 // line, on the configured database (migrated first, as serve does).
 func runEmployees(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return errors.New(employeesUsage)
+		return errors.New(withProg(employeesUsage))
 	}
 	sub, flags, files, err := employeeArgs(args)
 	if err != nil {
@@ -45,7 +45,7 @@ func runEmployees(ctx context.Context, env Env, args []string) error {
 	switch sub {
 	case "import":
 		if len(files) != 1 {
-			return errors.New(employeesUsage)
+			return errors.New(withProg(employeesUsage))
 		}
 		return ImportEmployees(ctx, env.Cfg, db, files[0], app.ImportOptions{DryRun: flags["dry-run"], Partial: flags["partial"]}, env.Stdout)
 	case "export":
@@ -55,7 +55,7 @@ func runEmployees(ctx context.Context, env Env, args []string) error {
 	case "sync-work":
 		return SyncWork(ctx, env.Cfg, db, env.Stdout)
 	}
-	return errors.New(employeesUsage)
+	return errors.New(withProg(employeesUsage))
 }
 
 // employeeArgs splits the subcommand, its --flags (anywhere on the line)
@@ -65,7 +65,7 @@ func employeeArgs(args []string) (sub string, flags map[string]bool, rest []stri
 	sub = args[0]
 	allowed, ok := known[sub]
 	if !ok {
-		return "", nil, nil, fmt.Errorf("employees: unknown subcommand %q\n%s", sub, employeesUsage)
+		return "", nil, nil, fmt.Errorf("employees: unknown subcommand %q\n%s", sub, withProg(employeesUsage))
 	}
 	flags = map[string]bool{}
 	for _, a := range args[1:] {
@@ -82,12 +82,12 @@ func employeeArgs(args []string) (sub string, flags map[string]bool, rest []stri
 			found = found || f == name
 		}
 		if !found {
-			return "", nil, nil, fmt.Errorf("employees %s: unknown flag %q\n%s", sub, a, employeesUsage)
+			return "", nil, nil, fmt.Errorf("employees %s: unknown flag %q\n%s", sub, a, withProg(employeesUsage))
 		}
 		flags[name] = true
 	}
 	if sub != "import" && len(rest) > 0 {
-		return "", nil, nil, fmt.Errorf("employees %s takes no arguments\n%s", sub, employeesUsage)
+		return "", nil, nil, fmt.Errorf("employees %s takes no arguments\n%s", sub, withProg(employeesUsage))
 	}
 	return sub, flags, rest, nil
 }

@@ -39,7 +39,7 @@ func financeFlags(fs *flag.FlagSet, p *app.FinanceParams) {
 func runExport(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprintln(env.Stderr, exportUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(exportUsage)); fs.PrintDefaults() }
 	var p app.FinanceParams
 	financeFlags(fs, &p)
 	format := fs.String("format", "csv", "csv or xlsx")
@@ -48,7 +48,7 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("export: unexpected %q\n%s", fs.Arg(0), exportUsage)
+		return fmt.Errorf("export: unexpected %q\n%s", fs.Arg(0), withProg(exportUsage))
 	}
 	f, err := p.Parse()
 	if err != nil {

@@ -19,7 +19,7 @@ const reconcileUsage = `usage: baoxiao reconcile --from YYYY-MM-DD --to YYYY-MM-
 func runReconcile(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprintln(env.Stderr, reconcileUsage); fs.PrintDefaults() }
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(reconcileUsage)); fs.PrintDefaults() }
 	var p app.FinanceParams
 	fs.StringVar(&p.From, "from", "", "first date, YYYY-MM-DD (Asia/Shanghai)")
 	fs.StringVar(&p.To, "to", "", "last date, YYYY-MM-DD, inclusive")
@@ -29,7 +29,7 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("reconcile: unexpected %q\n%s", fs.Arg(0), reconcileUsage)
+		return fmt.Errorf("reconcile: unexpected %q\n%s", fs.Arg(0), withProg(reconcileUsage))
 	}
 	f, err := p.Parse()
 	if err != nil {
