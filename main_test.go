@@ -29,3 +29,25 @@ func TestProgName(t *testing.T) {
 		t.Fatalf("help: %v\n%s", err, out.String())
 	}
 }
+
+// Help exits 0 with the usage on stdout for the program and every command,
+// before any configuration is read (BAOXIAO_CONFIG names no file here).
+func TestHelpExitsZero(t *testing.T) {
+	t.Setenv("BAOXIAO_CONFIG", t.TempDir()+"/missing.yaml")
+	lines := [][]string{{"-h"}, {"--help"}, {"help"}, {"version", "-h"}, {"help", "version"}}
+	for _, name := range cli.Names() {
+		lines = append(lines, []string{name, "-h"}, []string{name, "--help"}, []string{"help", name}, []string{"--config", "x.yaml", name, "-h"})
+	}
+	for _, args := range lines {
+		var stdout, stderr bytes.Buffer
+		if err := run(args, &stdout, &stderr); err != nil || stderr.Len() > 0 || !strings.HasPrefix(stdout.String(), "usage:") {
+			t.Errorf("%v: %v\nstdout: %s\nstderr: %s", args, err, stdout.String(), stderr.String())
+		}
+	}
+	for _, args := range [][]string{{"frobnicate", "-h"}, {"help", "frobnicate"}, {"-x"}} {
+		var stdout, stderr bytes.Buffer
+		if err := run(args, &stdout, &stderr); err == nil || !strings.Contains(stderr.String(), "usage: ") {
+			t.Errorf("%v: %v\nstderr: %s", args, err, stderr.String())
+		}
+	}
+}

@@ -32,6 +32,18 @@ func financeFlags(fs *flag.FlagSet, p *app.FinanceParams) {
 	fs.StringVar(&p.Q, "q", "", "prefix of invoice number, seller name or tax number, employee name")
 }
 
+// exportOptions are export's flags.
+type exportOptions struct {
+	p           app.FinanceParams
+	format, out string
+}
+
+func (o *exportOptions) declare(fs *flag.FlagSet) {
+	financeFlags(fs, &o.p)
+	fs.StringVar(&o.format, "format", "csv", "csv or xlsx")
+	fs.StringVar(&o.out, "out", "", `output file (default: the dated file name in the current directory; "-" is stdout)`)
+}
+
 // runExport is `baoxiao export`: the approved invoices of a date range
 // (by approval date) as CSV or XLSX, written by the same code as GET
 // /api/v1/finance/export. A progress bar shows on a terminal; otherwise
@@ -40,17 +52,15 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(exportUsage)); fs.PrintDefaults() }
-	var p app.FinanceParams
-	financeFlags(fs, &p)
-	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("out", "", `output file (default: the dated file name in the current directory; "-" is stdout)`)
+	var o exportOptions
+	o.declare(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("export: unexpected %q\n%s", fs.Arg(0), withProg(exportUsage))
 	}
-	f, err := p.Parse()
+	f, err := o.p.Parse()
 	if err != nil {
 		return err
 	}
@@ -60,12 +70,12 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeFin()
-	job, err := fin.OperatorExport(f, *format)
+	job, err := fin.OperatorExport(f, o.format)
 	if err != nil {
 		return err
 	}
 	var totals app.FinanceTotals
-	path, shown, err := writeOut(ctx, env, "export", *out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
+	path, shown, err := writeOut(ctx, env, "export", o.out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
 		var err error
 		totals, err = job.Run(ctx, w, progress)
 		return err

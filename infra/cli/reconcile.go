@@ -12,6 +12,19 @@ import (
 
 const reconcileUsage = `usage: baoxiao reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--date-field issued_on|imported_on|approved_on] [--repair]`
 
+// reconcileOptions are reconcile's flags.
+type reconcileOptions struct {
+	p      app.FinanceParams
+	repair bool
+}
+
+func (o *reconcileOptions) declare(fs *flag.FlagSet) {
+	fs.StringVar(&o.p.From, "from", "", "first date, YYYY-MM-DD (Asia/Shanghai)")
+	fs.StringVar(&o.p.To, "to", "", "last date, YYYY-MM-DD, inclusive")
+	fs.StringVar(&o.p.DateField, "date-field", "issued_on", "the date the range applies to")
+	fs.BoolVar(&o.repair, "repair", false, "queue the missing WeChat changes through the outbox")
+}
+
 // runReconcile is `baoxiao reconcile`: compare our invoices in a date
 // range with WeChat's status, list the mismatches on stdout and, with
 // --repair, queue the missing changes through the outbox (the serving
@@ -20,18 +33,15 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
 	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(reconcileUsage)); fs.PrintDefaults() }
-	var p app.FinanceParams
-	fs.StringVar(&p.From, "from", "", "first date, YYYY-MM-DD (Asia/Shanghai)")
-	fs.StringVar(&p.To, "to", "", "last date, YYYY-MM-DD, inclusive")
-	fs.StringVar(&p.DateField, "date-field", "issued_on", "the date the range applies to")
-	repair := fs.Bool("repair", false, "queue the missing WeChat changes through the outbox")
+	var o reconcileOptions
+	o.declare(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("reconcile: unexpected %q\n%s", fs.Arg(0), withProg(reconcileUsage))
 	}
-	f, err := p.Parse()
+	f, err := o.p.Parse()
 	if err != nil {
 		return err
 	}
@@ -50,7 +60,7 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if run.State == app.ReconcileDone && *repair {
+	if run.State == app.ReconcileDone && o.repair {
 		if run, err = fin.RepairNow(ctx, run.ID); err != nil {
 			return err
 		}
