@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -76,8 +77,18 @@ func runExport(ctx context.Context, env Env, args []string) error {
 	}
 	var totals app.FinanceTotals
 	path, shown, err := writeOut(ctx, env, "export", o.out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
+		var nb *dropBOM
+		if o.out == "-" {
+			// The BOM is for spreadsheets opening a file; on stdout it goes
+			// to a program (iconv -t gbk refuses U+FEFF), so it is dropped.
+			nb = &dropBOM{w: w}
+			w = nb
+		}
 		var err error
 		totals, err = job.Run(ctx, w, progress)
+		if err == nil && nb != nil {
+			err = nb.flush()
+		}
 		return err
 	})
 	if err != nil {
@@ -201,4 +212,47 @@ func openMigrated(ctx context.Context, env Env) (*bun.DB, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return db, nil
+}
+
+// dropBOM passes a stream through without its leading UTF-8 byte-order
+// mark, if it has one.
+type dropBOM struct {
+	w    io.Writer
+	head []byte // the first bytes, while they may still be a BOM
+	done bool
+}
+
+const utf8BOM = "\uFEFF"
+
+func (d *dropBOM) Write(p []byte) (int, error) {
+	if d.done {
+		return d.w.Write(p)
+	}
+	n := min(len(utf8BOM)-len(d.head), len(p))
+	d.head = append(d.head, p[:n]...)
+	switch {
+	case !strings.HasPrefix(utf8BOM, string(d.head)):
+		d.done = true
+		if _, err := d.w.Write(d.head); err != nil {
+			return 0, err
+		}
+	case len(d.head) == len(utf8BOM):
+		d.done = true // the BOM: dropped
+	default:
+		return len(p), nil // too short to tell yet
+	}
+	if _, err := d.w.Write(p[n:]); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// flush writes what was held back of a stream shorter than a BOM.
+func (d *dropBOM) flush() error {
+	if d.done || len(d.head) == 0 {
+		return nil
+	}
+	d.done = true
+	_, err := d.w.Write(d.head)
+	return err
 }
