@@ -14,6 +14,8 @@ import (
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/cli"
+	"github.com/baoxiao/baoxiao/infra/sandbox"
+	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
@@ -56,43 +58,96 @@ func empIDs(t *testing.T, db testkit.DB) []string {
 	return out
 }
 
-// The example in testdata: a manager after their reports, both channels,
-// a BOM, a deactivated employee.
+// demoDirectory gives db the demo company's employees, seeded by the
+// service in sandbox mode as `make run` does.
+func demoDirectory(t *testing.T, db testkit.DB) {
+	t.Helper()
+	cfg, err := config.Load("", []string{
+		"BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_DATABASE_DRIVER=" + db.Driver, "BAOXIAO_DATABASE_DSN=" + db.DSN,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.New(context.Background(), cfg, db.DB, service.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exportRows is `employees export` keyed by employee id.
+func exportRows(t *testing.T, db testkit.DB) map[string][]string {
+	t.Helper()
+	out, err := empCLI(t, db, "export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]string{}
+	for _, r := range rows[1:] {
+		m[r[0]] = r
+	}
+	return m
+}
+
+// The example in testdata is safe to try on the demo data, as the README
+// shows it (issue 19: it cleared demo openids and added a deactivated
+// employee): it adds people, one a manager after their reports, on both
+// channels, with a BOM, and changes no demo employee.
 func TestEmployeesImportExportRoundTrip(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		demoDirectory(t, db)
+		demo := exportRows(t, db)
+		if len(demo) != len(sandbox.DemoUsers) || demo["emp-wang"][8] == "" {
+			t.Fatalf("demo directory %v", demo)
+		}
 		example, err := filepath.Abs("../../testdata/employees.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
 		out, err := empCLI(t, db, "import", example, "--dry-run")
-		if err != nil || !strings.Contains(out, "would be created") || !strings.Contains(out, "dry run: nothing was changed") {
+		if err != nil || !strings.Contains(out, "5 rows: 5 would be created, 0 would be updated, 0 unchanged, 0 failed") ||
+			!strings.Contains(out, "dry run: nothing was changed") {
 			t.Fatalf("dry run: %v\n%s", err, out)
 		}
-		if ids := empIDs(t, db); len(ids) != 0 {
+		if ids := empIDs(t, db); len(ids) != len(demo) {
 			t.Fatalf("a dry run saved %v", ids)
 		}
 
 		out, err = empCLI(t, db, "import", example)
-		if err != nil || strings.Contains(out, "failed:") {
+		if err != nil || !strings.Contains(out, "5 rows: 5 created, 0 updated, 0 unchanged, 0 failed") {
 			t.Fatalf("import: %v\n%s", err, out)
 		}
-		if !strings.Contains(out, "0 updated, 0 unchanged, 0 failed") {
-			t.Fatalf("summary:\n%s", out)
+		after := exportRows(t, db)
+		for id, row := range demo {
+			if strings.Join(after[id], ",") != strings.Join(row, ",") {
+				t.Errorf("demo employee %s changed:\n%q\n%q", id, row, after[id])
+			}
+		}
+		for id, row := range after {
+			if row[5] != "true" {
+				t.Errorf("%s is deactivated", id)
+			}
 		}
 		s := store.New(db.DB)
-		wang, err := s.Employees.Get(context.Background(), "emp-wang")
+		zhang, err := s.Employees.Get(context.Background(), "emp-zhang")
 		if err != nil {
 			t.Fatal(err)
 		}
-		id, ok := wang.Identity(domain.ChannelWork, config.SandboxWorkCorpID)
-		if wang.Name() != "王芳" || wang.ManagerID() != "mgr-zhao" || !ok || id.UserID != "WangFang" || !wang.Active() {
-			t.Fatalf("emp-wang %+v", wang.Data())
+		id, ok := zhang.Identity(domain.ChannelWork, config.SandboxWorkCorpID)
+		if zhang.Name() != "张伟" || zhang.ManagerID() != "mgr-qian" || !ok || id.UserID != "ZhangWei" || !zhang.Active() {
+			t.Fatalf("emp-zhang %+v", zhang.Data())
 		}
-		if zhao, _ := s.Employees.Get(context.Background(), "mgr-zhao"); !zhao.HasRole(domain.RoleApprover) {
-			t.Fatalf("mgr-zhao roles %v", zhao.Roles())
+		if qian, _ := s.Employees.Get(context.Background(), "mgr-qian"); !qian.HasRole(domain.RoleApprover) || qian.ManagerID() != "mgr-zhao" {
+			t.Fatalf("mgr-qian %+v", qian.Data())
 		}
-		if gone, _ := s.Employees.Get(context.Background(), "emp-gone"); gone.Active() {
-			t.Fatal("emp-gone is active")
+		if huang, _ := s.Employees.Get(context.Background(), "emp-huang"); len(huang.Identities()) != 1 || huang.Identities()[0].Channel != domain.ChannelOA {
+			t.Fatalf("emp-huang %+v", huang.Data())
 		}
 
 		first, err := empCLI(t, db, "export")
@@ -104,7 +159,7 @@ func TestEmployeesImportExportRoundTrip(t *testing.T) {
 		}
 		// The export imports as "unchanged" and exports the same again.
 		out, err = empCLI(t, db, "import", empFile(t, first))
-		if err != nil || !strings.Contains(out, "6 rows: 0 created, 0 updated, 6 unchanged, 0 failed") {
+		if err != nil || !strings.Contains(out, "12 rows: 0 created, 0 updated, 12 unchanged, 0 failed") {
 			t.Fatalf("re-import: %v\n%s", err, out)
 		}
 		again, _ := empCLI(t, db, "export", "--bom")
@@ -113,7 +168,7 @@ func TestEmployeesImportExportRoundTrip(t *testing.T) {
 		}
 
 		list, err := empCLI(t, db, "list")
-		if err != nil || !strings.Contains(list, "emp-wang") || !strings.Contains(list, "work:WangFang") {
+		if err != nil || !strings.Contains(list, "emp-zhang") || !strings.Contains(list, "work:ZhangWei") {
 			t.Fatalf("list: %v\n%s", err, list)
 		}
 	})
