@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,8 +9,10 @@ import (
 	"os"
 	"strings"
 	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
@@ -120,7 +123,21 @@ func ImportEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, path s
 		defer f.Close()
 		r = f
 	}
-	recs, err := app.ReadEmployeesCSV(r)
+	raw, err := io.ReadAll(io.LimitReader(r, maxEmployeeFile+1))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(raw) > maxEmployeeFile {
+		return fmt.Errorf("%s: larger than %d MB", path, maxEmployeeFile>>20)
+	}
+	text, gb, err := employeeFileText(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if gb {
+		fmt.Fprintf(out, "%s is not UTF-8: read as GB18030 (GBK), the encoding of Excel's \"CSV\" on Chinese Windows\n", path)
+	}
+	recs, err := app.ReadEmployeesCSV(bytes.NewReader(text))
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -154,6 +171,48 @@ func ImportEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, path s
 		return fmt.Errorf("%d rows failed; nothing was changed (fix them, or use --partial to save the good rows)", failed)
 	}
 	return nil
+}
+
+// maxEmployeeFile bounds an employee file: app.MaxCSVRows rows of a few
+// hundred bytes.
+const maxEmployeeFile = 64 << 20
+
+// employeeFileText answers the file as UTF-8. Excel on Chinese Windows
+// saves "CSV" as GB18030 (GBK), so a file that is not UTF-8 is read as
+// GB18030 (gb reports it) when it decodes cleanly. A file that is UTF-8
+// but for a few bytes is damaged, not GB18030: decoding it would import
+// mojibake, so it is refused with the line of the first bad byte.
+func employeeFileText(raw []byte) (text []byte, gb bool, err error) {
+	if utf8.Valid(raw) {
+		return raw, false, nil
+	}
+	multi, invalid, bad := 0, 0, -1
+	for i := 0; i < len(raw); {
+		r, n := utf8.DecodeRune(raw[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			invalid++
+			if bad < 0 {
+				bad = i
+			}
+		case n > 1:
+			multi++
+		}
+		i += n
+	}
+	lineAt := func(b []byte, i int) int { return 1 + bytes.Count(b[:i], []byte("\n")) }
+	const hint = `save it as "CSV UTF-8" (Excel: Save As → CSV UTF-8) or GB18030`
+	if multi > invalid {
+		return nil, false, fmt.Errorf("line %d: not UTF-8, though the rest of the file is (damaged?): %s", lineAt(raw, bad), hint)
+	}
+	text, err = simplifiedchinese.GB18030.NewDecoder().Bytes(raw)
+	if err != nil {
+		return nil, false, fmt.Errorf("the file is neither UTF-8 nor GB18030: %s", hint)
+	}
+	if i := bytes.IndexRune(text, utf8.RuneError); i >= 0 {
+		return nil, false, fmt.Errorf("line %d: the file is neither UTF-8 nor GB18030: %s", lineAt(text, i), hint)
+	}
+	return text, true, nil
 }
 
 func orDash(s string) string {

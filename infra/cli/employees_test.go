@@ -10,6 +10,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
@@ -309,4 +312,47 @@ func TestEmployeesExportDefusesFormulas(t *testing.T) {
 			t.Fatalf("emp-quote name %q", q.Name())
 		}
 	})
+}
+
+// Excel on Chinese Windows saves "CSV" as GB18030: such a file imports
+// (issue 19: "the row is not UTF-8"), names intact, four-byte GB18030
+// characters too; a file in neither encoding, or UTF-8 with a damaged
+// byte, is refused with its line and the fix, never imported as mojibake.
+func TestEmployeesImportGB18030(t *testing.T) {
+	db := testkit.SQLite(t)
+	const content = "id,name,department\nemp-gb,王𠀾芳,市场部\nemp-gb2,李娜,销售部\n" // 𠀾: four bytes in GB18030
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if utf8.ValidString(gb) {
+		t.Fatal("the GB18030 file is valid UTF-8: it tests nothing")
+	}
+	out, err := empCLI(t, db, "import", empFile(t, gb))
+	if err != nil || !strings.Contains(out, "read as GB18030") || !strings.Contains(out, "2 rows: 2 created") {
+		t.Fatalf("GB18030 import: %v\n%s", err, out)
+	}
+	s := store.New(db.DB)
+	if e, err := s.Employees.Get(context.Background(), "emp-gb"); err != nil || e.Name() != "王𠀾芳" || e.Department() != "市场部" {
+		t.Fatalf("emp-gb: %v %+v", err, e)
+	}
+
+	// UTF-8 still reads as UTF-8, with no note.
+	out, err = empCLI(t, db, "import", empFile(t, "id,name\nemp-u8,赵磊\n"))
+	if err != nil || strings.Contains(out, "GB18030") {
+		t.Fatalf("UTF-8 import: %v\n%s", err, out)
+	}
+
+	for file, want := range map[string]string{
+		"id,name\nemp-a,王芳\nemp-b,李娜\nemp-c,陈\xff静\n": "line 4: not UTF-8, though the rest of the file is",
+		"id,name\nemp-a,a\nemp-c,\x81\xff\n":          "line 3: the file is neither UTF-8 nor GB18030",
+	} {
+		out, err := empCLI(t, db, "import", empFile(t, file))
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"CSV UTF-8"`) {
+			t.Errorf("%q: %v, want %q\n%s", file, err, want, out)
+		}
+	}
+	if ids := empIDs(t, db); len(ids) != 3 {
+		t.Fatalf("refused files saved rows: %v", ids)
+	}
 }
