@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -107,14 +106,13 @@ func ListApps(ctx context.Context, api *app.OpenAPI, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "APP_ID\tNAME\tCREATED\tSTATUS")
+	w := newTable(out, "APP_ID", "NAME", "CREATED", "STATUS")
 	for _, a := range apps {
 		status := "active"
 		if !a.Active() {
 			status = "revoked " + a.RevokedAt.In(app.Shanghai).Format(time.DateTime)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.ID, a.Name, a.CreatedAt.In(app.Shanghai).Format(time.DateTime), status)
+		w.row(a.ID, a.Name, a.CreatedAt.In(app.Shanghai).Format(time.DateTime), status)
 	}
-	return w.Flush()
+	return w.flush()
 }

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
 	"unicode/utf8"
 
 	"github.com/uptrace/bun"
@@ -245,8 +245,7 @@ func ExportEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, bom bo
 // ListEmployees prints every employee as a table.
 func ListEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, out io.Writer) error {
 	st := store.New(db)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tDEPARTMENT\tROLES\tAPPROVER\tACTIVE\tIDENTITIES")
+	tw := newTable(out, "ID", "NAME", "DEPARTMENT", "ROLES", "APPROVER", "ACTIVE", "IDENTITIES")
 	var after domain.EmployeeID
 	for {
 		page, err := st.Employees.List(ctx, after, 500)
@@ -266,15 +265,15 @@ func ListEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, out io.W
 				}
 				ids = append(ids, string(id.Channel)+":"+login)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%t\t%s\n", e.ID(), e.Name(), orDash(e.Department()),
-				strings.Join(roles, ","), orDash(string(e.ManagerID())), e.Active(), orDash(strings.Join(ids, " ")))
+			tw.row(string(e.ID()), e.Name(), orDash(e.Department()), strings.Join(roles, ","),
+				orDash(string(e.ManagerID())), strconv.FormatBool(e.Active()), orDash(strings.Join(ids, " ")))
 		}
 		if len(page) < 500 {
 			break
 		}
 		after = page[len(page)-1].ID()
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 // SyncWork brings in the WeCom address list. In sandbox mode the WeCom

@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/width"
 
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
@@ -174,7 +175,32 @@ func TestEmployeesImportExportRoundTrip(t *testing.T) {
 		if err != nil || !strings.Contains(list, "emp-zhang") || !strings.Contains(list, "work:ZhangWei") {
 			t.Fatalf("list: %v\n%s", err, list)
 		}
+		// Chinese names and departments do not push the columns out of
+		// line on a terminal (issue 19).
+		lines := strings.Split(strings.TrimSuffix(list, "\n"), "\n")
+		for _, l := range lines[1:] {
+			if got, want := columnOf(l, " true "), columnOf(lines[0], " ACTIVE "); got != want {
+				t.Errorf("ACTIVE at column %d, true at %d:\n%s\n%s", want, got, lines[0], l)
+			}
+		}
 	})
+}
+
+// columnOf is the terminal column at which sub starts in line: East Asian
+// wide characters take two.
+func columnOf(line, sub string) int {
+	i := strings.Index(line, sub)
+	if i < 0 {
+		return -1
+	}
+	n := 0
+	for _, r := range line[:i] {
+		n++
+		if k := width.LookupRune(r).Kind(); k == width.EastAsianWide || k == width.EastAsianFullwidth {
+			n++
+		}
+	}
+	return n
 }
 
 func TestEmployeesImportBadRows(t *testing.T) {

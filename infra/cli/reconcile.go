@@ -5,7 +5,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/baoxiao/baoxiao/app"
 )
@@ -71,8 +70,7 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stdout, run.Error)
 	}
 	if run.Mismatches > 0 {
-		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "INVOICE\tREPORT\tOURS\tWECHAT\tKIND\tREPAIR\tREASON")
+		tw := newTable(env.Stdout, "INVOICE", "REPORT", "OURS", "WECHAT", "KIND", "REPAIR", "REASON")
 		var after int64
 		for {
 			ms, err := fin.OperatorMismatches(ctx, run.ID, after, 500)
@@ -81,14 +79,14 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 			}
 			for _, mm := range ms {
 				after = mm.ID
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mm.InvoiceID, dash(mm.ReportNumber), mm.Expected,
-					dash(string(mm.WeChat)), mm.Kind, dash(string(mm.Repair)), mm.Reason)
+				tw.row(string(mm.InvoiceID), dash(mm.ReportNumber), string(mm.Expected),
+					dash(string(mm.WeChat)), string(mm.Kind), dash(string(mm.Repair)), mm.Reason)
 			}
 			if len(ms) < 500 {
 				break
 			}
 		}
-		if err := tw.Flush(); err != nil {
+		if err := tw.flush(); err != nil {
 			return err
 		}
 	}
