@@ -295,6 +295,13 @@ func SyncWork(ctx context.Context, cfg *config.Config, db *bun.DB, out io.Writer
 	dir := directory(cfg, db)
 	dir.UseWorkDirectory(work)
 	res, err := dir.SyncWork(ctx)
+	if errors.Is(err, domain.ErrWeChatUnavailable) {
+		base := map[string]string{"wechat.work_api_base": cfg.WeChat.WorkAPIBase}
+		if uerr := unreachable(ctx, cfg, base); uerr != nil {
+			return fmt.Errorf("sync-work: %w", uerr)
+		}
+		return fmt.Errorf("sync-work: WeChat at %s: %s", cfg.WeChat.WorkAPIBase, message(err))
+	}
 	if err != nil {
 		return fmt.Errorf("sync-work: %s", message(err))
 	}

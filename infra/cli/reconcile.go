@@ -91,6 +91,9 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	if run.State != app.ReconcileDone {
+		if err := unreachable(ctx, env.Cfg, wechatBases(env.Cfg)); err != nil {
+			return fmt.Errorf("reconcile: %w", err)
+		}
 		return errReconcileFailed
 	}
 	return nil
