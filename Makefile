@@ -13,8 +13,18 @@ RACE := $(shell command -v gcc >/dev/null 2>&1 && echo -race)
 run: build
 	./$(BIN) serve
 
+# The first build downloads about 430 MB of modules and compiles for some
+# minutes with nothing to show: it looked hung. Say what happens, name each
+# module as it arrives (go list -x traces the fetches) and each package as
+# it compiles (-v). Once the module and build caches are warm, both are
+# silent.
 build:
-	CGO_ENABLED=0 $(GO) build -ldflags '$(LDFLAGS)' -o $(BIN) .
+	@if ! GOPROXY=off $(GO) list -deps . >/dev/null 2>&1; then \
+		echo "make: first build: downloading about 430 MB of Go modules (280 MB of it pdfcpu, which reads PDF invoices); each line is a module that arrived"; \
+		$(GO) list -x -deps . 2>&1 >/dev/null | sed -n 's|^# get [a-z]*://[^/]*/\(.*\)/@v/\(.*\)\.zip: |  \1 \2: |p'; \
+		echo "make: compiling; the first build takes a few minutes, each line is a package compiled"; \
+	fi
+	CGO_ENABLED=0 $(GO) build -v -ldflags '$(LDFLAGS)' -o $(BIN) .
 
 test:
 	@if [ -z "$(RACE)" ]; then echo "make test: no C compiler found, running without -race"; fi

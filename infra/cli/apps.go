@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -25,7 +24,7 @@ const appsUsage = `usage:
 // 18), on the configured database (migrated first, as serve does).
 func runApps(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return errors.New(appsUsage)
+		return errors.New(withProg(appsUsage))
 	}
 	db, m, err := OpenDB(ctx, env.Cfg)
 	if err != nil {
@@ -48,12 +47,12 @@ func runApps(ctx context.Context, env Env, args []string) error {
 		return CreateApp(ctx, api, name, env.Stdout)
 	case "list":
 		if len(rest) != 0 {
-			return errors.New(appsUsage)
+			return errors.New(withProg(appsUsage))
 		}
 		return ListApps(ctx, api, env.Stdout)
 	case "revoke":
 		if len(rest) != 1 {
-			return errors.New(appsUsage)
+			return errors.New(withProg(appsUsage))
 		}
 		if err := api.RevokeApp(ctx, rest[0]); err != nil {
 			return fmt.Errorf("revoke %s: %w", rest[0], err)
@@ -61,7 +60,7 @@ func runApps(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintf(env.Stdout, "revoked %s: its calls are refused from now on\n", rest[0])
 		return nil
 	}
-	return errors.New(appsUsage)
+	return errors.New(withProg(appsUsage))
 }
 
 // nameFlag reads --name NAME or --name=NAME.
@@ -78,7 +77,7 @@ func nameFlag(args []string) (string, error) {
 			return v, nil
 		}
 	}
-	return "", errors.New("apps create: --name NAME is required\n" + appsUsage)
+	return "", errors.New("apps create: --name NAME is required\n" + withProg(appsUsage))
 }
 
 // openAPIOn builds the open-API service on db, with secrets sealed under
@@ -107,14 +106,13 @@ func ListApps(ctx context.Context, api *app.OpenAPI, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(w, "APP_ID\tNAME\tCREATED\tSTATUS")
+	w := newTable(out, "APP_ID", "NAME", "CREATED", "STATUS")
 	for _, a := range apps {
 		status := "active"
 		if !a.Active() {
 			status = "revoked " + a.RevokedAt.In(app.Shanghai).Format(time.DateTime)
 		}
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\n", a.ID, a.Name, a.CreatedAt.In(app.Shanghai).Format(time.DateTime), status)
+		w.row(a.ID, a.Name, a.CreatedAt.In(app.Shanghai).Format(time.DateTime), status)
 	}
-	return w.Flush()
+	return w.flush()
 }

@@ -12,6 +12,18 @@ import (
 
 const archiveUsage = `usage: baoxiao archive --from YYYY-MM-DD --to YYYY-MM-DD [--out FILE|-]`
 
+// archiveOptions are archive's flags.
+type archiveOptions struct {
+	p   app.FinanceParams
+	out string
+}
+
+func (o *archiveOptions) declare(fs *flag.FlagSet) {
+	fs.StringVar(&o.p.From, "from", "", "first approval date, YYYY-MM-DD (Asia/Shanghai)")
+	fs.StringVar(&o.p.To, "to", "", "last approval date, YYYY-MM-DD, inclusive")
+	fs.StringVar(&o.out, "out", "", `output file (default: the dated file name in the current directory; "-" is stdout)`)
+}
+
 // runArchive is `baoxiao archive`: the originals of the reports approved
 // in a period, one folder per report, with index.csv and index.xlsx, as
 // GET /api/v1/finance/archive writes them. The file appears only once
@@ -19,18 +31,16 @@ const archiveUsage = `usage: baoxiao archive --from YYYY-MM-DD --to YYYY-MM-DD [
 func runArchive(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("archive", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprintln(env.Stderr, archiveUsage); fs.PrintDefaults() }
-	var p app.FinanceParams
-	fs.StringVar(&p.From, "from", "", "first approval date, YYYY-MM-DD (Asia/Shanghai)")
-	fs.StringVar(&p.To, "to", "", "last approval date, YYYY-MM-DD, inclusive")
-	out := fs.String("out", "", `output file (default: the dated file name in the current directory; "-" is stdout)`)
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(archiveUsage)); fs.PrintDefaults() }
+	var o archiveOptions
+	o.declare(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("archive: unexpected %q\n%s", fs.Arg(0), archiveUsage)
+		return fmt.Errorf("archive: unexpected %q\n%s", fs.Arg(0), withProg(archiveUsage))
 	}
-	f, err := p.Parse()
+	f, err := o.p.Parse()
 	if err != nil {
 		return err
 	}
@@ -49,7 +59,7 @@ func runArchive(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	var st app.ArchiveStats
-	path, shown, err := writeOut(ctx, env, "archive", *out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
+	path, shown, err := writeOut(ctx, env, "archive", o.out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
 		var err error
 		st, err = job.Run(ctx, w, progress)
 		return err

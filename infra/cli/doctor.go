@@ -38,10 +38,10 @@ func Doctor(ctx context.Context, env Env, _ []string) error {
 		defer db.Close()
 		n, err := m.Pending(ctx)
 		if err != nil {
-			return "", fmt.Errorf("reachable, but the migration table cannot be read (run `baoxiao migrate up`): %w", err)
+			return "", fmt.Errorf("reachable, but the migration table cannot be read (run `%s migrate up`): %w", Prog, err)
 		}
 		if n > 0 {
-			return "", fmt.Errorf("reachable, %d migrations pending: run `baoxiao migrate up` (serve does it at start)", n)
+			return "", fmt.Errorf("reachable, %d migrations pending: run `%s migrate up` (serve does it at start)", n, Prog)
 		}
 		return "reachable, migrations applied", nil
 	})

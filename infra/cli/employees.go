@@ -1,15 +1,18 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 	"strings"
-	"text/tabwriter"
+	"unicode/utf8"
 
 	"github.com/uptrace/bun"
+	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/config"
@@ -28,7 +31,7 @@ const employeesUsage = `usage:
 // line, on the configured database (migrated first, as serve does).
 func runEmployees(ctx context.Context, env Env, args []string) error {
 	if len(args) == 0 {
-		return errors.New(employeesUsage)
+		return errors.New(withProg(employeesUsage))
 	}
 	sub, flags, files, err := employeeArgs(args)
 	if err != nil {
@@ -45,7 +48,7 @@ func runEmployees(ctx context.Context, env Env, args []string) error {
 	switch sub {
 	case "import":
 		if len(files) != 1 {
-			return errors.New(employeesUsage)
+			return errors.New(withProg(employeesUsage))
 		}
 		return ImportEmployees(ctx, env.Cfg, db, files[0], app.ImportOptions{DryRun: flags["dry-run"], Partial: flags["partial"]}, env.Stdout)
 	case "export":
@@ -55,7 +58,7 @@ func runEmployees(ctx context.Context, env Env, args []string) error {
 	case "sync-work":
 		return SyncWork(ctx, env.Cfg, db, env.Stdout)
 	}
-	return errors.New(employeesUsage)
+	return errors.New(withProg(employeesUsage))
 }
 
 // employeeArgs splits the subcommand, its --flags (anywhere on the line)
@@ -65,7 +68,7 @@ func employeeArgs(args []string) (sub string, flags map[string]bool, rest []stri
 	sub = args[0]
 	allowed, ok := known[sub]
 	if !ok {
-		return "", nil, nil, fmt.Errorf("employees: unknown subcommand %q\n%s", sub, employeesUsage)
+		return "", nil, nil, fmt.Errorf("employees: unknown subcommand %q\n%s", sub, withProg(employeesUsage))
 	}
 	flags = map[string]bool{}
 	for _, a := range args[1:] {
@@ -82,12 +85,12 @@ func employeeArgs(args []string) (sub string, flags map[string]bool, rest []stri
 			found = found || f == name
 		}
 		if !found {
-			return "", nil, nil, fmt.Errorf("employees %s: unknown flag %q\n%s", sub, a, employeesUsage)
+			return "", nil, nil, fmt.Errorf("employees %s: unknown flag %q\n%s", sub, a, withProg(employeesUsage))
 		}
 		flags[name] = true
 	}
 	if sub != "import" && len(rest) > 0 {
-		return "", nil, nil, fmt.Errorf("employees %s takes no arguments\n%s", sub, employeesUsage)
+		return "", nil, nil, fmt.Errorf("employees %s takes no arguments\n%s", sub, withProg(employeesUsage))
 	}
 	return sub, flags, rest, nil
 }
@@ -120,7 +123,21 @@ func ImportEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, path s
 		defer f.Close()
 		r = f
 	}
-	recs, err := app.ReadEmployeesCSV(r)
+	raw, err := io.ReadAll(io.LimitReader(r, maxEmployeeFile+1))
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if len(raw) > maxEmployeeFile {
+		return fmt.Errorf("%s: larger than %d MB", path, maxEmployeeFile>>20)
+	}
+	text, gb, err := employeeFileText(raw)
+	if err != nil {
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if gb {
+		fmt.Fprintf(out, "%s is not UTF-8: read as GB18030 (GBK), the encoding of Excel's \"CSV\" on Chinese Windows\n", path)
+	}
+	recs, err := app.ReadEmployeesCSV(bytes.NewReader(text))
 	if err != nil {
 		return fmt.Errorf("%s: %w", path, err)
 	}
@@ -156,6 +173,48 @@ func ImportEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, path s
 	return nil
 }
 
+// maxEmployeeFile bounds an employee file: app.MaxCSVRows rows of a few
+// hundred bytes.
+const maxEmployeeFile = 64 << 20
+
+// employeeFileText answers the file as UTF-8. Excel on Chinese Windows
+// saves "CSV" as GB18030 (GBK), so a file that is not UTF-8 is read as
+// GB18030 (gb reports it) when it decodes cleanly. A file that is UTF-8
+// but for a few bytes is damaged, not GB18030: decoding it would import
+// mojibake, so it is refused with the line of the first bad byte.
+func employeeFileText(raw []byte) (text []byte, gb bool, err error) {
+	if utf8.Valid(raw) {
+		return raw, false, nil
+	}
+	multi, invalid, bad := 0, 0, -1
+	for i := 0; i < len(raw); {
+		r, n := utf8.DecodeRune(raw[i:])
+		switch {
+		case r == utf8.RuneError && n <= 1:
+			invalid++
+			if bad < 0 {
+				bad = i
+			}
+		case n > 1:
+			multi++
+		}
+		i += n
+	}
+	lineAt := func(b []byte, i int) int { return 1 + bytes.Count(b[:i], []byte("\n")) }
+	const hint = `save it as "CSV UTF-8" (Excel: Save As → CSV UTF-8) or GB18030`
+	if multi > invalid {
+		return nil, false, fmt.Errorf("line %d: not UTF-8, though the rest of the file is (damaged?): %s", lineAt(raw, bad), hint)
+	}
+	text, err = simplifiedchinese.GB18030.NewDecoder().Bytes(raw)
+	if err != nil {
+		return nil, false, fmt.Errorf("the file is neither UTF-8 nor GB18030: %s", hint)
+	}
+	if i := bytes.IndexRune(text, utf8.RuneError); i >= 0 {
+		return nil, false, fmt.Errorf("line %d: the file is neither UTF-8 nor GB18030: %s", lineAt(text, i), hint)
+	}
+	return text, true, nil
+}
+
 func orDash(s string) string {
 	if s == "" {
 		return "-"
@@ -186,8 +245,7 @@ func ExportEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, bom bo
 // ListEmployees prints every employee as a table.
 func ListEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, out io.Writer) error {
 	st := store.New(db)
-	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tDEPARTMENT\tROLES\tAPPROVER\tACTIVE\tIDENTITIES")
+	tw := newTable(out, "ID", "NAME", "DEPARTMENT", "ROLES", "APPROVER", "ACTIVE", "IDENTITIES")
 	var after domain.EmployeeID
 	for {
 		page, err := st.Employees.List(ctx, after, 500)
@@ -207,15 +265,15 @@ func ListEmployees(ctx context.Context, cfg *config.Config, db *bun.DB, out io.W
 				}
 				ids = append(ids, string(id.Channel)+":"+login)
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%t\t%s\n", e.ID(), e.Name(), orDash(e.Department()),
-				strings.Join(roles, ","), orDash(string(e.ManagerID())), e.Active(), orDash(strings.Join(ids, " ")))
+			tw.row(string(e.ID()), e.Name(), orDash(e.Department()), strings.Join(roles, ","),
+				orDash(string(e.ManagerID())), strconv.FormatBool(e.Active()), orDash(strings.Join(ids, " ")))
 		}
 		if len(page) < 500 {
 			break
 		}
 		after = page[len(page)-1].ID()
 	}
-	return tw.Flush()
+	return tw.flush()
 }
 
 // SyncWork brings in the WeCom address list. In sandbox mode the WeCom
@@ -237,6 +295,13 @@ func SyncWork(ctx context.Context, cfg *config.Config, db *bun.DB, out io.Writer
 	dir := directory(cfg, db)
 	dir.UseWorkDirectory(work)
 	res, err := dir.SyncWork(ctx)
+	if errors.Is(err, domain.ErrWeChatUnavailable) {
+		base := map[string]string{"wechat.work_api_base": cfg.WeChat.WorkAPIBase}
+		if uerr := unreachable(ctx, cfg, base); uerr != nil {
+			return fmt.Errorf("sync-work: %w", uerr)
+		}
+		return fmt.Errorf("sync-work: WeChat at %s: %s", cfg.WeChat.WorkAPIBase, message(err))
+	}
 	if err != nil {
 		return fmt.Errorf("sync-work: %s", message(err))
 	}

@@ -10,10 +10,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+	"golang.org/x/text/width"
 
 	"github.com/baoxiao/baoxiao/config"
 	"github.com/baoxiao/baoxiao/domain"
 	"github.com/baoxiao/baoxiao/infra/cli"
+	"github.com/baoxiao/baoxiao/infra/sandbox"
+	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/infra/store"
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
@@ -56,43 +62,96 @@ func empIDs(t *testing.T, db testkit.DB) []string {
 	return out
 }
 
-// The example in testdata: a manager after their reports, both channels,
-// a BOM, a deactivated employee.
+// demoDirectory gives db the demo company's employees, seeded by the
+// service in sandbox mode as `make run` does.
+func demoDirectory(t *testing.T, db testkit.DB) {
+	t.Helper()
+	cfg, err := config.Load("", []string{
+		"BAOXIAO_DATA_DIR=" + t.TempDir(), "BAOXIAO_DATABASE_DRIVER=" + db.Driver, "BAOXIAO_DATABASE_DSN=" + db.DSN,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err := service.New(context.Background(), cfg, db.DB, service.Options{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// exportRows is `employees export` keyed by employee id.
+func exportRows(t *testing.T, db testkit.DB) map[string][]string {
+	t.Helper()
+	out, err := empCLI(t, db, "export")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(out)).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := map[string][]string{}
+	for _, r := range rows[1:] {
+		m[r[0]] = r
+	}
+	return m
+}
+
+// The example in testdata is safe to try on the demo data, as the README
+// shows it (issue 19: it cleared demo openids and added a deactivated
+// employee): it adds people, one a manager after their reports, on both
+// channels, with a BOM, and changes no demo employee.
 func TestEmployeesImportExportRoundTrip(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		demoDirectory(t, db)
+		demo := exportRows(t, db)
+		if len(demo) != len(sandbox.DemoUsers) || demo["emp-wang"][8] == "" {
+			t.Fatalf("demo directory %v", demo)
+		}
 		example, err := filepath.Abs("../../testdata/employees.csv")
 		if err != nil {
 			t.Fatal(err)
 		}
 		out, err := empCLI(t, db, "import", example, "--dry-run")
-		if err != nil || !strings.Contains(out, "would be created") || !strings.Contains(out, "dry run: nothing was changed") {
+		if err != nil || !strings.Contains(out, "5 rows: 5 would be created, 0 would be updated, 0 unchanged, 0 failed") ||
+			!strings.Contains(out, "dry run: nothing was changed") {
 			t.Fatalf("dry run: %v\n%s", err, out)
 		}
-		if ids := empIDs(t, db); len(ids) != 0 {
+		if ids := empIDs(t, db); len(ids) != len(demo) {
 			t.Fatalf("a dry run saved %v", ids)
 		}
 
 		out, err = empCLI(t, db, "import", example)
-		if err != nil || strings.Contains(out, "failed:") {
+		if err != nil || !strings.Contains(out, "5 rows: 5 created, 0 updated, 0 unchanged, 0 failed") {
 			t.Fatalf("import: %v\n%s", err, out)
 		}
-		if !strings.Contains(out, "0 updated, 0 unchanged, 0 failed") {
-			t.Fatalf("summary:\n%s", out)
+		after := exportRows(t, db)
+		for id, row := range demo {
+			if strings.Join(after[id], ",") != strings.Join(row, ",") {
+				t.Errorf("demo employee %s changed:\n%q\n%q", id, row, after[id])
+			}
+		}
+		for id, row := range after {
+			if row[5] != "true" {
+				t.Errorf("%s is deactivated", id)
+			}
 		}
 		s := store.New(db.DB)
-		wang, err := s.Employees.Get(context.Background(), "emp-wang")
+		zhang, err := s.Employees.Get(context.Background(), "emp-zhang")
 		if err != nil {
 			t.Fatal(err)
 		}
-		id, ok := wang.Identity(domain.ChannelWork, config.SandboxWorkCorpID)
-		if wang.Name() != "王芳" || wang.ManagerID() != "mgr-zhao" || !ok || id.UserID != "WangFang" || !wang.Active() {
-			t.Fatalf("emp-wang %+v", wang.Data())
+		id, ok := zhang.Identity(domain.ChannelWork, config.SandboxWorkCorpID)
+		if zhang.Name() != "张伟" || zhang.ManagerID() != "mgr-qian" || !ok || id.UserID != "ZhangWei" || !zhang.Active() {
+			t.Fatalf("emp-zhang %+v", zhang.Data())
 		}
-		if zhao, _ := s.Employees.Get(context.Background(), "mgr-zhao"); !zhao.HasRole(domain.RoleApprover) {
-			t.Fatalf("mgr-zhao roles %v", zhao.Roles())
+		if qian, _ := s.Employees.Get(context.Background(), "mgr-qian"); !qian.HasRole(domain.RoleApprover) || qian.ManagerID() != "mgr-zhao" {
+			t.Fatalf("mgr-qian %+v", qian.Data())
 		}
-		if gone, _ := s.Employees.Get(context.Background(), "emp-gone"); gone.Active() {
-			t.Fatal("emp-gone is active")
+		if huang, _ := s.Employees.Get(context.Background(), "emp-huang"); len(huang.Identities()) != 1 || huang.Identities()[0].Channel != domain.ChannelOA {
+			t.Fatalf("emp-huang %+v", huang.Data())
 		}
 
 		first, err := empCLI(t, db, "export")
@@ -104,7 +163,7 @@ func TestEmployeesImportExportRoundTrip(t *testing.T) {
 		}
 		// The export imports as "unchanged" and exports the same again.
 		out, err = empCLI(t, db, "import", empFile(t, first))
-		if err != nil || !strings.Contains(out, "6 rows: 0 created, 0 updated, 6 unchanged, 0 failed") {
+		if err != nil || !strings.Contains(out, "12 rows: 0 created, 0 updated, 12 unchanged, 0 failed") {
 			t.Fatalf("re-import: %v\n%s", err, out)
 		}
 		again, _ := empCLI(t, db, "export", "--bom")
@@ -113,10 +172,35 @@ func TestEmployeesImportExportRoundTrip(t *testing.T) {
 		}
 
 		list, err := empCLI(t, db, "list")
-		if err != nil || !strings.Contains(list, "emp-wang") || !strings.Contains(list, "work:WangFang") {
+		if err != nil || !strings.Contains(list, "emp-zhang") || !strings.Contains(list, "work:ZhangWei") {
 			t.Fatalf("list: %v\n%s", err, list)
 		}
+		// Chinese names and departments do not push the columns out of
+		// line on a terminal (issue 19).
+		lines := strings.Split(strings.TrimSuffix(list, "\n"), "\n")
+		for _, l := range lines[1:] {
+			if got, want := columnOf(l, " true "), columnOf(lines[0], " ACTIVE "); got != want {
+				t.Errorf("ACTIVE at column %d, true at %d:\n%s\n%s", want, got, lines[0], l)
+			}
+		}
 	})
+}
+
+// columnOf is the terminal column at which sub starts in line: East Asian
+// wide characters take two.
+func columnOf(line, sub string) int {
+	i := strings.Index(line, sub)
+	if i < 0 {
+		return -1
+	}
+	n := 0
+	for _, r := range line[:i] {
+		n++
+		if k := width.LookupRune(r).Kind(); k == width.EastAsianWide || k == width.EastAsianFullwidth {
+			n++
+		}
+	}
+	return n
 }
 
 func TestEmployeesImportBadRows(t *testing.T) {
@@ -254,4 +338,47 @@ func TestEmployeesExportDefusesFormulas(t *testing.T) {
 			t.Fatalf("emp-quote name %q", q.Name())
 		}
 	})
+}
+
+// Excel on Chinese Windows saves "CSV" as GB18030: such a file imports
+// (issue 19: "the row is not UTF-8"), names intact, four-byte GB18030
+// characters too; a file in neither encoding, or UTF-8 with a damaged
+// byte, is refused with its line and the fix, never imported as mojibake.
+func TestEmployeesImportGB18030(t *testing.T) {
+	db := testkit.SQLite(t)
+	const content = "id,name,department\nemp-gb,王𠀾芳,市场部\nemp-gb2,李娜,销售部\n" // 𠀾: four bytes in GB18030
+	gb, err := simplifiedchinese.GB18030.NewEncoder().String(content)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if utf8.ValidString(gb) {
+		t.Fatal("the GB18030 file is valid UTF-8: it tests nothing")
+	}
+	out, err := empCLI(t, db, "import", empFile(t, gb))
+	if err != nil || !strings.Contains(out, "read as GB18030") || !strings.Contains(out, "2 rows: 2 created") {
+		t.Fatalf("GB18030 import: %v\n%s", err, out)
+	}
+	s := store.New(db.DB)
+	if e, err := s.Employees.Get(context.Background(), "emp-gb"); err != nil || e.Name() != "王𠀾芳" || e.Department() != "市场部" {
+		t.Fatalf("emp-gb: %v %+v", err, e)
+	}
+
+	// UTF-8 still reads as UTF-8, with no note.
+	out, err = empCLI(t, db, "import", empFile(t, "id,name\nemp-u8,赵磊\n"))
+	if err != nil || strings.Contains(out, "GB18030") {
+		t.Fatalf("UTF-8 import: %v\n%s", err, out)
+	}
+
+	for file, want := range map[string]string{
+		"id,name\nemp-a,王芳\nemp-b,李娜\nemp-c,陈\xff静\n": "line 4: not UTF-8, though the rest of the file is",
+		"id,name\nemp-a,a\nemp-c,\x81\xff\n":          "line 3: the file is neither UTF-8 nor GB18030",
+	} {
+		out, err := empCLI(t, db, "import", empFile(t, file))
+		if err == nil || !strings.Contains(err.Error(), want) || !strings.Contains(err.Error(), `"CSV UTF-8"`) {
+			t.Errorf("%q: %v, want %q\n%s", file, err, want, out)
+		}
+	}
+	if ids := empIDs(t, db); len(ids) != 3 {
+		t.Fatalf("refused files saved rows: %v", ids)
+	}
 }

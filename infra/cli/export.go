@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -32,6 +33,18 @@ func financeFlags(fs *flag.FlagSet, p *app.FinanceParams) {
 	fs.StringVar(&p.Q, "q", "", "prefix of invoice number, seller name or tax number, employee name")
 }
 
+// exportOptions are export's flags.
+type exportOptions struct {
+	p           app.FinanceParams
+	format, out string
+}
+
+func (o *exportOptions) declare(fs *flag.FlagSet) {
+	financeFlags(fs, &o.p)
+	fs.StringVar(&o.format, "format", "csv", "csv or xlsx")
+	fs.StringVar(&o.out, "out", "", `output file (default: the dated file name in the current directory; "-" is stdout)`)
+}
+
 // runExport is `baoxiao export`: the approved invoices of a date range
 // (by approval date) as CSV or XLSX, written by the same code as GET
 // /api/v1/finance/export. A progress bar shows on a terminal; otherwise
@@ -39,18 +52,16 @@ func financeFlags(fs *flag.FlagSet, p *app.FinanceParams) {
 func runExport(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("export", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprintln(env.Stderr, exportUsage); fs.PrintDefaults() }
-	var p app.FinanceParams
-	financeFlags(fs, &p)
-	format := fs.String("format", "csv", "csv or xlsx")
-	out := fs.String("out", "", `output file (default: the dated file name in the current directory; "-" is stdout)`)
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(exportUsage)); fs.PrintDefaults() }
+	var o exportOptions
+	o.declare(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("export: unexpected %q\n%s", fs.Arg(0), exportUsage)
+		return fmt.Errorf("export: unexpected %q\n%s", fs.Arg(0), withProg(exportUsage))
 	}
-	f, err := p.Parse()
+	f, err := o.p.Parse()
 	if err != nil {
 		return err
 	}
@@ -60,14 +71,24 @@ func runExport(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer closeFin()
-	job, err := fin.OperatorExport(f, *format)
+	job, err := fin.OperatorExport(f, o.format)
 	if err != nil {
 		return err
 	}
 	var totals app.FinanceTotals
-	path, shown, err := writeOut(ctx, env, "export", *out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
+	path, shown, err := writeOut(ctx, env, "export", o.out, job.FileName, job.Count, func(w io.Writer, progress func(int64)) error {
+		var nb *dropBOM
+		if o.out == "-" {
+			// The BOM is for spreadsheets opening a file; on stdout it goes
+			// to a program (iconv -t gbk refuses U+FEFF), so it is dropped.
+			nb = &dropBOM{w: w}
+			w = nb
+		}
 		var err error
 		totals, err = job.Run(ctx, w, progress)
+		if err == nil && nb != nil {
+			err = nb.flush()
+		}
 		return err
 	})
 	if err != nil {
@@ -191,4 +212,47 @@ func openMigrated(ctx context.Context, env Env) (*bun.DB, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	return db, nil
+}
+
+// dropBOM passes a stream through without its leading UTF-8 byte-order
+// mark, if it has one.
+type dropBOM struct {
+	w    io.Writer
+	head []byte // the first bytes, while they may still be a BOM
+	done bool
+}
+
+const utf8BOM = "\uFEFF"
+
+func (d *dropBOM) Write(p []byte) (int, error) {
+	if d.done {
+		return d.w.Write(p)
+	}
+	n := min(len(utf8BOM)-len(d.head), len(p))
+	d.head = append(d.head, p[:n]...)
+	switch {
+	case !strings.HasPrefix(utf8BOM, string(d.head)):
+		d.done = true
+		if _, err := d.w.Write(d.head); err != nil {
+			return 0, err
+		}
+	case len(d.head) == len(utf8BOM):
+		d.done = true // the BOM: dropped
+	default:
+		return len(p), nil // too short to tell yet
+	}
+	if _, err := d.w.Write(p[n:]); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
+
+// flush writes what was held back of a stream shorter than a BOM.
+func (d *dropBOM) flush() error {
+	if d.done || len(d.head) == 0 {
+		return nil
+	}
+	d.done = true
+	_, err := d.w.Write(d.head)
+	return err
 }

@@ -5,12 +5,24 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"text/tabwriter"
 
 	"github.com/baoxiao/baoxiao/app"
 )
 
 const reconcileUsage = `usage: baoxiao reconcile --from YYYY-MM-DD --to YYYY-MM-DD [--date-field issued_on|imported_on|approved_on] [--repair]`
+
+// reconcileOptions are reconcile's flags.
+type reconcileOptions struct {
+	p      app.FinanceParams
+	repair bool
+}
+
+func (o *reconcileOptions) declare(fs *flag.FlagSet) {
+	fs.StringVar(&o.p.From, "from", "", "first date, YYYY-MM-DD (Asia/Shanghai)")
+	fs.StringVar(&o.p.To, "to", "", "last date, YYYY-MM-DD, inclusive")
+	fs.StringVar(&o.p.DateField, "date-field", "issued_on", "the date the range applies to")
+	fs.BoolVar(&o.repair, "repair", false, "queue the missing WeChat changes through the outbox")
+}
 
 // runReconcile is `baoxiao reconcile`: compare our invoices in a date
 // range with WeChat's status, list the mismatches on stdout and, with
@@ -19,19 +31,16 @@ const reconcileUsage = `usage: baoxiao reconcile --from YYYY-MM-DD --to YYYY-MM-
 func runReconcile(ctx context.Context, env Env, args []string) error {
 	fs := flag.NewFlagSet("reconcile", flag.ContinueOnError)
 	fs.SetOutput(env.Stderr)
-	fs.Usage = func() { fmt.Fprintln(env.Stderr, reconcileUsage); fs.PrintDefaults() }
-	var p app.FinanceParams
-	fs.StringVar(&p.From, "from", "", "first date, YYYY-MM-DD (Asia/Shanghai)")
-	fs.StringVar(&p.To, "to", "", "last date, YYYY-MM-DD, inclusive")
-	fs.StringVar(&p.DateField, "date-field", "issued_on", "the date the range applies to")
-	repair := fs.Bool("repair", false, "queue the missing WeChat changes through the outbox")
+	fs.Usage = func() { fmt.Fprintln(env.Stderr, withProg(reconcileUsage)); fs.PrintDefaults() }
+	var o reconcileOptions
+	o.declare(fs)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
-		return fmt.Errorf("reconcile: unexpected %q\n%s", fs.Arg(0), reconcileUsage)
+		return fmt.Errorf("reconcile: unexpected %q\n%s", fs.Arg(0), withProg(reconcileUsage))
 	}
-	f, err := p.Parse()
+	f, err := o.p.Parse()
 	if err != nil {
 		return err
 	}
@@ -50,7 +59,7 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if run.State == app.ReconcileDone && *repair {
+	if run.State == app.ReconcileDone && o.repair {
 		if run, err = fin.RepairNow(ctx, run.ID); err != nil {
 			return err
 		}
@@ -61,8 +70,7 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stdout, run.Error)
 	}
 	if run.Mismatches > 0 {
-		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "INVOICE\tREPORT\tOURS\tWECHAT\tKIND\tREPAIR\tREASON")
+		tw := newTable(env.Stdout, "INVOICE", "REPORT", "OURS", "WECHAT", "KIND", "REPAIR", "REASON")
 		var after int64
 		for {
 			ms, err := fin.OperatorMismatches(ctx, run.ID, after, 500)
@@ -71,18 +79,21 @@ func runReconcile(ctx context.Context, env Env, args []string) error {
 			}
 			for _, mm := range ms {
 				after = mm.ID
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", mm.InvoiceID, dash(mm.ReportNumber), mm.Expected,
-					dash(string(mm.WeChat)), mm.Kind, dash(string(mm.Repair)), mm.Reason)
+				tw.row(string(mm.InvoiceID), dash(mm.ReportNumber), string(mm.Expected),
+					dash(string(mm.WeChat)), string(mm.Kind), dash(string(mm.Repair)), mm.Reason)
 			}
 			if len(ms) < 500 {
 				break
 			}
 		}
-		if err := tw.Flush(); err != nil {
+		if err := tw.flush(); err != nil {
 			return err
 		}
 	}
 	if run.State != app.ReconcileDone {
+		if err := unreachable(ctx, env.Cfg, wechatBases(env.Cfg)); err != nil {
+			return fmt.Errorf("reconcile: %w", err)
+		}
 		return errReconcileFailed
 	}
 	return nil

@@ -3,7 +3,9 @@ package wechat
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
@@ -139,15 +141,79 @@ func newError(api string, kind app.WeChatErrorKind, errcode int, errmsg string, 
 	return &app.WeChatError{Kind: kind, API: api, Errcode: errcode, Errmsg: scrub(errmsg, secrets...)}
 }
 
-// scrub removes secrets from a message and bounds its length.
+// scrub removes secrets from a message and bounds its length. A secret
+// is replaced where it stands as a whole value, not inside a longer word:
+// a short one ("pen") replaced everywhere mangled ordinary words
+// ("o[redacted]"), and told which letters the secret has (issue 19). One
+// of longLiteral characters or more is replaced wherever it appears: no
+// word contains it by chance. Each also goes in its URL-encoded form, as
+// an echoed query string carries it.
 func scrub(msg string, secrets ...string) string {
 	for _, s := range secrets {
-		if s != "" {
-			msg = strings.ReplaceAll(msg, s, "[redacted]")
+		if s == "" {
+			continue
+		}
+		for _, form := range []string{s, url.QueryEscape(s)} {
+			if len(form) >= longLiteral {
+				msg = strings.ReplaceAll(msg, form, "[redacted]")
+			} else {
+				msg = replaceWhole(msg, form, "[redacted]")
+			}
 		}
 	}
 	if len(msg) > maxErrmsg {
 		msg = strings.ToValidUTF8(msg[:maxErrmsg], "") + "…"
 	}
 	return msg
+}
+
+// longLiteral is the length from which a secret is redacted even inside
+// other text.
+const longLiteral = 16
+
+// replaceWhole replaces each occurrence of s in msg that is not part of a
+// longer value: the characters either side are not letters, digits, '-',
+// '_' or '.'.
+func replaceWhole(msg, s, with string) string {
+	var b strings.Builder
+	last := 0
+	for from := 0; ; {
+		i := strings.Index(msg[from:], s)
+		if i < 0 {
+			break
+		}
+		i += from
+		end := i + len(s)
+		if joined(msg[:i], true) || joined(msg[end:], false) {
+			_, n := utf8.DecodeRuneInString(msg[i:])
+			from = i + n
+			continue
+		}
+		b.WriteString(msg[last:i])
+		b.WriteString(with)
+		last, from = end, end
+	}
+	b.WriteString(msg[last:])
+	return b.String()
+}
+
+// joined reports whether the text beside a match (side, before it when
+// last) continues the value: an ASCII letter or digit, '-' or '_', or a
+// '.' between such characters as in a host name ("qq.com"), but not a
+// full stop. Chinese text runs without spaces: a secret written against
+// 汉字 is still a value of its own.
+func joined(side string, last bool) bool {
+	next := utf8.DecodeRuneInString
+	if last {
+		next = utf8.DecodeLastRuneInString
+	}
+	r, n := next(side)
+	if r == '.' {
+		if last {
+			r, _ = next(side[:len(side)-n])
+		} else {
+			r, _ = next(side[n:])
+		}
+	}
+	return r == '-' || r == '_' || 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9'
 }

@@ -173,3 +173,26 @@ func TestNoTokenOrSecretInErrorsAndLogs(t *testing.T) {
 	require.Contains(t, logs.String(), "errcode=72031")
 	require.True(t, strings.Contains(logs.String(), "latency="))
 }
+
+// A secret is redacted as a whole value, wherever WeChat or a proxy could
+// echo it, and a short one no longer mangles the words that contain it
+// (issue 19: doctor printed "o[redacted]" for "open").
+func TestScrubRedactsWholeValues(t *testing.T) {
+	for _, tc := range []struct{ msg, secret, want string }{
+		{"invalid appsecret pen, please open the docs", "pen", "invalid appsecret [redacted], please open the docs"},
+		{"bad secret pen.", "pen", "bad secret [redacted]."},
+		{"hint: [pen] penalty pens spent", "pen", "hint: [[redacted]] penalty pens spent"},
+		{"url /cgi-bin/gettoken?corpid=ww1&corpsecret=pen&debug=1", "pen", "url /cgi-bin/gettoken?corpid=ww1&corpsecret=[redacted]&debug=1"},
+		{`{"secret":"pen"}`, "pen", `{"secret":"[redacted]"}`},
+		{"pen", "pen", "[redacted]"},
+		{"lookup pen.example.com: no such host", "pen", "lookup pen.example.com: no such host"},
+		{"secret=a%2Bb%2Fc&x=1 a+b/c", "a+b/c", "secret=[redacted]&x=1 [redacted]"},
+		// Long secrets go wherever they are: no word contains them.
+		{"xx0123456789abcdefyy", "0123456789abcdef", "xx[redacted]yy"},
+		{"密钥pen错误", "pen", "密钥[redacted]错误"}, // Chinese runs without spaces
+	} {
+		if got := scrub(tc.msg, tc.secret); got != tc.want {
+			t.Errorf("scrub(%q, %q) = %q, want %q", tc.msg, tc.secret, got, tc.want)
+		}
+	}
+}
