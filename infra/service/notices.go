@@ -24,8 +24,8 @@ import (
 func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Client, clock app.Clock, opts Options, deps *web.Deps) {
 	st := s.Store
 	notices := store.NewNotices(db)
-	s.Reports.NotifyWith(notify.Notifier{})
-	s.Events.NotifyWith(notify.Notifier{})
+	s.Reports.NotifyWith(notify.Notifier{FinanceMayPay: cfg.Payment.FinanceMayPay})
+	s.Events.NotifyWith(notify.Notifier{FinanceMayPay: cfg.Payment.FinanceMayPay})
 	public := strings.TrimSuffix(cfg.PublicURL, "/")
 	sender := &notify.Sender{
 		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(),

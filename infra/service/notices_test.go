@@ -338,3 +338,60 @@ func TestNoticesTransferAndWithdraw(t *testing.T) {
 		}
 	})
 }
+
+// approvedTo counts the approved notices of a report per recipient.
+func approvedTo(t testing.TB, a *testkit.AppServer, report string) map[string]int {
+	t.Helper()
+	var rows []struct {
+		RecipientID string `bun:"recipient_id"`
+	}
+	if err := a.DB.DB.NewSelect().Table("notices").Column("recipient_id").
+		Where("report_id = ? AND event = 'approved'", report).Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.RecipientID]++
+	}
+	return out
+}
+
+// The last step's approval tells the owner and every active cashier
+// (待付款), in the decision's transaction; with no cashier, finance is told
+// (finance may pay by default).
+func TestNoticesFinalApprovalTellsCashiers(t *testing.T) {
+	const zhouOpenID = "oSBXz5hOuF1nMinDem0Cashier9c" // fin-zhou, cashier and finance
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db)
+		li, mgr, admin := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao"), a.Login(t, "admin")
+		invs := importN(t, a, li, 2)
+		r1, r2 := createReport(t, li, invs[:1]), createReport(t, li, invs[1:])
+
+		act(t, li, r1, "submit", nil, http.StatusOK)
+		act(t, mgr, r1, "approve", nil, http.StatusOK)
+		got := approvedTo(t, a, r1["id"].(string))
+		if len(got) != 2 || got["emp-li"] != 1 || got["fin-zhou"] != 1 {
+			t.Fatalf("approved notices of a report with a cashier: %v", got)
+		}
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		if ms := messages(t, a, zhouOpenID); len(ms) != 1 || ms[0].Body["template_id"] != "tpl_sandbox_approved" {
+			t.Fatalf("cashier's messages = %+v", ms)
+		}
+		zhou := a.Login(t, "fin-zhou")
+		if ev, n := inbox(t, zhou, "?unread=true"); n != 1 || ev[0] != "approved" {
+			t.Fatalf("cashier inbox = %v %d", ev, n)
+		}
+		if _, n := inbox(t, a.Login(t, "fin-chen"), ""); n != 0 {
+			t.Fatalf("finance was told while a cashier is there: %d", n)
+		}
+
+		// No cashier left: finance (fin-chen, fin-zhou) pays, and is told.
+		dirPatch(t, admin, "fin-zhou", map[string]any{"roles": []string{"employee", "finance"}})
+		act(t, li, r2, "submit", nil, http.StatusOK)
+		act(t, mgr, r2, "approve", nil, http.StatusOK)
+		got = approvedTo(t, a, r2["id"].(string))
+		if len(got) != 3 || got["emp-li"] != 1 || got["fin-zhou"] != 1 || got["fin-chen"] != 1 {
+			t.Fatalf("approved notices with no cashier: %v", got)
+		}
+	})
+}
