@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ type Notice struct {
 	Inbox         bool
 	ReadAt        time.Time
 	Channel       string
-	TaskID        string // the WeCom card's task_id
+	TaskID        string // the WeCom card's task_id, or OAMsgRef of the OA message
 	CardCode      string // the card's response_code, until it is used
 	Errcode       int
 	State         string
@@ -236,7 +237,7 @@ func (s *Sender) sendOA(ctx context.Context, openID string, n Notice) Result {
 	if !follows {
 		return Result{State: StateDone, Channel: ChannelInbox, Error: "not a follower of the Official Account", Errcode: 43004, Tried: true}
 	}
-	_, err = s.OA.SendTemplate(ctx, TemplateMessage{
+	msgID, err := s.OA.SendTemplate(ctx, TemplateMessage{
 		ToUser: openID, TemplateID: tpl, URL: s.url(n), ClientMsgID: fmt.Sprintf("bx-notice-%d", n.ID),
 		Data: map[string]string{
 			"thing1": cut(n.Title, 20), "thing2": cut(n.Body, 20), "time3": n.CreatedAt.In(app.Shanghai).Format("2006-01-02 15:04"),
@@ -245,7 +246,7 @@ func (s *Sender) sendOA(ctx context.Context, openID string, n Notice) Result {
 	if err != nil {
 		return classify(err, oaNotFollower)
 	}
-	return Result{State: StateDone, Channel: ChannelOA, Tried: true}
+	return Result{State: StateDone, Channel: ChannelOA, TaskID: OAMsgRef(strconv.FormatInt(msgID, 10)), Tried: true}
 }
 
 // updateCard greys the buttons of the card the step left with e.

@@ -35,7 +35,12 @@
 //	GET  /_control/wallets/{openid}
 //	GET|DELETE /_control/calls?path=      the WeChat calls received
 //	GET|DELETE /_control/events           event push attempts
-//	GET|POST /_control/switches           {batch_fail_whole, lock_lock_72024, oa_result_array, batch_cap, event_duplicates}
+//	GET|POST /_control/switches           {batch_fail_whole, lock_lock_72024, oa_result_array, batch_cap, event_duplicates,
+//	                                      hold_template_jobs}
+//	GET|DELETE /_control/messages?to=     WeCom and OA messages delivered
+//	POST /_control/followers              {openid, subscribe 0|1} | {quota} | {openid, template_job}
+//	POST /_control/cards/click            {userid, task_id, key}: push template_card_event
+//	POST /_control/template-jobs          push held TEMPLATESENDJOBFINISH events now
 //	GET|POST /_control/users              add a user to an app (database)
 //	POST /_control/tickets                pin a ticket, for fixed test vectors (database)
 //

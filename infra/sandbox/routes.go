@@ -100,5 +100,6 @@ func (s *Sandbox) routes() *fiber.App {
 	ctl.Delete("/messages", s.ctlWrap(s.ctlClearMessages))
 	ctl.Post("/followers", s.ctlWrap(s.ctlFollowers))
 	ctl.Post("/cards/click", s.ctlWrap(s.ctlClickCard))
+	ctl.Post("/template-jobs", s.ctlWrap(s.ctlPushTemplateJobs))
 	return app
 }

@@ -55,6 +55,9 @@ func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Cl
 	s.Reports.OnQueued(func() { s.Worker.Wake(); wakeWebhooks(); s.NoticeWorker.Wake() })
 	s.Inbox = notify.NewInbox(notices, st.Employees, clock)
 	deps.Inbox = s.Inbox
+	if oa != nil {
+		deps.TemplateJobs = &notify.TemplateJobs{Store: notices, Clock: clock}
+	}
 	if work != nil {
 		s.Cards = &notify.Cards{
 			Tasks: notices, Members: st.Employees, Reports: st.Reports, Work: work,

@@ -395,3 +395,102 @@ func TestNoticesFinalApprovalTellsCashiers(t *testing.T) {
 		}
 	})
 }
+
+// noticeOf reads the state and last error of report's notice of event.
+func noticeOf(t testing.TB, a *testkit.AppServer, report, event string) (state, lastError string) {
+	t.Helper()
+	var row struct {
+		State     string `bun:"state"`
+		LastError string `bun:"last_error"`
+	}
+	if err := a.DB.DB.NewSelect().Table("notices").Column("state", "last_error").
+		Where("report_id = ? AND event = ? AND recipient_id = 'emp-li'", report, event).Scan(context.Background(), &row); err != nil {
+		t.Fatal(err)
+	}
+	return row.State, row.LastError
+}
+
+// pushJobs pushes the sandbox's held TEMPLATESENDJOBFINISH events and
+// answers the HTTP status our callback gave each.
+func pushJobs(t testing.TB, a *testkit.AppServer) []int {
+	t.Helper()
+	res := a.Sandbox(t, http.MethodPost, "/_control/template-jobs", nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("template jobs: %d %s", res.Status, res.Body)
+	}
+	var out []int
+	for _, it := range res.JSON["items"].([]any) {
+		out = append(out, int(it.(map[string]any)["http_status"].(float64)))
+	}
+	return out
+}
+
+// TEMPLATESENDJOBFINISH: success leaves the OA notice delivered; a
+// message WeChat could not deliver (the owner blocked the account) marks
+// its notice failed for the admins, still in the inbox. An event that
+// outruns our record of the send is refused, so WeChat pushes it again,
+// and taken then.
+func TestNoticesTemplateJobFinish(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		gate := testkit.NewGate()
+		a := testkit.App(t, db, testkit.WithService(func(o *service.Options) { o.WeChatHTTP = gate.Client() }))
+		if res := a.Sandbox(t, http.MethodPost, "/_control/switches", map[string]any{"hold_template_jobs": true}); res.Status != http.StatusOK {
+			t.Fatalf("switch: %d %s", res.Status, res.Body)
+		}
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		invs := importN(t, a, li, 3)
+		r1, r2, r3 := createReport(t, li, invs[:1]), createReport(t, li, invs[1:2]), createReport(t, li, invs[2:])
+
+		act(t, li, r1, "submit", nil, http.StatusOK)
+		act(t, mgr, r1, "approve", nil, http.StatusOK)
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		// li's approved and fin-zhou's 待付款, both template messages.
+		if got := pushJobs(t, a); len(got) != 2 || got[0] != 200 || got[1] != 200 {
+			t.Fatalf("success pushes answered %v", got)
+		}
+		if st, _ := noticeOf(t, a, r1["id"].(string), "approved"); st != "done" {
+			t.Fatalf("delivered notice after success: %s", st)
+		}
+
+		if res := a.Sandbox(t, http.MethodPost, "/_control/followers", map[string]any{"openid": liOpenID, "template_job": "failed:user block"}); res.Status != http.StatusNoContent {
+			t.Fatalf("block: %d %s", res.Status, res.Body)
+		}
+		act(t, li, r2, "submit", nil, http.StatusOK)
+		act(t, mgr, r2, "reject", map[string]any{"reason": "重填"}, http.StatusOK)
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		if got := pushJobs(t, a); len(got) != 1 || got[0] != 200 {
+			t.Fatalf("failure push answered %v", got)
+		}
+		if st, why := noticeOf(t, a, r2["id"].(string), "rejected"); st != "failed" || !strings.Contains(why, "failed:user block") {
+			t.Fatalf("blocked notice: %s %q", st, why)
+		}
+		res := a.Login(t, "admin").Do(http.MethodGet, "/api/v1/admin/notices?state=failed", nil)
+		if res.Status != http.StatusOK || len(res.JSON["items"].([]any)) != 1 {
+			t.Fatalf("admins' failed list: %d %s", res.Status, res.Body)
+		}
+		if ev, _ := inbox(t, li, "?unread=true"); len(ev) != 2 || ev[0] != "rejected" {
+			t.Fatalf("owner inbox = %v", ev)
+		}
+
+		// The event arrives while our send's answer is still on its way.
+		stop := gate.StopAt(testkit.After, "/cgi-bin/message/template/send", "tpl_sandbox_rejected")
+		act(t, li, r3, "submit", nil, http.StatusOK)
+		act(t, mgr, r3, "reject", map[string]any{"reason": "重填"}, http.StatusOK)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if !stop.Wait(ctx) {
+			t.Fatal("the template send never started")
+		}
+		if got := pushJobs(t, a); len(got) != 1 || got[0] != http.StatusNotFound {
+			t.Fatalf("early push answered %v", got)
+		}
+		stop.Release()
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		if got := pushJobs(t, a); len(got) != 1 || got[0] != 200 {
+			t.Fatalf("repeated push answered %v", got)
+		}
+		if st, _ := noticeOf(t, a, r3["id"].(string), "rejected"); st != "failed" {
+			t.Fatalf("late-recorded notice: %s", st)
+		}
+	})
+}
