@@ -28,7 +28,7 @@ func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Cl
 	s.Events.NotifyWith(notify.Notifier{FinanceMayPay: cfg.Payment.FinanceMayPay})
 	public := strings.TrimSuffix(cfg.PublicURL, "/")
 	sender := &notify.Sender{
-		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(),
+		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(), Reports: st.Reports,
 		ReportURL: func(id domain.ReportID) string { return public + "/h5/approve?report=" + url.QueryEscape(string(id)) },
 	}
 	if work != nil {

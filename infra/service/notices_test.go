@@ -133,6 +133,12 @@ func TestNoticesCardClickApprovesAndOATemplate(t *testing.T) {
 			}
 			return n == 2 && pendingNotices(t, a) == 0
 		})
+		// Both say what he decided, whichever WeCom applies last.
+		for _, m := range messages(t, a, zhaoUserID) {
+			if m.MsgType == "update_template_card" && m.Body["button"].(map[string]any)["replace_name"] != "已同意" {
+				t.Fatalf("the approver's card update = %+v", m.Body)
+			}
+		}
 		// The refused clicker's view of the card says why.
 		if ms := messages(t, a, "WangFang"); len(ms) != 1 || ms[0].MsgType != "update_template_card" ||
 			ms[0].Body["button"].(map[string]any)["replace_name"] != "无权审批" {

@@ -1,0 +1,70 @@
+package web_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/baoxiao/baoxiao/infra/testkit"
+)
+
+// TestBrowserSandboxPhone: the sandbox's demo phone shows mgr-zhao the
+// card of emp-li's report; clicking 同意 on it approves the step through
+// the WeCom callback, and the card then says 已同意. Picking emp-li by
+// name shows her the OA template message that it was approved.
+func TestBrowserSandboxPhone(t *testing.T) {
+	t.Parallel()
+	app := testkit.App(t, testkit.SQLite(t))
+	li := app.Login(t, "emp-li")
+	openid, _ := li.Do(http.MethodGet, "/api/v1/me", nil).JSON["openid"].(string)
+	w := app.Sandbox(t, http.MethodGet, "/_control/wallets/"+openid, nil)
+	var item map[string]any
+	for _, it := range w.JSON["items"].([]any) {
+		if m := it.(map[string]any); m["reimburse_status"] == initStatus {
+			item = m
+			break
+		}
+	}
+	if item == nil {
+		t.Fatalf("no INIT invoice in %s", w.Body)
+	}
+	imp := li.Do(http.MethodPost, "/api/v1/invoices/import", map[string]any{"items": []any{
+		map[string]any{"card_id": item["card_id"], "encrypt_code": item["encrypt_code"]},
+	}})
+	imported, _ := imp.JSON["imported"].([]any)
+	if imp.Status != http.StatusOK || len(imported) != 1 {
+		t.Fatalf("import: %d %s", imp.Status, imp.Body)
+	}
+	rep := li.Do(http.MethodPost, "/api/v1/reports", map[string]any{"title": "客户拜访", "invoice_ids": []any{imported[0].(map[string]any)["id"]}})
+	if rep.Status != http.StatusCreated {
+		t.Fatalf("create: %d %s", rep.Status, rep.Body)
+	}
+	id := rep.JSON["id"].(string)
+	if res := li.Do(http.MethodPost, "/api/v1/reports/"+id+"/submit", nil); res.Status != http.StatusOK {
+		t.Fatalf("submit: %d %s", res.Status, res.Body)
+	}
+
+	b := startBrowser(t, app)
+	phone := b.newTab("phone")
+	phone.open("/sandbox/_phone?user=mgr-zhao")
+	card := `document.querySelector('#phone-messages article[data-msgtype="template_card"]')`
+	phone.until("mgr-zhao's card", card+` && document.getElementById('phone-user').value === 'mgr-zhao' && `+card+`.textContent.includes('客户拜访')`, nil)
+	phone.screenshot("phone-card")
+	phone.click(`#phone-messages article[data-msgtype="template_card"] button[data-key="approve"]`)
+	phone.until("the card decided", card+` && `+card+`.querySelector('.decided') && `+card+`.querySelector('.decided').textContent === '已同意' && !`+card+`.querySelector('button')`, nil)
+	phone.screenshot("phone-decided")
+
+	got := li.Do(http.MethodGet, "/api/v1/reports/"+id, nil).JSON
+	plan, _ := got["plan"].([]any)
+	if got["status"] != "approved" || len(plan) != 1 {
+		t.Fatalf("after the click: %v %v", got["status"], got["plan"])
+	}
+	step := plan[0].(map[string]any)
+	a := step["approvers"].([]any)[0].(map[string]any)
+	if step["state"] != "approved" || a["id"] != "mgr-zhao" || a["decision"] != "approved" {
+		t.Fatalf("step after the click: %v", step)
+	}
+
+	// The owner, an OA follower, picked by name.
+	phone.eval(`(() => { const s = document.getElementById('phone-user'); s.value = Array.from(s.options).find(o => o.textContent.startsWith('李娜')).value; s.dispatchEvent(new Event('change')); return s.value; })()`, nil)
+	phone.until("emp-li's template message", `location.search === '?user=emp-li' && !!document.querySelector('#phone-messages article[data-channel="oa"][data-msgtype="template"]') && document.querySelector('#phone-messages article').textContent.includes('审批通过')`, nil)
+}
