@@ -15,33 +15,7 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	t.Parallel()
 	app := testkit.App(t, testkit.SQLite(t))
 	li := app.Login(t, "emp-li")
-	openid, _ := li.Do(http.MethodGet, "/api/v1/me", nil).JSON["openid"].(string)
-	w := app.Sandbox(t, http.MethodGet, "/_control/wallets/"+openid, nil)
-	var item map[string]any
-	for _, it := range w.JSON["items"].([]any) {
-		if m := it.(map[string]any); m["reimburse_status"] == initStatus {
-			item = m
-			break
-		}
-	}
-	if item == nil {
-		t.Fatalf("no INIT invoice in %s", w.Body)
-	}
-	imp := li.Do(http.MethodPost, "/api/v1/invoices/import", map[string]any{"items": []any{
-		map[string]any{"card_id": item["card_id"], "encrypt_code": item["encrypt_code"]},
-	}})
-	imported, _ := imp.JSON["imported"].([]any)
-	if imp.Status != http.StatusOK || len(imported) != 1 {
-		t.Fatalf("import: %d %s", imp.Status, imp.Body)
-	}
-	rep := li.Do(http.MethodPost, "/api/v1/reports", map[string]any{"title": "客户拜访", "invoice_ids": []any{imported[0].(map[string]any)["id"]}})
-	if rep.Status != http.StatusCreated {
-		t.Fatalf("create: %d %s", rep.Status, rep.Body)
-	}
-	id := rep.JSON["id"].(string)
-	if res := li.Do(http.MethodPost, "/api/v1/reports/"+id+"/submit", nil); res.Status != http.StatusOK {
-		t.Fatalf("submit: %d %s", res.Status, res.Body)
-	}
+	id := submitted(t, app, "emp-li", "客户拜访")
 
 	b := startBrowser(t, app)
 	phone := b.newTab("phone")

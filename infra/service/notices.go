@@ -54,6 +54,7 @@ func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Cl
 	}
 	s.Reports.OnQueued(func() { s.Worker.Wake(); wakeWebhooks(); s.NoticeWorker.Wake() })
 	s.Inbox = notify.NewInbox(notices, st.Employees, clock)
+	s.Inbox.OnRequeued(s.NoticeWorker.Wake)
 	deps.Inbox = s.Inbox
 	if oa != nil {
 		deps.TemplateJobs = &notify.TemplateJobs{Store: notices, Clock: clock}

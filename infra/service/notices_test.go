@@ -500,3 +500,72 @@ func TestNoticesTemplateJobFinish(t *testing.T) {
 		}
 	})
 }
+
+// An admin requeues a failed notice (DECISIONS 46): it is delivered
+// then. An unknown id is 404; a notice that is not failed is 409.
+func TestNoticesRequeueFailed(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db)
+		if res := a.Sandbox(t, http.MethodPost, "/_control/faults", map[string]any{
+			"rate": 1, "errcodes": []int{40037}, "paths": []string{"/message/template/send"},
+		}); res.Status/100 != 2 {
+			t.Fatalf("faults: %d %s", res.Status, res.Body)
+		}
+		li, mgr, admin := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao"), a.Login(t, "admin")
+		r := createReport(t, li, importN(t, a, li, 1))
+		act(t, li, r, "submit", nil, http.StatusOK)
+		act(t, mgr, r, "reject", map[string]any{"reason": "重填"}, http.StatusOK)
+		pollUntil(t, "notices finished", func() bool { return pendingNotices(t, a) == 0 })
+		var failed, done string
+		for _, it := range admin.Do(http.MethodGet, "/api/v1/admin/notices", nil).JSON["items"].([]any) {
+			m := it.(map[string]any)
+			switch {
+			case m["state"] == "failed" && m["event"] == "rejected" && m["errcode"].(float64) == 40037:
+				failed = jsonNumber(m["id"])
+			case m["state"] == "done":
+				done = jsonNumber(m["id"])
+			}
+		}
+		if failed == "" || done == "" {
+			t.Fatalf("no failed rejected notice or no done one")
+		}
+		if ms := messages(t, a, liOpenID); len(ms) != 0 {
+			t.Fatalf("a refused template reached the owner: %+v", ms)
+		}
+		if res := a.Sandbox(t, http.MethodDelete, "/_control/faults", nil); res.Status/100 != 2 {
+			t.Fatalf("clear faults: %d", res.Status)
+		}
+		retry := func(c *testkit.Client, id string) testkit.Response {
+			return c.Do(http.MethodPost, "/api/v1/admin/notices/"+id+"/retry", nil)
+		}
+		for _, c := range []struct {
+			who    *testkit.Client
+			id     string
+			status int
+			code   string
+		}{
+			{admin, "99999999", http.StatusNotFound, "not_found"},
+			{admin, "abc", http.StatusNotFound, "not_found"},
+			{admin, done, http.StatusConflict, "notice.not_failed"},
+			{li, failed, http.StatusForbidden, "auth.forbidden"},
+		} {
+			if res := retry(c.who, c.id); res.Status != c.status || res.ErrorCode() != c.code {
+				t.Fatalf("retry %s: %d %s, want %d %s", c.id, res.Status, res.Body, c.status, c.code)
+			}
+		}
+		if res := retry(admin, failed); res.Status != http.StatusNoContent {
+			t.Fatalf("retry: %d %s", res.Status, res.Body)
+		}
+		pollUntil(t, "the requeued notice delivered", func() bool { return len(messages(t, a, liOpenID)) == 1 && pendingNotices(t, a) == 0 })
+		if ms := messages(t, a, liOpenID); ms[0].Body["template_id"] != "tpl_sandbox_rejected" {
+			t.Fatalf("owner got %+v", ms)
+		}
+		res := admin.Do(http.MethodGet, "/api/v1/admin/notices?state=failed", nil)
+		if items := res.JSON["items"].([]any); len(items) != 0 {
+			t.Fatalf("still failed: %s", res.Body)
+		}
+		if res := retry(admin, failed); res.Status != http.StatusConflict || res.ErrorCode() != "notice.not_failed" {
+			t.Fatalf("retry a delivered notice: %d %s", res.Status, res.Body)
+		}
+	})
+}

@@ -176,6 +176,26 @@ func (s *Notices) ByTask(ctx context.Context, taskID string) (notify.Notice, err
 	return row.toApp(), nil
 }
 
+// Requeue puts a failed notice back to pending, due now (an admin's
+// retry).
+func (s *Notices) Requeue(ctx context.Context, id int64, now time.Time) error {
+	ok, err := requeueFailed(ctx, s.db, (*noticeRow)(nil), id, now)
+	if err != nil {
+		return fmt.Errorf("requeue notice %d: %w", id, err)
+	}
+	if ok {
+		return nil
+	}
+	var rows []noticeRow
+	if err := s.db.NewSelect().Model(&rows).Column("state").Where("id = ?", id).Scan(ctx); err != nil {
+		return fmt.Errorf("notice %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("notice %d: %w", id, domain.ErrNotFound.WithMessage("no notice with this id"))
+	}
+	return fmt.Errorf("notice %d: %w", id, domain.ErrNoticeNotFailed.With(map[string]any{"state": rows[0].State}))
+}
+
 // FailOASend marks the delivered notice sent as OA message ref failed:
 // WeChat could not deliver it. A notice queued again since is left alone.
 func (s *Notices) FailOASend(ctx context.Context, ref, why string, now time.Time) (bool, error) {
