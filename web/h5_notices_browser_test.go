@@ -90,3 +90,41 @@ func TestBrowserAdminRequeueNotice(t *testing.T) {
 		return len(items) == 1
 	})
 }
+
+// TestBrowserInboxBell: the top bar's bell counts a new notice while the
+// page is open (it looks again when the person comes back to the page),
+// opening it lists the notice, marked new, and reads it: the count goes
+// down, and the list shows it read the next time.
+func TestBrowserInboxBell(t *testing.T) {
+	t.Parallel()
+	app := testkit.App(t, testkit.SQLite(t))
+	id := submitted(t, app, "emp-li", "客户拜访")
+
+	b := startBrowser(t, app)
+	li := b.newTab("emp-li")
+	li.login("emp-li", "/h5/")
+	li.until("the bell, nothing unread", `!!document.getElementById('notices-bell') && document.getElementById('notices-unread').hidden`, nil)
+
+	if res := app.Login(t, "mgr-zhao").Do(http.MethodPost, "/api/v1/reports/"+id+"/reject", map[string]any{"reason": "缺少行程单"}); res.Status != http.StatusOK {
+		t.Fatalf("reject: %d %s", res.Status, res.Body)
+	}
+	li.eval(`window.dispatchEvent(new Event('focus')), true`, nil)
+	badge := `document.getElementById('notices-unread')`
+	li.until("the badge counting the notice", `!`+badge+`.hidden && `+badge+`.textContent === '1'`, nil)
+	li.screenshot("inbox-badge")
+
+	li.click("#notices-bell")
+	item := `document.querySelector('#notices-list:not([hidden]) li.unread')`
+	li.until("the notice listed", item+` && `+item+`.textContent.includes('报销单被驳回') && `+item+`.textContent.includes('缺少行程单')`, nil)
+	li.until("the badge gone down", badge+`.hidden && `+badge+`.textContent === '0' && !document.getElementById('notices-read-all')`, nil)
+	li.screenshot("inbox-open")
+	res := app.Login(t, "emp-li").Do(http.MethodGet, "/api/v1/notifications?unread=true", nil)
+	if res.Status != http.StatusOK || res.JSON["unread"].(float64) != 0 {
+		t.Fatalf("unread after opening the inbox: %d %s", res.Status, res.Body)
+	}
+
+	li.click("#notices-bell")
+	li.until("the list closed", `document.getElementById('notices-list').hidden`, nil)
+	li.click("#notices-bell")
+	li.until("the notice shown read", `!!document.querySelector('#notices-list:not([hidden]) li.read') && !document.querySelector('#notices-list li.unread')`, nil)
+}
