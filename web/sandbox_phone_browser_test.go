@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/baoxiao/baoxiao/infra/testkit"
@@ -23,6 +24,11 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	card := `document.querySelector('#phone-messages article[data-msgtype="template_card"]')`
 	phone.until("mgr-zhao's card", card+` && document.getElementById('phone-user').value === 'mgr-zhao' && `+card+`.textContent.includes('客户拜访')`, nil)
 	phone.screenshot("phone-card")
+	var openURL string
+	phone.eval(card+`.querySelector('.btns a').href`, &openURL)
+	if openURL != app.URL+"/h5/approve?report="+id {
+		t.Fatalf("the card's 打开 link = %q", openURL)
+	}
 	phone.click(`#phone-messages article[data-msgtype="template_card"] button[data-key="approve"]`)
 	phone.until("the card decided", card+` && `+card+`.querySelector('.decided') && `+card+`.querySelector('.decided').textContent === '已同意' && !`+card+`.querySelector('button')`, nil)
 	phone.screenshot("phone-decided")
@@ -37,6 +43,12 @@ func TestBrowserSandboxPhone(t *testing.T) {
 	if step["state"] != "approved" || a["id"] != "mgr-zhao" || a["decision"] != "approved" {
 		t.Fatalf("step after the click: %v", step)
 	}
+
+	// The card's 打开 link shows the report on the approver's page.
+	mgr := b.newTab("mgr-zhao")
+	mgr.login("mgr-zhao", "/h5/approve")
+	mgr.open(strings.TrimPrefix(openURL, app.URL))
+	mgr.until("the linked report", `!document.getElementById('report-view').hidden && document.getElementById('report-view').dataset.reportId === `+jsString(id), nil)
 
 	// The owner, an OA follower, picked by name.
 	phone.eval(`(() => { const s = document.getElementById('phone-user'); s.value = Array.from(s.options).find(o => o.textContent.startsWith('李娜')).value; s.dispatchEvent(new Event('change')); return s.value; })()`, nil)
