@@ -48,7 +48,7 @@ type messageBox struct {
 	dupes     map[string]string      // duplicate key → answer JSON
 	tasks     map[string]bool        // task_id used
 	codes     map[string]*cardCode   // response_code → card
-	clientIDs map[string]string      // openid+client_msg_id → msgid
+	clientIDs map[string]clientMsg   // openid+client_msg_id → the message it sent
 	unfollow  map[string]bool        // openid → not following
 	jobs      map[string]string      // openid → TEMPLATESENDJOBFINISH Status (default success)
 	held      []templateJob          // jobs kept by the hold_template_jobs switch
@@ -59,7 +59,7 @@ type messageBox struct {
 
 func newMessageBox() *messageBox {
 	return &messageBox{sentAt: map[string][]time.Time{}, dupes: map[string]string{}, tasks: map[string]bool{},
-		codes: map[string]*cardCode{}, clientIDs: map[string]string{}, unfollow: map[string]bool{}, jobs: map[string]string{}}
+		codes: map[string]*cardCode{}, clientIDs: map[string]clientMsg{}, unfollow: map[string]bool{}, jobs: map[string]string{}}
 }
 
 func (b *messageBox) next() int64 { b.seq++; return b.seq }
@@ -292,7 +292,8 @@ func (s *Sandbox) handleTemplateSend(c *fiber.Ctx) error {
 		return fail(c, 43004)
 	}
 	if req.ClientMsgID != "" {
-		if id, ok := b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID]; ok {
+		if m, ok := b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID]; ok && s.now().Sub(m.at) < ClientMsgWindow {
+			id := m.msgID
 			return reply(c, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": json.Number(id)})
 		}
 	}
@@ -302,7 +303,7 @@ func (s *Sandbox) handleTemplateSend(c *fiber.Ctx) error {
 	b.sent++
 	id := strconv.FormatInt(200000000+b.next(), 10)
 	if req.ClientMsgID != "" {
-		b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID] = id
+		b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID] = clientMsg{msgID: id, at: s.now()}
 	}
 	data := map[string]any{}
 	for k, v := range req.Data {
@@ -329,6 +330,15 @@ func (s *Sandbox) handleTemplateSend(c *fiber.Ctx) error {
 		s.pushTemplateJob(job)
 	}
 	return reply(c, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": json.Number(id)})
+}
+
+// ClientMsgWindow is how long a template message's client_msg_id keeps a
+// repeat from being sent again (approval-notify.md §2.1: 10 minutes).
+const ClientMsgWindow = 10 * time.Minute
+
+type clientMsg struct {
+	msgID string
+	at    time.Time
 }
 
 // The TEMPLATESENDJOBFINISH statuses (approval-notify.md §2.1).

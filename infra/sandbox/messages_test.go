@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/baoxiao/baoxiao/infra/sandbox"
 )
@@ -91,4 +92,31 @@ func TestTemplateSendJobFinish(t *testing.T) {
 	must(t, j.MsgID == id && j.Status == sandbox.JobSystemFailed, "held job %+v", j)
 	_ = json.Unmarshal(e.ctl(http.MethodPost, "/template-jobs", nil).Body, &out)
 	must(t, len(out.Items) == 0, "pushed twice: %v", out.Items)
+}
+
+// A template message's client_msg_id makes a repeat within 10 minutes a
+// no-op answering the same msgid; later it is a new message.
+func TestTemplateClientMsgIDWindow(t *testing.T) {
+	e := start(t)
+	tk := e.oaToken()
+	li := demo("emp-li").OAOpenID
+	send := func() string {
+		t.Helper()
+		r := e.post("/cgi-bin/message/template/send", tok(tk), map[string]any{
+			"touser": li, "template_id": "tpl_sandbox_paid", "client_msg_id": "bx-notice-7",
+			"data": map[string]any{"thing1": map[string]any{"value": "报销单已付款"}},
+		})
+		wantErrcode(t, r, 0)
+		return strconv.FormatFloat(r.JSON["msgid"].(float64), 'f', -1, 64)
+	}
+	delivered := func() int {
+		var msgs struct{ Items []map[string]any }
+		_ = json.Unmarshal(e.ctl(http.MethodGet, "/messages", nil).Body, &msgs)
+		return len(msgs.Items)
+	}
+	first := send()
+	e.clock.Advance(sandbox.ClientMsgWindow - time.Second)
+	must(t, send() == first && delivered() == 1, "a repeat within the window was sent again")
+	e.clock.Advance(2 * time.Second)
+	must(t, send() != first && delivered() == 2, "a repeat after the window was not sent")
 }
