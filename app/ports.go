@@ -53,6 +53,15 @@ type Repos struct {
 	Webhooks WebhookQueue
 	// Notices queues notices with the change (may be nil).
 	Notices NoticeQueue
+	// Staff reads the directory in the transaction, for the notices'
+	// recipients (may be nil).
+	Staff StaffReader
+}
+
+// StaffReader finds the holders of a role.
+type StaffReader interface {
+	// WithRole lists the active employees holding role.
+	WithRole(ctx context.Context, role domain.Role) ([]*domain.Employee, error)
 }
 
 // TxRunner runs fn with repositories bound to one transaction: everything

@@ -71,6 +71,8 @@ var (
 	ErrUnknownExpenseType = newError("expense_type.unknown", "no active expense type has this code")
 	ErrNotPayable         = newError("payment.not_payable", "only approved, unpaid reports can be paid; nothing was paid")
 	ErrNoBankAccount      = newError("payment.no_bank_account", "a payee has no bank account on file; nothing was paid")
+	// ErrNoticeNotFailed: only a failed notice is put back in the queue.
+	ErrNoticeNotFailed = newError("notice.not_failed", "only a failed notice can be requeued")
 )
 
 // Invalid reports a bad field; the web layer puts fields in details.fields.
@@ -90,6 +92,6 @@ func AllErrors() []*Error {
 		ErrSignatureInvalid, ErrSignatureReplayed, ErrInvalidWeChatState, ErrNotInWallet,
 		ErrInvoiceUnreadable, ErrQRNotConfirmed, ErrInvoiceRed, ErrInvoiceNoWeChat, ErrInvoiceNeedsReview,
 		ErrUnknownExpenseType, ErrNotPayable, ErrNoBankAccount,
-		ErrNoApprover,
+		ErrNoApprover, ErrNoticeNotFailed,
 	}
 }

@@ -45,6 +45,7 @@ var statusByCode = map[string]int{
 	"payment.not_payable":               http.StatusConflict,
 	"payment.no_bank_account":           http.StatusUnprocessableEntity,
 	"report.no_approver":                http.StatusConflict,
+	"notice.not_failed":                 http.StatusConflict,
 	"idempotency.conflict":              http.StatusConflict,
 	"qr.expired":                        http.StatusGone,
 	"qr.used":                           http.StatusConflict,

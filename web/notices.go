@@ -23,6 +23,7 @@ func registerNotices(signedIn fiber.Router, deps Deps) {
 	signedIn.Get("/notifications", h.list)
 	signedIn.Post("/notifications/read", h.read)
 	signedIn.Get("/admin/notices", h.deliveries)
+	signedIn.Post("/admin/notices/:id/retry", retryByID(h.inbox.Retry))
 }
 
 type notificationView struct {

@@ -30,7 +30,7 @@ func registerRoutes(app *fiber.App, deps Deps) {
 
 	if deps.Events != nil {
 		for ch, cfg := range deps.Callbacks {
-			h := &callbackHandler{events: deps.Events, cards: deps.Cards, channel: ch, cfg: cfg}
+			h := &callbackHandler{events: deps.Events, cards: deps.Cards, jobs: deps.TemplateJobs, channel: ch, cfg: cfg}
 			app.Get("/wechat/"+string(ch)+"/callback", h.verify)
 			app.Post("/wechat/"+string(ch)+"/callback", h.receive)
 		}

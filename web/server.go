@@ -30,6 +30,9 @@ type Deps struct {
 	Inbox *notify.Inbox
 	// Cards approves from WeCom card clicks (template_card_event).
 	Cards *notify.Cards
+	// TemplateJobs records OA template messages WeChat could not deliver
+	// (TEMPLATESENDJOBFINISH).
+	TemplateJobs *notify.TemplateJobs
 	// Logger receives access and error logs; nil means slog.Default().
 	// New wraps its handler with NewLogHandler so every line carries request_id.
 	Logger *slog.Logger

@@ -36,7 +36,8 @@ const CallbackWindow = 5 * time.Minute
 
 type callbackHandler struct {
 	events  *app.Events
-	cards   *notify.Cards // nil: card clicks are acknowledged only
+	cards   *notify.Cards        // nil: card clicks are acknowledged only
+	jobs    *notify.TemplateJobs // nil: OA template job results are acknowledged only
 	channel domain.Channel
 	cfg     CallbackConfig
 }
@@ -172,6 +173,8 @@ type eventMessage struct {
 	EventKey     string `xml:"EventKey"`
 	TaskID       string `xml:"TaskId"`
 	ResponseCode string `xml:"ResponseCode"`
+	// TEMPLATESENDJOBFINISH (OA): which template message, and its Status.
+	MsgID string `xml:"MsgID"`
 }
 
 // receive takes a pushed message. It answers "success" quickly for
@@ -201,6 +204,13 @@ func (h *callbackHandler) receive(c *fiber.Ctx) error {
 		// is updated with the event's response_code (answering "success"
 		// rather than a passive reply).
 		h.cards.Clicked(c.UserContext(), msg.FromUserName, msg.TaskID, msg.EventKey, msg.ResponseCode)
+	}
+	if msg.MsgType == "event" && msg.Event == "TEMPLATESENDJOBFINISH" && h.channel == domain.ChannelOA && h.jobs != nil {
+		if err := h.jobs.Finished(c.UserContext(), strings.TrimSpace(msg.MsgID), msg.Status); err != nil {
+			// Unknown yet, or not recorded: WeChat pushes it again.
+			slog.InfoContext(c.UserContext(), "template job result not recorded", "msgid", msg.MsgID, "status", msg.Status, "err", err)
+			return err
+		}
 	}
 	return c.SendString("success")
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -38,7 +39,7 @@ type Notice struct {
 	Inbox         bool
 	ReadAt        time.Time
 	Channel       string
-	TaskID        string // the WeCom card's task_id
+	TaskID        string // the WeCom card's task_id, or OAMsgRef of the OA message
 	CardCode      string // the card's response_code, until it is used
 	Errcode       int
 	State         string
@@ -125,6 +126,9 @@ type Sender struct {
 	Work      WorkMessenger // nil: WeCom not configured
 	OA        OAMessenger   // nil: OA not configured
 	Templates map[string]string
+	// Reports, when set, lets a step_closed card update say what its
+	// holder decided (「已同意」) rather than 「已处理」.
+	Reports Reports
 	// ReportURL is the H5 page of a report.
 	ReportURL func(domain.ReportID) string
 }
@@ -236,7 +240,7 @@ func (s *Sender) sendOA(ctx context.Context, openID string, n Notice) Result {
 	if !follows {
 		return Result{State: StateDone, Channel: ChannelInbox, Error: "not a follower of the Official Account", Errcode: 43004, Tried: true}
 	}
-	_, err = s.OA.SendTemplate(ctx, TemplateMessage{
+	msgID, err := s.OA.SendTemplate(ctx, TemplateMessage{
 		ToUser: openID, TemplateID: tpl, URL: s.url(n), ClientMsgID: fmt.Sprintf("bx-notice-%d", n.ID),
 		Data: map[string]string{
 			"thing1": cut(n.Title, 20), "thing2": cut(n.Body, 20), "time3": n.CreatedAt.In(app.Shanghai).Format("2006-01-02 15:04"),
@@ -245,7 +249,7 @@ func (s *Sender) sendOA(ctx context.Context, openID string, n Notice) Result {
 	if err != nil {
 		return classify(err, oaNotFollower)
 	}
-	return Result{State: StateDone, Channel: ChannelOA, Tried: true}
+	return Result{State: StateDone, Channel: ChannelOA, TaskID: OAMsgRef(strconv.FormatInt(msgID, 10)), Tried: true}
 }
 
 // updateCard greys the buttons of the card the step left with e.
@@ -264,7 +268,7 @@ func (s *Sender) updateCard(ctx context.Context, e *domain.Employee, n Notice) R
 	if code == "" {
 		return Result{State: StateDone, Channel: ChannelInbox, Error: "no card to update"}
 	}
-	if err := s.Work.UpdateCard(ctx, id.UserID, code, replaceNames[n.Event]); err != nil {
+	if err := s.Work.UpdateCard(ctx, id.UserID, code, s.replaceName(ctx, n)); err != nil {
 		r := classify(err, map[int]bool{60140: true}) // a spent or expired code: nothing left to update
 		if r.State != StateDone {
 			return r
@@ -274,6 +278,37 @@ func (s *Sender) updateCard(ctx context.Context, e *domain.Employee, n Notice) R
 		return Result{State: StatePending, Error: "spend card: " + err.Error(), Tried: true}
 	}
 	return Result{State: StateDone, Channel: ChannelWork, Tried: true}
+}
+
+// replaceName is the card's text once the step left its holder. The
+// holder who decided it (by the card or on the page) reads their own
+// decision: their card click's update and this one then agree, whichever
+// WeCom applies last.
+func (s *Sender) replaceName(ctx context.Context, n Notice) string {
+	if n.Event != EventStepClosed || s.Reports == nil {
+		return replaceNames[n.Event]
+	}
+	r, err := s.Reports.Get(ctx, n.ReportID)
+	if err != nil {
+		return replaceNames[n.Event]
+	}
+	for _, st := range r.Plan().Steps {
+		if st.Step != n.Step {
+			continue
+		}
+		for _, a := range st.Approvers {
+			if a.ID != n.Recipient {
+				continue
+			}
+			switch a.Decision {
+			case domain.DecisionApproved:
+				return "已同意"
+			case domain.DecisionRejected:
+				return "已驳回"
+			}
+		}
+	}
+	return replaceNames[n.Event]
 }
 
 // cut keeps at most n characters (OA shows 20 per row).

@@ -35,7 +35,12 @@ var Events = []string{
 
 // Notifier builds the notices of report changes; it implements
 // app.Notifier.
-type Notifier struct{}
+type Notifier struct {
+	// FinanceMayPay: when the company has no active cashier, finance
+	// staff are told of reports to pay (config payment.finance_may_pay,
+	// DECISIONS 36: finance pays by default).
+	FinanceMayPay bool
+}
 
 var _ app.Notifier = Notifier{}
 
@@ -141,13 +146,58 @@ func rejectReason(p domain.Plan) string {
 	return ""
 }
 
-// ReportChanged queues Changes in the change's transaction.
-func (Notifier) ReportChanged(ctx context.Context, tx app.Repos, before app.ReportBefore, after *domain.Report, now time.Time) error {
+// ReportChanged queues Changes in the change's transaction, and on final
+// approval a notice to each person who may pay it.
+func (n Notifier) ReportChanged(ctx context.Context, tx app.Repos, before app.ReportBefore, after *domain.Report, now time.Time) error {
 	ns := Changes(before, after, now)
+	if after.Status() == domain.ReportApproved && before.Status != domain.ReportApproved && tx.Staff != nil {
+		payers, err := Payers(ctx, tx.Staff, n.FinanceMayPay)
+		if err != nil {
+			return err
+		}
+		ns = append(ns, ToPay(before, after, payers, now)...)
+	}
 	if len(ns) == 0 {
 		return nil
 	}
 	return tx.Notices.QueueNotices(ctx, ns)
+}
+
+// Payers are the people told of a report to pay: the active cashiers, or
+// when there is none, the finance staff if they may pay.
+func Payers(ctx context.Context, staff app.StaffReader, financeMayPay bool) ([]domain.EmployeeID, error) {
+	roles := []domain.Role{domain.RoleCashier}
+	if financeMayPay {
+		roles = append(roles, domain.RoleFinance)
+	}
+	for _, role := range roles {
+		people, err := staff.WithRole(ctx, role)
+		if err != nil {
+			return nil, err
+		}
+		if len(people) > 0 {
+			ids := make([]domain.EmployeeID, len(people))
+			for i, e := range people {
+				ids[i] = e.ID()
+			}
+			return ids, nil
+		}
+	}
+	return nil, nil
+}
+
+// ToPay lists the approved notices to the payers of a report that the
+// last step approved (待付款). The owner, told already, is left out.
+func ToPay(before app.ReportBefore, after *domain.Report, payers []domain.EmployeeID, now time.Time) []app.NoticeDraft {
+	var out []app.NoticeDraft
+	for _, id := range payers {
+		if id == after.EmployeeID() {
+			continue
+		}
+		out = append(out, draft(after, before.Version, EventApproved, id, before.Plan.CurrentStep(), now,
+			"待付款："+after.Title(), summary(after)+"，已审批通过，待您付款。"))
+	}
+	return out
 }
 
 // InvoiceCancelled tells the owner and the current approvers of an open

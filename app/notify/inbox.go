@@ -15,13 +15,18 @@ type Store interface {
 	Unread(ctx context.Context, who domain.EmployeeID) (int, error)
 	MarkRead(ctx context.Context, who domain.EmployeeID, ids []int64, all bool, now time.Time) error
 	List(ctx context.Context, state string, before int64, limit int) ([]Notice, error)
+	// Requeue puts a failed notice back in the queue, due now: not found
+	// when there is no such notice, domain.ErrNoticeNotFailed when it is
+	// not failed.
+	Requeue(ctx context.Context, id int64, now time.Time) error
 }
 
 // Inbox is everyone's in-app inbox and the admins' delivery list.
 type Inbox struct {
-	store  Store
-	people People
-	clock  app.Clock
+	store    Store
+	people   People
+	clock    app.Clock
+	requeued func()
 }
 
 // NewInbox returns the inbox service.
@@ -78,15 +83,42 @@ func (b *Inbox) MarkRead(ctx context.Context, by domain.EmployeeID, ids []int64,
 	return b.store.Unread(ctx, by)
 }
 
+// OnRequeued sets what runs after an admin requeues a notice (wake the
+// worker).
+func (b *Inbox) OnRequeued(fn func()) { b.requeued = fn }
+
+func (b *Inbox) admin(ctx context.Context, by domain.EmployeeID) error {
+	e, err := b.actor(ctx, by)
+	if err != nil {
+		return err
+	}
+	if !e.HasRole(domain.RoleAdmin) {
+		return domain.ErrForbidden.WithMessage("administrators only")
+	}
+	return nil
+}
+
+// Retry puts a failed notice back in the queue (an admin's requeue, like
+// the outbox's): it is sent again on the recipient's channel as it is
+// now, with its attempts counted afresh.
+func (b *Inbox) Retry(ctx context.Context, by domain.EmployeeID, id int64) error {
+	if err := b.admin(ctx, by); err != nil {
+		return err
+	}
+	if err := b.store.Requeue(ctx, id, b.clock.Now()); err != nil {
+		return err
+	}
+	if b.requeued != nil {
+		b.requeued()
+	}
+	return nil
+}
+
 // Deliveries lists notices for admins (DECISIONS 46), in a state ("" for
 // all), newest first.
 func (b *Inbox) Deliveries(ctx context.Context, by domain.EmployeeID, state string, before int64, limit int) ([]Notice, error) {
-	e, err := b.actor(ctx, by)
-	if err != nil {
+	if err := b.admin(ctx, by); err != nil {
 		return nil, err
-	}
-	if !e.HasRole(domain.RoleAdmin) {
-		return nil, domain.ErrForbidden.WithMessage("administrators only")
 	}
 	switch state {
 	case "", StatePending, StateDone, StateFailed:

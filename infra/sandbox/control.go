@@ -60,6 +60,9 @@ type switches struct {
 	BatchCap int `json:"batch_cap"`
 	// EventDuplicates delivers every event twice.
 	EventDuplicates bool `json:"event_duplicates"`
+	// HoldTemplateJobs keeps TEMPLATESENDJOBFINISH events until
+	// POST /_control/template-jobs pushes them, so a test can order them.
+	HoldTemplateJobs bool `json:"hold_template_jobs"`
 }
 
 // callRecord is one WeChat API call received. It never holds the token.
@@ -85,6 +88,9 @@ type pushRecord struct {
 	CardID     string `json:"card_id"`
 	Code       string `json:"code"`
 	OpenID     string `json:"openid"`
+	// Event and MsgID name other pushed events (TEMPLATESENDJOBFINISH).
+	Event string `json:"event,omitempty"`
+	MsgID string `json:"msgid,omitempty"`
 }
 
 func (c *control) switches() switches {

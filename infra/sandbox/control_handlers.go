@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -122,11 +123,12 @@ func (s *Sandbox) ctlClearPushes(c *fiber.Ctx) error {
 // POST /_control/switches: fields left out keep their value.
 func (s *Sandbox) ctlSetSwitches(c *fiber.Ctx) error {
 	var req struct {
-		BatchFailWhole  *bool `json:"batch_fail_whole"`
-		LockLock72024   *bool `json:"lock_lock_72024"`
-		OAResultArray   *bool `json:"oa_result_array"`
-		BatchCap        *int  `json:"batch_cap"`
-		EventDuplicates *bool `json:"event_duplicates"`
+		BatchFailWhole   *bool `json:"batch_fail_whole"`
+		LockLock72024    *bool `json:"lock_lock_72024"`
+		OAResultArray    *bool `json:"oa_result_array"`
+		BatchCap         *int  `json:"batch_cap"`
+		EventDuplicates  *bool `json:"event_duplicates"`
+		HoldTemplateJobs *bool `json:"hold_template_jobs"`
 	}
 	if err := ctlDecode(c, &req); err != nil {
 		return ctlError(c, 400, "bad JSON: %v", err)
@@ -142,6 +144,7 @@ func (s *Sandbox) ctlSetSwitches(c *fiber.Ctx) error {
 	set(&s.ctl.sw.LockLock72024, req.LockLock72024)
 	set(&s.ctl.sw.OAResultArray, req.OAResultArray)
 	set(&s.ctl.sw.EventDuplicates, req.EventDuplicates)
+	set(&s.ctl.sw.HoldTemplateJobs, req.HoldTemplateJobs)
 	if req.BatchCap != nil {
 		s.ctl.sw.BatchCap = max(*req.BatchCap, 0)
 	}
@@ -263,6 +266,11 @@ func (s *Sandbox) ctlPinTicket(c *fiber.Ctx) error {
 func (s *Sandbox) ctlWrap(h fiber.Handler) fiber.Handler {
 	return func(c *fiber.Ctx) error {
 		if err := h(c); err != nil {
+			// A refusal the handler meant (fiber.NewError) keeps its status.
+			var fe *fiber.Error
+			if errors.As(err, &fe) && fe.Code < 500 {
+				return ctlError(c, fe.Code, "%s", fe.Message)
+			}
 			s.log.Error("sandbox control failure", "path", c.Path(), "err", err)
 			return ctlError(c, 500, "internal error")
 		}

@@ -100,35 +100,48 @@ func (s *Sandbox) background(fn func(ctx context.Context)) {
 	}()
 }
 
-// deliver pushes e, retrying. Each attempt is signed when it is sent:
-// baoxiao refuses a callback whose signed timestamp is more than 5 minutes
-// from its clock, so a retry must not carry the first attempt's time.
+// deliver pushes e, retrying.
 func (s *Sandbox) deliver(ctx context.Context, e statusEvent) {
+	s.deliverXML(ctx, e.app, e.owner, e.xml(), pushRecord{Status: e.status, CardID: e.cardID, Code: e.code})
+}
+
+// deliverXML pushes one message from owner to the app's callback URL,
+// retrying, and logs each attempt as rec. It answers the last attempt's
+// HTTP status and error.
+func (s *Sandbox) deliverXML(ctx context.Context, app appConfig, owner, plain string, rec pushRecord) (int, error) {
+	var status int
+	var err error
 	for attempt := 1; attempt <= s.opts.EventAttempts; attempt++ {
-		target, body, err := s.signedEvent(e)
-		if err != nil {
-			s.log.Error("build event push", "err", err)
-			return
-		}
-		status, err := s.post(ctx, target, body)
-		s.ctl.recordPush(pushRecord{
-			At: s.now().UTC().Format(time.RFC3339Nano), Channel: e.app.channel, Attempt: attempt,
-			HTTPStatus: status, Error: errString(err), Status: e.status, CardID: e.cardID, Code: e.code,
-			OpenID: e.owner,
-		})
+		status, err = s.pushOnce(ctx, app, owner, plain, rec, attempt)
 		if err == nil && status/100 == 2 {
-			return
+			return status, nil
 		}
-		s.log.Info("event push failed", "channel", e.app.channel, "attempt", attempt, "status", status, "err", errString(err))
+		s.log.Info("event push failed", "channel", app.channel, "attempt", attempt, "status", status, "err", errString(err))
 		if attempt == s.opts.EventAttempts {
-			return
+			break
 		}
 		select {
 		case <-ctx.Done():
-			return
+			return status, ctx.Err()
 		case <-time.After(s.opts.EventRetryDelay):
 		}
 	}
+	return status, err
+}
+
+// pushOnce makes one attempt, signed when it is sent: baoxiao refuses a
+// callback whose signed timestamp is more than 5 minutes from its clock,
+// so a retry must not carry the first attempt's time.
+func (s *Sandbox) pushOnce(ctx context.Context, app appConfig, owner, plain string, rec pushRecord, attempt int) (int, error) {
+	target, body, err := s.signedXML(app, owner, plain)
+	if err != nil {
+		s.log.Error("build event push", "err", err)
+		return 0, err
+	}
+	status, err := s.post(ctx, target, body)
+	rec.At, rec.Channel, rec.Attempt, rec.HTTPStatus, rec.Error, rec.OpenID = s.now().UTC().Format(time.RFC3339Nano), app.channel, attempt, status, errString(err), owner
+	s.ctl.recordPush(rec)
+	return status, err
 }
 
 // errString describes a delivery failure without the URL, whose query
@@ -162,16 +175,11 @@ func (s *Sandbox) post(ctx context.Context, target string, body []byte) (int, er
 	return resp.StatusCode, nil
 }
 
-// signedEvent builds the callback URL and body for e in the app's mode,
-// stamped with the current time: plaintext carries signature (token,
-// timestamp, nonce); AES carries msg_signature, which also covers the
-// ciphertext and is what baoxiao requires once it has the key.
-func (s *Sandbox) signedEvent(e statusEvent) (string, []byte, error) {
-	return s.signedXML(e.app, e.owner, e.xml())
-}
-
 // signedXML signs (and encrypts, as the app's mode says) one pushed
-// message from owner to the app's callback URL.
+// message from owner to the app's callback URL, stamped with the current
+// time: plaintext carries signature (token, timestamp, nonce); AES carries
+// msg_signature, which also covers the ciphertext and is what baoxiao
+// requires once it has the key.
 func (s *Sandbox) signedXML(app appConfig, owner, plain string) (string, []byte, error) {
 	e := struct {
 		app   appConfig

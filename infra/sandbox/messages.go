@@ -48,8 +48,10 @@ type messageBox struct {
 	dupes     map[string]string      // duplicate key → answer JSON
 	tasks     map[string]bool        // task_id used
 	codes     map[string]*cardCode   // response_code → card
-	clientIDs map[string]string      // openid+client_msg_id → msgid
+	clientIDs map[string]clientMsg   // openid+client_msg_id → the message it sent
 	unfollow  map[string]bool        // openid → not following
+	jobs      map[string]string      // openid → TEMPLATESENDJOBFINISH Status (default success)
+	held      []templateJob          // jobs kept by the hold_template_jobs switch
 	sent      int                    // messages accepted today (quota)
 	quota     int                    // 0: none
 	seq       int64
@@ -57,7 +59,7 @@ type messageBox struct {
 
 func newMessageBox() *messageBox {
 	return &messageBox{sentAt: map[string][]time.Time{}, dupes: map[string]string{}, tasks: map[string]bool{},
-		codes: map[string]*cardCode{}, clientIDs: map[string]string{}, unfollow: map[string]bool{}}
+		codes: map[string]*cardCode{}, clientIDs: map[string]clientMsg{}, unfollow: map[string]bool{}, jobs: map[string]string{}}
 }
 
 func (b *messageBox) next() int64 { b.seq++; return b.seq }
@@ -290,7 +292,8 @@ func (s *Sandbox) handleTemplateSend(c *fiber.Ctx) error {
 		return fail(c, 43004)
 	}
 	if req.ClientMsgID != "" {
-		if id, ok := b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID]; ok {
+		if m, ok := b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID]; ok && s.now().Sub(m.at) < ClientMsgWindow {
+			id := m.msgID
 			return reply(c, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": json.Number(id)})
 		}
 	}
@@ -300,7 +303,7 @@ func (s *Sandbox) handleTemplateSend(c *fiber.Ctx) error {
 	b.sent++
 	id := strconv.FormatInt(200000000+b.next(), 10)
 	if req.ClientMsgID != "" {
-		b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID] = id
+		b.clientIDs[req.ToUser+"\x00"+req.ClientMsgID] = clientMsg{msgID: id, at: s.now()}
 	}
 	data := map[string]any{}
 	for k, v := range req.Data {
@@ -311,9 +314,101 @@ func (s *Sandbox) handleTemplateSend(c *fiber.Ctx) error {
 		}
 		data[k] = string(r)
 	}
-	b.delivered = append(b.delivered, deliveredMessage{Channel: channelOA, To: req.ToUser, MsgType: "template",
-		Body: map[string]any{"template_id": req.TemplateID, "url": req.URL, "data": data}, At: s.now().UTC().Format(time.RFC3339Nano)})
+	// The send is accepted; whether it reaches the person is told later by
+	// TEMPLATESENDJOBFINISH (a blocked or failed one is not delivered).
+	job := templateJob{app: s.oa, openID: req.ToUser, msgID: id, status: b.jobs[req.ToUser], createTime: s.now().Unix()}
+	if job.status == "" {
+		job.status = JobSuccess
+	}
+	if job.status == JobSuccess {
+		b.delivered = append(b.delivered, deliveredMessage{Channel: channelOA, To: req.ToUser, MsgType: "template",
+			Body: map[string]any{"template_id": req.TemplateID, "url": req.URL, "data": data}, At: s.now().UTC().Format(time.RFC3339Nano)})
+	}
+	if s.ctl.switches().HoldTemplateJobs {
+		b.held = append(b.held, job)
+	} else {
+		s.pushTemplateJob(job)
+	}
 	return reply(c, map[string]any{"errcode": 0, "errmsg": "ok", "msgid": json.Number(id)})
+}
+
+// ClientMsgWindow is how long a template message's client_msg_id keeps a
+// repeat from being sent again (approval-notify.md §2.1: 10 minutes).
+const ClientMsgWindow = 10 * time.Minute
+
+type clientMsg struct {
+	msgID string
+	at    time.Time
+}
+
+// The TEMPLATESENDJOBFINISH statuses (approval-notify.md §2.1).
+const (
+	JobSuccess      = "success"
+	JobUserBlock    = "failed:user block"     // the person refused the account's messages
+	JobSystemFailed = "failed: system failed" // WeChat failed to deliver
+)
+
+// templateJob is one template message's outcome, pushed to the OA
+// callback as TEMPLATESENDJOBFINISH.
+type templateJob struct {
+	app        appConfig
+	openID     string
+	msgID      string
+	status     string
+	createTime int64
+}
+
+func (j templateJob) xml() string {
+	var b strings.Builder
+	b.WriteString("<xml>")
+	cdata(&b, "ToUserName", j.app.originalID)
+	cdata(&b, "FromUserName", j.openID)
+	fmt.Fprintf(&b, "<CreateTime>%d</CreateTime>", j.createTime)
+	cdata(&b, "MsgType", "event")
+	cdata(&b, "Event", "TEMPLATESENDJOBFINISH")
+	fmt.Fprintf(&b, "<MsgID>%s</MsgID>", j.msgID) // MsgID, not MsgId; a bare number
+	cdata(&b, "Status", j.status)
+	b.WriteString("</xml>")
+	return b.String()
+}
+
+func (j templateJob) record() pushRecord {
+	return pushRecord{Event: "TEMPLATESENDJOBFINISH", MsgID: j.msgID, Status: j.status}
+}
+
+// pushTemplateJob pushes j in the background, like the invoice events.
+func (s *Sandbox) pushTemplateJob(j templateJob) {
+	if j.app.callbackURL == "" {
+		return
+	}
+	s.background(func(ctx context.Context) { _, _ = s.deliverXML(ctx, j.app, j.openID, j.xml(), j.record()) })
+}
+
+// POST /_control/template-jobs: push the held TEMPLATESENDJOBFINISH
+// events now, in order, one attempt each, and answer how our callback
+// took each; those it refused stay held for the next call.
+func (s *Sandbox) ctlPushTemplateJobs(c *fiber.Ctx) error {
+	if s.oa.callbackURL == "" {
+		return ctlError(c, fiber.StatusConflict, "no OA callback URL configured")
+	}
+	b := s.msgs
+	b.mu.Lock()
+	jobs := b.held
+	b.held = nil
+	b.mu.Unlock()
+	items := []fiber.Map{}
+	var refused []templateJob
+	for _, j := range jobs {
+		status, err := s.pushOnce(c.UserContext(), j.app, j.openID, j.xml(), j.record(), 1)
+		if err != nil || status/100 != 2 {
+			refused = append(refused, j)
+		}
+		items = append(items, fiber.Map{"msgid": j.msgID, "openid": j.openID, "status": j.status, "http_status": status, "error": errString(err)})
+	}
+	b.mu.Lock()
+	b.held = append(refused, b.held...)
+	b.mu.Unlock()
+	return c.JSON(fiber.Map{"items": items})
 }
 
 // GET /_control/messages[?to=]
@@ -342,21 +437,37 @@ func (s *Sandbox) ctlClearMessages(c *fiber.Ctx) error {
 }
 
 // POST /_control/followers {"openid","subscribe":0|1}; {"quota":N} sets
-// the daily message quota (0: none).
+// the daily message quota (0: none); {"openid","template_job":status} sets
+// the TEMPLATESENDJOBFINISH status of that person's next template
+// messages ("success", "failed:user block", "failed: system failed").
 func (s *Sandbox) ctlFollowers(c *fiber.Ctx) error {
 	var req struct {
-		OpenID    string `json:"openid"`
-		Subscribe *int   `json:"subscribe"`
-		Quota     *int   `json:"quota"`
+		OpenID      string  `json:"openid"`
+		Subscribe   *int    `json:"subscribe"`
+		Quota       *int    `json:"quota"`
+		TemplateJob *string `json:"template_job"`
 	}
 	if err := json.Unmarshal(c.Body(), &req); err != nil {
 		return fiber.NewError(fiber.StatusBadRequest, "bad JSON")
+	}
+	if req.TemplateJob != nil {
+		switch *req.TemplateJob {
+		case JobSuccess, JobUserBlock, JobSystemFailed:
+		default:
+			return ctlError(c, fiber.StatusBadRequest, `template_job must be "success", "failed:user block" or "failed: system failed"`)
+		}
+		if req.OpenID == "" {
+			return ctlError(c, fiber.StatusBadRequest, "template_job needs an openid")
+		}
 	}
 	b := s.msgs
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if req.OpenID != "" && req.Subscribe != nil {
 		b.unfollow[req.OpenID] = *req.Subscribe == 0
+	}
+	if req.TemplateJob != nil {
+		b.jobs[req.OpenID] = *req.TemplateJob
 	}
 	if req.Quota != nil {
 		b.quota, b.sent = *req.Quota, 0

@@ -53,6 +53,7 @@ main{padding:12px}
 <small>{{.Department}} · {{if .UserID}}userid {{.UserID}} · {{end}}openid {{.OpenID}}</small></a>
 {{else}}<div class="err">这个应用还没有沙箱用户。</div>{{end}}
 {{end}}
+<p class="note"><a id="sandbox-phone-link" href="{{.Phone}}">演示手机</a>：看送到每位演示用户的通知（企业微信消息、公众号模板消息）。</p>
 </main></body></html>`))
 
 type authorizeUser struct {
@@ -65,9 +66,9 @@ type authorizeUser struct {
 // redirect_uri?code&state and sets the sandbox_user cookie (the openid).
 func (s *Sandbox) handleAuthorize(c *fiber.Ctx) error {
 	page := struct {
-		Channel, AppID, Scope, Error string
-		Users                        []authorizeUser
-	}{AppID: c.Query("appid"), Scope: c.Query("scope")}
+		Channel, AppID, Scope, Error, Phone string
+		Users                               []authorizeUser
+	}{AppID: c.Query("appid"), Scope: c.Query("scope"), Phone: s.opts.PublicBase + "/_phone"}
 	render := func() error {
 		c.Type("html", "utf-8")
 		return authorizePage.Execute(c.Response().BodyWriter(), page)

@@ -77,6 +77,10 @@ func (s *Sandbox) routes() *fiber.App {
 
 	app.Get("/_files/:name", s.handleFile)
 
+	// The demo phone: the notices delivered to a demo person.
+	app.Get("/_phone", s.handlePhone)
+	app.Get("/_phone.js", s.handlePhoneJS)
+
 	// Test control.
 	ctl := app.Group("/_control")
 	ctl.Post("/faults", s.ctlWrap(s.ctlSetFault))
@@ -100,5 +104,6 @@ func (s *Sandbox) routes() *fiber.App {
 	ctl.Delete("/messages", s.ctlWrap(s.ctlClearMessages))
 	ctl.Post("/followers", s.ctlWrap(s.ctlFollowers))
 	ctl.Post("/cards/click", s.ctlWrap(s.ctlClickCard))
+	ctl.Post("/template-jobs", s.ctlWrap(s.ctlPushTemplateJobs))
 	return app
 }

@@ -395,6 +395,10 @@ func specificCases() []badCase {
 		browser("GET /api/v1/admin/notices", "unknown state", "admin", "/api/v1/admin/notices?state=lost", "", invalid),
 		browser("GET /api/v1/admin/notices", "limit 501", "admin", "/api/v1/admin/notices?limit=501", "", invalid),
 		browser("GET /api/v1/admin/notices", "cursor not a row id", "admin", "/api/v1/admin/notices?cursor=eyJpZCI6ImFiYyJ9", "", invalid),
+		browser("POST /api/v1/admin/notices/:id/retry", "employee", "emp-li", "", "", forbidden),
+		browser("POST /api/v1/admin/notices/:id/retry", "id not a number", "admin", "/api/v1/admin/notices/abc/retry", "", notFound),
+		browser("POST /api/v1/admin/notices/:id/retry", "unknown id", "admin", "/api/v1/admin/notices/99999999/retry", "", notFound),
+		browser("POST /api/v1/admin/notices/:id/retry", "not failed", "admin", "", "", answer{http.StatusConflict, "notice.not_failed"}),
 
 		// PC QR import.
 		// PC sign-in by QR (DECISIONS 4): the poll without the PC's

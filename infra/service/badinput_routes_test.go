@@ -116,6 +116,7 @@ var routeSpecs = []routeSpec{
 	{"GET /api/v1/notifications", session, "/api/v1/notifications", "emp-li"},
 	{"POST /api/v1/notifications/read", session, "/api/v1/notifications/read", "emp-li"},
 	{"GET /api/v1/admin/notices", session, "/api/v1/admin/notices", "admin"},
+	{"POST /api/v1/admin/notices/:id/retry", session, "/api/v1/admin/notices/{notice-pending}/retry", "admin"},
 
 	{"POST /api/v1/qr-imports", session, "/api/v1/qr-imports", "emp-li"},
 	{"GET /api/v1/qr-imports/:biz_code", session, "/api/v1/qr-imports/{qr}", "emp-li"},

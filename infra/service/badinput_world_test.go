@@ -96,6 +96,10 @@ func newBadWorld(t *testing.T, db testkit.DB) *badWorld {
 	outbox := admin.Do(http.MethodGet, "/api/v1/admin/outbox?state=done", nil)
 	mustStatus(t, "outbox", outbox, http.StatusOK)
 	w.ids["outbox-done"] = jsonNumber(outbox.JSON["items"].([]any)[0].(map[string]any)["id"])
+	// No worker runs: the reports' notices wait in the queue.
+	notices := admin.Do(http.MethodGet, "/api/v1/admin/notices?state=pending", nil)
+	mustStatus(t, "notices", notices, http.StatusOK)
+	w.ids["notice-pending"] = jsonNumber(notices.JSON["items"].([]any)[0].(map[string]any)["id"])
 	deliveries := admin.Do(http.MethodGet, "/api/v1/admin/webhooks/deliveries", nil)
 	mustStatus(t, "deliveries", deliveries, http.StatusOK)
 	if items, _ := deliveries.JSON["items"].([]any); len(items) > 0 {

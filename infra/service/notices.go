@@ -24,11 +24,11 @@ import (
 func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Client, clock app.Clock, opts Options, deps *web.Deps) {
 	st := s.Store
 	notices := store.NewNotices(db)
-	s.Reports.NotifyWith(notify.Notifier{})
-	s.Events.NotifyWith(notify.Notifier{})
+	s.Reports.NotifyWith(notify.Notifier{FinanceMayPay: cfg.Payment.FinanceMayPay})
+	s.Events.NotifyWith(notify.Notifier{FinanceMayPay: cfg.Payment.FinanceMayPay})
 	public := strings.TrimSuffix(cfg.PublicURL, "/")
 	sender := &notify.Sender{
-		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(),
+		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(), Reports: st.Reports,
 		ReportURL: func(id domain.ReportID) string { return public + "/h5/approve?report=" + url.QueryEscape(string(id)) },
 	}
 	if work != nil {
@@ -54,7 +54,11 @@ func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Cl
 	}
 	s.Reports.OnQueued(func() { s.Worker.Wake(); wakeWebhooks(); s.NoticeWorker.Wake() })
 	s.Inbox = notify.NewInbox(notices, st.Employees, clock)
+	s.Inbox.OnRequeued(s.NoticeWorker.Wake)
 	deps.Inbox = s.Inbox
+	if oa != nil {
+		deps.TemplateJobs = &notify.TemplateJobs{Store: notices, Clock: clock}
+	}
 	if work != nil {
 		s.Cards = &notify.Cards{
 			Tasks: notices, Members: st.Employees, Reports: st.Reports, Work: work,

@@ -133,6 +133,12 @@ func TestNoticesCardClickApprovesAndOATemplate(t *testing.T) {
 			}
 			return n == 2 && pendingNotices(t, a) == 0
 		})
+		// Both say what he decided, whichever WeCom applies last.
+		for _, m := range messages(t, a, zhaoUserID) {
+			if m.MsgType == "update_template_card" && m.Body["button"].(map[string]any)["replace_name"] != "已同意" {
+				t.Fatalf("the approver's card update = %+v", m.Body)
+			}
+		}
 		// The refused clicker's view of the card says why.
 		if ms := messages(t, a, "WangFang"); len(ms) != 1 || ms[0].MsgType != "update_template_card" ||
 			ms[0].Body["button"].(map[string]any)["replace_name"] != "无权审批" {
@@ -335,6 +341,231 @@ func TestNoticesTransferAndWithdraw(t *testing.T) {
 		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
 		if ev, _ := inbox(t, sun, ""); len(ev) != 2 || ev[0] != "withdrawn" {
 			t.Fatalf("holder inbox after withdraw = %v", ev)
+		}
+	})
+}
+
+// approvedTo counts the approved notices of a report per recipient.
+func approvedTo(t testing.TB, a *testkit.AppServer, report string) map[string]int {
+	t.Helper()
+	var rows []struct {
+		RecipientID string `bun:"recipient_id"`
+	}
+	if err := a.DB.DB.NewSelect().Table("notices").Column("recipient_id").
+		Where("report_id = ? AND event = 'approved'", report).Scan(context.Background(), &rows); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]int{}
+	for _, r := range rows {
+		out[r.RecipientID]++
+	}
+	return out
+}
+
+// The last step's approval tells the owner and every active cashier
+// (待付款), in the decision's transaction; with no cashier, finance is told
+// (finance may pay by default).
+func TestNoticesFinalApprovalTellsCashiers(t *testing.T) {
+	const zhouOpenID = "oSBXz5hOuF1nMinDem0Cashier9c" // fin-zhou, cashier and finance
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db)
+		li, mgr, admin := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao"), a.Login(t, "admin")
+		invs := importN(t, a, li, 2)
+		r1, r2 := createReport(t, li, invs[:1]), createReport(t, li, invs[1:])
+
+		act(t, li, r1, "submit", nil, http.StatusOK)
+		act(t, mgr, r1, "approve", nil, http.StatusOK)
+		got := approvedTo(t, a, r1["id"].(string))
+		if len(got) != 2 || got["emp-li"] != 1 || got["fin-zhou"] != 1 {
+			t.Fatalf("approved notices of a report with a cashier: %v", got)
+		}
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		if ms := messages(t, a, zhouOpenID); len(ms) != 1 || ms[0].Body["template_id"] != "tpl_sandbox_approved" {
+			t.Fatalf("cashier's messages = %+v", ms)
+		}
+		zhou := a.Login(t, "fin-zhou")
+		if ev, n := inbox(t, zhou, "?unread=true"); n != 1 || ev[0] != "approved" {
+			t.Fatalf("cashier inbox = %v %d", ev, n)
+		}
+		if _, n := inbox(t, a.Login(t, "fin-chen"), ""); n != 0 {
+			t.Fatalf("finance was told while a cashier is there: %d", n)
+		}
+
+		// No cashier left: finance (fin-chen, fin-zhou) pays, and is told.
+		dirPatch(t, admin, "fin-zhou", map[string]any{"roles": []string{"employee", "finance"}})
+		act(t, li, r2, "submit", nil, http.StatusOK)
+		act(t, mgr, r2, "approve", nil, http.StatusOK)
+		got = approvedTo(t, a, r2["id"].(string))
+		if len(got) != 3 || got["emp-li"] != 1 || got["fin-zhou"] != 1 || got["fin-chen"] != 1 {
+			t.Fatalf("approved notices with no cashier: %v", got)
+		}
+	})
+}
+
+// noticeOf reads the state and last error of report's notice of event.
+func noticeOf(t testing.TB, a *testkit.AppServer, report, event string) (state, lastError string) {
+	t.Helper()
+	var row struct {
+		State     string `bun:"state"`
+		LastError string `bun:"last_error"`
+	}
+	if err := a.DB.DB.NewSelect().Table("notices").Column("state", "last_error").
+		Where("report_id = ? AND event = ? AND recipient_id = 'emp-li'", report, event).Scan(context.Background(), &row); err != nil {
+		t.Fatal(err)
+	}
+	return row.State, row.LastError
+}
+
+// pushJobs pushes the sandbox's held TEMPLATESENDJOBFINISH events and
+// answers the HTTP status our callback gave each.
+func pushJobs(t testing.TB, a *testkit.AppServer) []int {
+	t.Helper()
+	res := a.Sandbox(t, http.MethodPost, "/_control/template-jobs", nil)
+	if res.Status != http.StatusOK {
+		t.Fatalf("template jobs: %d %s", res.Status, res.Body)
+	}
+	var out []int
+	for _, it := range res.JSON["items"].([]any) {
+		out = append(out, int(it.(map[string]any)["http_status"].(float64)))
+	}
+	return out
+}
+
+// TEMPLATESENDJOBFINISH: success leaves the OA notice delivered; a
+// message WeChat could not deliver (the owner blocked the account) marks
+// its notice failed for the admins, still in the inbox. An event that
+// outruns our record of the send is refused, so WeChat pushes it again,
+// and taken then.
+func TestNoticesTemplateJobFinish(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		gate := testkit.NewGate()
+		a := testkit.App(t, db, testkit.WithService(func(o *service.Options) { o.WeChatHTTP = gate.Client() }))
+		if res := a.Sandbox(t, http.MethodPost, "/_control/switches", map[string]any{"hold_template_jobs": true}); res.Status != http.StatusOK {
+			t.Fatalf("switch: %d %s", res.Status, res.Body)
+		}
+		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
+		invs := importN(t, a, li, 3)
+		r1, r2, r3 := createReport(t, li, invs[:1]), createReport(t, li, invs[1:2]), createReport(t, li, invs[2:])
+
+		act(t, li, r1, "submit", nil, http.StatusOK)
+		act(t, mgr, r1, "approve", nil, http.StatusOK)
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		// li's approved and fin-zhou's 待付款, both template messages.
+		if got := pushJobs(t, a); len(got) != 2 || got[0] != 200 || got[1] != 200 {
+			t.Fatalf("success pushes answered %v", got)
+		}
+		if st, _ := noticeOf(t, a, r1["id"].(string), "approved"); st != "done" {
+			t.Fatalf("delivered notice after success: %s", st)
+		}
+
+		if res := a.Sandbox(t, http.MethodPost, "/_control/followers", map[string]any{"openid": liOpenID, "template_job": "failed:user block"}); res.Status != http.StatusNoContent {
+			t.Fatalf("block: %d %s", res.Status, res.Body)
+		}
+		act(t, li, r2, "submit", nil, http.StatusOK)
+		act(t, mgr, r2, "reject", map[string]any{"reason": "重填"}, http.StatusOK)
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		if got := pushJobs(t, a); len(got) != 1 || got[0] != 200 {
+			t.Fatalf("failure push answered %v", got)
+		}
+		if st, why := noticeOf(t, a, r2["id"].(string), "rejected"); st != "failed" || !strings.Contains(why, "failed:user block") {
+			t.Fatalf("blocked notice: %s %q", st, why)
+		}
+		res := a.Login(t, "admin").Do(http.MethodGet, "/api/v1/admin/notices?state=failed", nil)
+		if res.Status != http.StatusOK || len(res.JSON["items"].([]any)) != 1 {
+			t.Fatalf("admins' failed list: %d %s", res.Status, res.Body)
+		}
+		if ev, _ := inbox(t, li, "?unread=true"); len(ev) != 2 || ev[0] != "rejected" {
+			t.Fatalf("owner inbox = %v", ev)
+		}
+
+		// The event arrives while our send's answer is still on its way.
+		stop := gate.StopAt(testkit.After, "/cgi-bin/message/template/send", "tpl_sandbox_rejected")
+		act(t, li, r3, "submit", nil, http.StatusOK)
+		act(t, mgr, r3, "reject", map[string]any{"reason": "重填"}, http.StatusOK)
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if !stop.Wait(ctx) {
+			t.Fatal("the template send never started")
+		}
+		if got := pushJobs(t, a); len(got) != 1 || got[0] != http.StatusNotFound {
+			t.Fatalf("early push answered %v", got)
+		}
+		stop.Release()
+		pollUntil(t, "notices delivered", func() bool { return pendingNotices(t, a) == 0 })
+		if got := pushJobs(t, a); len(got) != 1 || got[0] != 200 {
+			t.Fatalf("repeated push answered %v", got)
+		}
+		if st, _ := noticeOf(t, a, r3["id"].(string), "rejected"); st != "failed" {
+			t.Fatalf("late-recorded notice: %s", st)
+		}
+	})
+}
+
+// An admin requeues a failed notice (DECISIONS 46): it is delivered
+// then. An unknown id is 404; a notice that is not failed is 409.
+func TestNoticesRequeueFailed(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db)
+		if res := a.Sandbox(t, http.MethodPost, "/_control/faults", map[string]any{
+			"rate": 1, "errcodes": []int{40037}, "paths": []string{"/message/template/send"},
+		}); res.Status/100 != 2 {
+			t.Fatalf("faults: %d %s", res.Status, res.Body)
+		}
+		li, mgr, admin := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao"), a.Login(t, "admin")
+		r := createReport(t, li, importN(t, a, li, 1))
+		act(t, li, r, "submit", nil, http.StatusOK)
+		act(t, mgr, r, "reject", map[string]any{"reason": "重填"}, http.StatusOK)
+		pollUntil(t, "notices finished", func() bool { return pendingNotices(t, a) == 0 })
+		var failed, done string
+		for _, it := range admin.Do(http.MethodGet, "/api/v1/admin/notices", nil).JSON["items"].([]any) {
+			m := it.(map[string]any)
+			switch {
+			case m["state"] == "failed" && m["event"] == "rejected" && m["errcode"].(float64) == 40037:
+				failed = jsonNumber(m["id"])
+			case m["state"] == "done":
+				done = jsonNumber(m["id"])
+			}
+		}
+		if failed == "" || done == "" {
+			t.Fatalf("no failed rejected notice or no done one")
+		}
+		if ms := messages(t, a, liOpenID); len(ms) != 0 {
+			t.Fatalf("a refused template reached the owner: %+v", ms)
+		}
+		if res := a.Sandbox(t, http.MethodDelete, "/_control/faults", nil); res.Status/100 != 2 {
+			t.Fatalf("clear faults: %d", res.Status)
+		}
+		retry := func(c *testkit.Client, id string) testkit.Response {
+			return c.Do(http.MethodPost, "/api/v1/admin/notices/"+id+"/retry", nil)
+		}
+		for _, c := range []struct {
+			who    *testkit.Client
+			id     string
+			status int
+			code   string
+		}{
+			{admin, "99999999", http.StatusNotFound, "not_found"},
+			{admin, "abc", http.StatusNotFound, "not_found"},
+			{admin, done, http.StatusConflict, "notice.not_failed"},
+			{li, failed, http.StatusForbidden, "auth.forbidden"},
+		} {
+			if res := retry(c.who, c.id); res.Status != c.status || res.ErrorCode() != c.code {
+				t.Fatalf("retry %s: %d %s, want %d %s", c.id, res.Status, res.Body, c.status, c.code)
+			}
+		}
+		if res := retry(admin, failed); res.Status != http.StatusNoContent {
+			t.Fatalf("retry: %d %s", res.Status, res.Body)
+		}
+		pollUntil(t, "the requeued notice delivered", func() bool { return len(messages(t, a, liOpenID)) == 1 && pendingNotices(t, a) == 0 })
+		if ms := messages(t, a, liOpenID); ms[0].Body["template_id"] != "tpl_sandbox_rejected" {
+			t.Fatalf("owner got %+v", ms)
+		}
+		res := admin.Do(http.MethodGet, "/api/v1/admin/notices?state=failed", nil)
+		if items := res.JSON["items"].([]any); len(items) != 0 {
+			t.Fatalf("still failed: %s", res.Body)
+		}
+		if res := retry(admin, failed); res.Status != http.StatusConflict || res.ErrorCode() != "notice.not_failed" {
+			t.Fatalf("retry a delivered notice: %d %s", res.Status, res.Body)
 		}
 	})
 }

@@ -166,6 +166,64 @@ func TestPaymentBatch(t *testing.T) {
 	})
 }
 
+// TestPaymentTellsOwners: one payment of three reports (two of one owner)
+// queues, in its transaction, exactly one paid notice per report, to its
+// owner, and one report.paid webhook per report; a refused second payment
+// queues nothing more.
+func TestPaymentTellsOwners(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		a := testkit.App(t, db, testkit.WithoutWorker())
+		if res := a.Login(t, "admin").Do(http.MethodPost, "/api/v1/admin/webhooks", map[string]any{"url": "https://erp.example/hook", "events": []string{"report.paid"}}); res.Status != http.StatusCreated {
+			t.Fatalf("webhook: %d %s", res.Status, res.Body)
+		}
+		owners := map[string]string{}
+		var ids []string
+		for _, who := range []string{"emp-li", "emp-li", "emp-wang"} {
+			id := approvedReport(t, a, who, 1, "")["id"].(string)
+			owners[id] = who
+			ids = append(ids, id)
+		}
+		if n := count(t, db, "notices", "event = ?", "paid"); n != 0 {
+			t.Fatalf("%d paid notices before payment", n)
+		}
+		zhou := a.Login(t, "fin-zhou")
+		body := map[string]any{"report_ids": ids, "paid_on": "2026-11-05", "method": "cash", "reference": "C-1"}
+		if res := zhou.Do(http.MethodPost, "/api/v1/payments", body); res.Status != http.StatusCreated {
+			t.Fatalf("pay: %d %s", res.Status, res.Body)
+		}
+		if res := zhou.Do(http.MethodPost, "/api/v1/payments", body); res.Status != http.StatusConflict {
+			t.Fatalf("paid twice: %d %s", res.Status, res.Body)
+		}
+		var rows []struct {
+			ReportID    string `bun:"report_id"`
+			RecipientID string `bun:"recipient_id"`
+			Inbox       bool   `bun:"inbox"`
+		}
+		if err := db.DB.NewSelect().Table("notices").Column("report_id", "recipient_id", "inbox").
+			Where("event = ?", "paid").Scan(context.Background(), &rows); err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]int{}
+		for _, r := range rows {
+			if owners[r.ReportID] != r.RecipientID || !r.Inbox {
+				t.Fatalf("paid notice of %s to %s (inbox %v)", r.ReportID, r.RecipientID, r.Inbox)
+			}
+			seen[r.ReportID]++
+		}
+		for _, id := range ids {
+			if seen[id] != 1 {
+				t.Fatalf("report %s: %d paid notices (all: %v)", id, seen[id], seen)
+			}
+			if n := count(t, db, "webhook_deliveries", "event_type = ? AND payload LIKE ?", "report.paid", "%"+id+"%"); n != 1 {
+				t.Fatalf("report %s: %d report.paid deliveries", id, n)
+			}
+		}
+		if ev, n := inbox(t, a.Login(t, "emp-li"), "?unread=true"); n != 4 || ev[0] != "paid" || ev[1] != "paid" {
+			t.Fatalf("owner inbox = %v %d", ev, n)
+		}
+	})
+}
+
 // TestPaymentRefused: what cannot be paid changes nothing.
 func TestPaymentRefused(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {

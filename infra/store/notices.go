@@ -176,6 +176,46 @@ func (s *Notices) ByTask(ctx context.Context, taskID string) (notify.Notice, err
 	return row.toApp(), nil
 }
 
+// Requeue puts a failed notice back to pending, due now (an admin's
+// retry).
+func (s *Notices) Requeue(ctx context.Context, id int64, now time.Time) error {
+	ok, err := requeueFailed(ctx, s.db, (*noticeRow)(nil), id, now)
+	if err != nil {
+		return fmt.Errorf("requeue notice %d: %w", id, err)
+	}
+	if ok {
+		return nil
+	}
+	var rows []noticeRow
+	if err := s.db.NewSelect().Model(&rows).Column("state").Where("id = ?", id).Scan(ctx); err != nil {
+		return fmt.Errorf("notice %d: %w", id, err)
+	}
+	if len(rows) == 0 {
+		return fmt.Errorf("notice %d: %w", id, domain.ErrNotFound.WithMessage("no notice with this id"))
+	}
+	return fmt.Errorf("notice %d: %w", id, domain.ErrNoticeNotFailed.With(map[string]any{"state": rows[0].State}))
+}
+
+// FailOASend marks the delivered notice sent as OA message ref failed:
+// WeChat could not deliver it. A notice queued again since is left alone.
+func (s *Notices) FailOASend(ctx context.Context, ref, why string, now time.Time) (bool, error) {
+	var rows []noticeRow
+	if err := s.db.NewSelect().Model(&rows).Column("id").Where("task_id = ? AND channel = ?", ref, notify.ChannelOA).
+		Limit(1).Scan(ctx); err != nil {
+		return false, fmt.Errorf("notice of %s: %w", ref, err)
+	}
+	if len(rows) == 0 {
+		return false, nil
+	}
+	_, err := s.db.NewUpdate().Model((*noticeRow)(nil)).Set("state = ?", notify.StateFailed).
+		Set("last_error = ?", lease.Truncate(why, 500)).Set("updated_at = ?", now.UTC()).
+		Where("id = ? AND state = ?", rows[0].ID, notify.StateDone).Exec(ctx)
+	if err != nil {
+		return false, fmt.Errorf("fail notice %d: %w", rows[0].ID, err)
+	}
+	return true, nil
+}
+
 // Inbox lists who's inbox notices, newest first.
 func (s *Notices) Inbox(ctx context.Context, who domain.EmployeeID, unreadOnly bool, before int64, limit int) ([]notify.Notice, error) {
 	var rows []noticeRow
@@ -229,4 +269,5 @@ var (
 	_ notify.Store      = (*Notices)(nil)
 	_ notify.CardHolder = (*Notices)(nil)
 	_ notify.TaskStore  = (*Notices)(nil)
+	_ notify.JobStore   = (*Notices)(nil)
 )

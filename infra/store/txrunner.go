@@ -8,7 +8,7 @@ import (
 
 // Repos returns the store's repositories as the app layer sees them.
 func (s *Store) Repos() app.Repos {
-	return app.Repos{Reports: s.Reports, Invoices: s.Invoices, Outbox: s.Outbox, Webhooks: NewWebhooks(s.db), Notices: NewNotices(s.db)}
+	return app.Repos{Reports: s.Reports, Invoices: s.Invoices, Outbox: s.Outbox, Webhooks: NewWebhooks(s.db), Notices: NewNotices(s.db), Staff: s.Employees}
 }
 
 // TxRunner runs app use cases' transactions on a Store.

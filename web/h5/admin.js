@@ -303,6 +303,7 @@
     loadCompany();
     loadExpenseTypes();
     initPolicy();
+    initNotices();
   }
 
   // ---- issue 17: an employee's bank account, the expense types --------
@@ -540,6 +541,62 @@
     } finally {
       btn.disabled = false;
     }
+  }
+
+  // ---- issue 17: notices that failed, and their requeue (DECISIONS 46) --
+
+  const EVENT_NAMES = {
+    step_pending: L('待审批', 'Approval needed'), rejected: L('已驳回', 'Rejected'), approved: L('已审批通过', 'Approved'),
+    paid: L('已付款', 'Paid'), withdrawn: L('已撤回', 'Withdrawn'), transferred: L('已转交', 'Transferred'),
+    step_closed: L('卡片更新', 'Card update'), invoice_cancelled: L('发票红冲', 'Invoice cancelled'),
+  };
+
+  function initNotices() {
+    $('notices-title').textContent = L('投递失败的通知', 'Notices that failed');
+    $('notices-help').textContent = L('重试多次仍未送达的通知（收件人在应用内通知中仍能看到）。修好原因后可重新投递。',
+      'Notices that could not be delivered after retries (recipients still see them in their in-app inbox). Requeue one once the cause is fixed.');
+    $('notices-reload').textContent = L('刷新', 'Reload');
+    $('notices-reload').onclick = loadFailedNotices;
+    loadFailedNotices();
+  }
+
+  async function loadFailedNotices() {
+    try {
+      const page = await BX.api('GET', '/api/v1/admin/notices?state=failed&limit=100');
+      renderFailedNotices(page.items);
+    } catch (e) {
+      BX.fill($('notices-table'), BX.errorBox(e, loadFailedNotices));
+    }
+  }
+
+  function renderFailedNotices(items) {
+    if (!items.length) {
+      BX.fill($('notices-table'), el('p', { class: 'state empty', id: 'notices-empty' }, L('没有投递失败的通知', 'No failed notices')));
+      return;
+    }
+    const cols = [L('时间', 'Time'), L('事件', 'Event'), L('收件人', 'Recipient'), L('报销单', 'Report'), L('渠道', 'Channel'), L('错误', 'Error'), ''];
+    BX.fill($('notices-table'), el('table', { class: 'grid', id: 'notices-grid' },
+      el('thead', null, el('tr', null, cols.map(function (c) { return el('th', null, c); }))),
+      el('tbody', null, items.map(function (n) {
+        const error = el('div');
+        const btn = el('button', { type: 'button', class: 'requeue', dataset: { id: String(n.id) } }, L('重新投递', 'Requeue'));
+        btn.addEventListener('click', async function () {
+          btn.disabled = true;
+          try {
+            await BX.api('POST', '/api/v1/admin/notices/' + n.id + '/retry');
+            BX.toast(L('已重新排队投递', 'Queued again'), 'ok');
+            loadFailedNotices();
+          } catch (e) {
+            btn.disabled = false;
+            BX.fill(error, BX.errorBox(e));
+          }
+        });
+        const cells = [BX.when(n.created_at), EVENT_NAMES[n.event] || n.event, n.recipient_id, n.report_id, n.channel || '—',
+          (n.errcode ? n.errcode + ' ' : '') + (n.last_error || '')];
+        return el('tr', { dataset: { id: String(n.id), event: n.event } },
+          cells.map(function (v, k) { return el('td', { 'data-label': cols[k] }, v); }),
+          el('td', null, btn, error));
+      }))));
   }
 
   main();

@@ -236,6 +236,10 @@
       timer = setTimeout(function () { load(true); }, 250);
     });
     window.addEventListener('hashchange', route);
+    // Notices link to /h5/approve?report=<id> (cards and template
+    // messages carry a query, not a fragment): show that report.
+    const linked = new URLSearchParams(location.search).get('report');
+    if (linked && !location.hash) history.replaceState(null, '', location.pathname + '#report/' + encodeURIComponent(linked));
     route();
   }
 

@@ -796,6 +796,11 @@
       el('span', { class: 'who', id: 'who' }, me.name),
       el('button', { type: 'button', class: 'link', id: 'logout', onclick: logout }, t('logout')));
     refreshNotices();
+    // New notices are counted while the page stays open: every half
+    // minute while it is shown, and when the person comes back to it.
+    setInterval(function () { if (!document.hidden) refreshNotices(); }, NOTICE_POLL_MS);
+    document.addEventListener('visibilitychange', function () { if (!document.hidden) refreshNotices(); });
+    window.addEventListener('focus', refreshNotices);
     if (!nav.querySelector('[data-page="approve"]')) offerApprovals(nav, link);
     if (!mayOpen(me, active)) {
       forbidden(me);
@@ -818,7 +823,10 @@
   }
 
   // The inbox: a bell with the unread count in the top bar, opening the
-  // list of notices (GET /api/v1/notifications).
+  // list of notices (GET /api/v1/notifications); opening it reads the
+  // notices it shows.
+  const NOTICE_POLL_MS = 30000;
+
   function noticeBell() {
     return el('span', { class: 'notices' },
       el('button', { type: 'button', class: 'link bell', id: 'notices-bell', 'aria-label': t('notices_unread'), onclick: toggleNotices },
@@ -826,32 +834,53 @@
       el('div', { class: 'notice-list', id: 'notices-list', hidden: 'hidden' }));
   }
 
+  function setUnread(n) {
+    const badgeEl = document.getElementById('notices-unread');
+    if (badgeEl) {
+      badgeEl.textContent = String(n);
+      if (n > 0) badgeEl.removeAttribute('hidden'); else badgeEl.setAttribute('hidden', 'hidden');
+    }
+    const all = document.getElementById('notices-read-all');
+    if (all && n === 0) all.remove();
+  }
+
   async function refreshNotices() {
     let data;
     try {
       data = await api('GET', '/api/v1/notifications?limit=20', null, { noRedirect: true });
     } catch (e) {
-      return;
+      return null;
     }
-    const badgeEl = document.getElementById('notices-unread');
-    if (badgeEl) {
-      badgeEl.textContent = String(data.unread);
-      if (data.unread > 0) badgeEl.removeAttribute('hidden'); else badgeEl.setAttribute('hidden', 'hidden');
-    }
+    setUnread(data.unread);
     const list = document.getElementById('notices-list');
-    if (!list) return;
+    if (!list) return data;
     clear(list).append(
       data.items.length === 0 ? el('p', { class: 'muted' }, t('notices_none')) : el('ul', null, data.items.map(function (n) {
         return el('li', { class: n.read_at ? 'read' : 'unread', 'data-id': String(n.id) },
           el('strong', null, n.title), el('div', null, n.body), el('small', { class: 'muted' }, when(n.created_at)));
       })),
       data.unread > 0 ? el('button', { type: 'button', class: 'link', id: 'notices-read-all', onclick: readAllNotices }, t('notices_read_all')) : null);
+    return data;
   }
 
-  function toggleNotices() {
+  // toggleNotices opens the list, fresh, and marks what it shows read
+  // (they stay marked new until the list is drawn again); or closes it.
+  async function toggleNotices() {
     const list = document.getElementById('notices-list');
     if (!list) return;
-    if (list.hasAttribute('hidden')) list.removeAttribute('hidden'); else list.setAttribute('hidden', 'hidden');
+    if (!list.hasAttribute('hidden')) {
+      list.setAttribute('hidden', 'hidden');
+      return;
+    }
+    list.removeAttribute('hidden');
+    const data = await refreshNotices();
+    const ids = data ? data.items.filter(function (n) { return !n.read_at; }).map(function (n) { return n.id; }) : [];
+    if (!ids.length) return;
+    try {
+      setUnread((await api('POST', '/api/v1/notifications/read', { ids: ids }, { noRedirect: true })).unread);
+    } catch (e) {
+      toast(errorText(e), 'error');
+    }
   }
 
   async function readAllNotices() {
