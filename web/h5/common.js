@@ -300,6 +300,7 @@
     'err_auth.forbidden': ['没有权限进行此操作', 'You are not allowed to do this'],
     err_not_found: ['找不到该记录', 'Not found'],
     'err_conflict.version': ['内容已被他人修改，请刷新后重试', 'Someone changed this meanwhile; reload and try again'],
+    'err_notice.not_failed': ['这条通知没有失败，无需重发', 'This notice has not failed; nothing to resend'],
     'err_idempotency.conflict': ['该请求编号已用于另一个请求', 'This request key was already used for another request'],
     'err_invoice.duplicate': ['该发票已被导入', 'Already imported'],
     'err_invoice.in_report': ['发票已在其他报销单中', 'Invoice already in a report'],
