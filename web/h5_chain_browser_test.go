@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -130,10 +131,34 @@ func TestBrowserApprovalChain(t *testing.T) {
 	sun.run("reason", chromedp.SetValue("#reason", "超出差旅标准", chromedp.ByQuery))
 	sun.click("#reject")
 	sun.until("the list", `!document.getElementById('list-view').hidden && document.querySelectorAll('#to-approve a.card.report').length === 1`, nil)
-	// The director hands the third to mgr-zhao, an approver (DECISIONS 44).
+	// The director hands the third to mgr-zhao, an approver (DECISIONS 44),
+	// picked by his name (issue 19: the field took a typed employee id).
+	// Neither the director nor the report's owner is offered.
 	sun.click(`#to-approve a.card.report[data-report-id="` + reports[2] + `"]`)
-	sun.until("the transfer field", `!!document.getElementById('transfer-to')`, nil)
-	sun.run("transfer to", chromedp.SetValue("#transfer-to", "mgr-zhao", chromedp.ByQuery))
+	sun.until("the transfer picker", `!!document.getElementById('transfer-search')`, nil)
+	sun.click("#transfer")
+	sun.until("asked to choose first", `document.getElementById('decide-error').textContent.includes('选择')`, nil)
+	sun.run("search by name", chromedp.SendKeys("#transfer-search", "赵", chromedp.ByQuery))
+	var offered []string
+	sun.until("the matches", `(() => { const o = Array.from(document.querySelectorAll('#transfer-results .pick-option')).map(b => b.dataset.id); return o.length ? o : null; })()`, &offered)
+	if !slices.Equal(offered, []string{"mgr-zhao"}) {
+		t.Errorf("searching 赵 offers %q, want mgr-zhao", offered)
+	}
+	sun.eval(`(() => { const s = document.getElementById('transfer-search'); s.value = ''; s.dispatchEvent(new Event('input')); return 0; })()`, nil)
+	sun.run("search the owner and oneself", chromedp.SendKeys("#transfer-search", "i", chromedp.ByQuery))
+	sun.until("the matches", `(() => { const o = Array.from(document.querySelectorAll('#transfer-results .pick-option')).map(b => b.dataset.id); return o.length ? o : null; })()`, &offered)
+	if slices.Contains(offered, "emp-li") || slices.Contains(offered, "dir-sun") {
+		t.Errorf("the transfer offers %q: neither the owner emp-li nor the director himself may take the step", offered)
+	}
+	sun.eval(`(() => { const s = document.getElementById('transfer-search'); s.value = ''; s.dispatchEvent(new Event('input')); return 0; })()`, nil)
+	sun.run("search by name", chromedp.SendKeys("#transfer-search", "赵磊", chromedp.ByQuery))
+	sun.until("his match", `!!document.querySelector('#transfer-results .pick-option[data-id="mgr-zhao"]')`, nil)
+	sun.click(`#transfer-results .pick-option[data-id="mgr-zhao"]`)
+	var picked string
+	sun.until("the pick", `document.getElementById('transfer-picker').dataset.value === 'mgr-zhao' && document.getElementById('transfer-picked').textContent`, &picked)
+	if !strings.Contains(picked, "赵磊") || !strings.Contains(picked, "mgr-zhao") {
+		t.Errorf("the chosen approver shows %q, want his name and id", picked)
+	}
 	sun.click("#transfer")
 	sun.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
 	zhao.click("#tab-to-approve")

@@ -149,11 +149,17 @@
     }
     const approveBtn = el('button', { type: 'button', class: 'primary', id: 'approve', onclick: decide('approve') }, t('approve'));
     const rejectBtn = el('button', { type: 'button', class: 'danger', id: 'reject', onclick: decide('reject') }, t('reject'));
-    const transferTo = el('input', { id: 'transfer-to', placeholder: t('transfer_to'), maxlength: '64' });
+    // The new approver is picked by name (neither I nor the owner can take
+    // the step); the server still checks they may approve it.
+    const transferTo = BX.personPicker({ id: 'transfer', exclude: [state.me.id, r.employee.id], label: t('transfer_to'), none: t('transfer_to') });
     const transferBtn = el('button', { type: 'button', id: 'transfer', onclick: async function () {
       BX.clear(errBox);
-      const to = transferTo.value.trim();
-      if (!to) { transferTo.focus(); return; }
+      const to = transferTo.value;
+      if (!to) {
+        errBox.append(el('div', { class: 'error', role: 'alert' }, t('transfer_choose')));
+        transferTo.querySelector('input').focus();
+        return;
+      }
       buttons.forEach(function (b) { b.disabled = true; });
       try {
         await BX.api('POST', '/api/v1/reports/' + encodeURIComponent(r.id) + '/transfer', { approver_id: to });
