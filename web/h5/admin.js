@@ -415,10 +415,13 @@
     const kind = options(el('select', { name: 'approvers' }), KINDS, s.approvers || 'manager');
     const level = el('input', { name: 'level', type: 'number', min: '1', max: '10', value: String(s.level || 1) });
     const role = options(el('select', { name: 'role' }), STEP_ROLES.map(function (r) { return [r, ROLE_NAMES[r]]; }), s.role || 'finance');
-    const users = el('input', { name: 'users', value: (s.users || []).join(', '), placeholder: 'mgr-zhao, dir-sun' });
+    // Named employees are picked by name; the step keeps their IDs.
+    const users = BX.personPicker({ multiple: true, value: s.users || [], label: L('指定人员', 'Named employees') });
+    users.classList.add('policy-users');
+    row.users = users;
     const levelField = field(L('第几级主管', 'Manager level'), level);
     const roleField = field(L('角色', 'Role'), role);
-    const usersField = field(L('人员（员工编号，逗号分隔）', 'Employees (ids, comma-separated)'), users);
+    const usersField = el('div', { class: 'field' }, el('span', { class: 'label' }, L('人员', 'Employees')), users);
     function shown() {
       levelField.hidden = kind.value !== 'manager';
       roleField.hidden = kind.value !== 'role';
@@ -453,7 +456,7 @@
     delete s.departments;
     if (s.approvers === 'manager') s.level = Number(v('level'));
     if (s.approvers === 'role') s.role = v('role');
-    if (s.approvers === 'users') s.users = splitList(v('users'));
+    if (s.approvers === 'users') s.users = row.users.values;
     s.amount_above = v('amount_above') || null;
     const depts = splitList(v('departments'));
     if (depts.length) s.departments = depts;
