@@ -47,7 +47,7 @@ func TestBrowserAdminPolicyForm(t *testing.T) {
 	pick := func(query, id string) {
 		t.Helper()
 		tb.run("search "+query, chromedp.SendKeys(`.policy-step[data-step="2"] .policy-users .picker-search`, query, chromedp.ByQuery))
-		tb.until("the match "+id, `!!document.querySelector('.policy-step[data-step="2"] .policy-users .pick-option[data-id="`+id+`"]')`, nil)
+		tb.until("the match "+id, `(() => { const r = document.querySelector('.policy-step[data-step="2"] .policy-users .picker-results'); return r.dataset.q === `+jsString(query)+` && !!r.querySelector('.pick-option[data-id="`+id+`"]'); })()`, nil)
 		tb.click(`.policy-step[data-step="2"] .policy-users .pick-option[data-id="` + id + `"]`)
 		tb.until("the chip "+id, `!!document.querySelector('.policy-step[data-step="2"] .policy-users .chip[data-id="`+id+`"]')`, nil)
 	}

@@ -930,12 +930,17 @@
     });
     if (clearBtn) clearBtn.addEventListener('click', function () { set([]); });
     search.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') ev.preventDefault(); });
+    // The box's change means a choice: the search text's own change (on
+    // blur, as an option is pressed) stays inside, or a listener moving
+    // the page would take the click away from the option.
+    search.addEventListener('change', function (ev) { ev.stopPropagation(); });
     let seq = 0;
     let timer = 0;
     search.addEventListener('input', function () {
       clearTimeout(timer);
       const mine = ++seq;
       const q = search.value.trim();
+      delete results.dataset.q;
       if (!q) { clear(results); return; }
       timer = setTimeout(async function () {
         let res;
@@ -945,13 +950,19 @@
           if (mine === seq) fill(results, el('li', null, errorBox(err)));
           return;
         }
-        if (mine !== seq) return; // typed on meanwhile
+        if (mine !== seq) return; // typed on meanwhile, or picked
         const skip = (opts.exclude || []).concat(chosen);
         const hits = res.items.filter(function (p) { return skip.indexOf(p.id) < 0; });
+        // The matches are for this text (tests wait on it: no later answer
+        // replaces them under a click).
+        results.dataset.q = q;
         fill(results, hits.length ? hits.map(function (p) {
           return el('li', { role: 'option' }, el('button', { type: 'button', class: 'pick-option', dataset: { id: p.id }, onclick: function () {
+            seq++; // an answer still on its way is for the old text
+            clearTimeout(timer);
             known[p.id] = p;
             search.value = '';
+            delete results.dataset.q;
             clear(results);
             set(opts.multiple ? chosen.concat(p.id) : [p.id]);
             if (opts.multiple) search.focus();
