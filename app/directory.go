@@ -21,6 +21,11 @@ type EmployeeStore interface {
 	// fn does commits together or not at all. Inside, each Add and Update
 	// is a savepoint of its own, so a refused row can be skipped.
 	InEmployeeTx(ctx context.Context, fn func(ctx context.Context, employees EmployeeStore) error) error
+	// SearchActive answers at most limit active employees whose name, id
+	// or department contains q (any when q is ""), the one whose id is q
+	// first, then by id. q's characters all match themselves: % and _ are
+	// not wildcards.
+	SearchActive(ctx context.Context, q string, limit int) ([]Person, error)
 }
 
 // Apps are the configured WeChat apps identities belong to: the Official
@@ -330,4 +335,36 @@ func sameIdentities(a, b []domain.Identity) bool {
 		return s
 	}
 	return slices.Equal(sortIDs(a), sortIDs(b))
+}
+
+// MaxLookup bounds a directory lookup: a picker shows a short list and the
+// caller narrows it by typing more.
+const MaxLookup = 50
+
+// maxLookupQuery bounds q in runes; no name, id or department is longer.
+const maxLookupQuery = 64
+
+// Lookup finds active employees by part of their name, id or department,
+// for the pages' employee pickers (the approver's transfer, the policy's
+// named employees). Any signed-in active employee may ask: a pending
+// approver can be anyone a policy names, not only holders of a role, and
+// the answer is what a company address book shows everyone — id, name,
+// department — never identities, roles or bank data. An exact id comes
+// first, then ids in order.
+func (d *Directory) Lookup(ctx context.Context, by domain.EmployeeID, q string, limit int) ([]Person, error) {
+	e, err := d.employees.Get(ctx, by)
+	if errors.Is(err, domain.ErrNotFound) || err == nil && !e.Active() {
+		return nil, domain.ErrAuthRequired
+	}
+	if err != nil {
+		return nil, err
+	}
+	q = strings.TrimSpace(q)
+	if !utf8.ValidString(q) || utf8.RuneCountInString(q) > maxLookupQuery {
+		return nil, domain.Invalid("q", fmt.Sprintf("must be text of at most %d characters", maxLookupQuery))
+	}
+	if limit < 1 || limit > MaxLookup {
+		return nil, domain.Invalid("limit", fmt.Sprintf("must be a whole number from 1 to %d", MaxLookup))
+	}
+	return d.employees.SearchActive(ctx, q, limit)
 }

@@ -193,7 +193,8 @@ func parseAmount(field, s string) (*domain.Money, error) {
 	return &m, nil
 }
 
-// Person is an employee as a finance row names them.
+// Person is an employee as others see them: a finance row's owner or
+// approver, a directory lookup's answer.
 type Person struct {
 	ID         domain.EmployeeID
 	Name       string

@@ -13,8 +13,9 @@ import (
 	"github.com/baoxiao/baoxiao/domain"
 )
 
-// registerDirectoryRoutes adds the employee directory, the company
-// settings and the approver reassignment (issue 10) to the signed-in API.
+// registerDirectoryRoutes adds the employee directory (and its lookup for
+// the pages' pickers), the company settings and the approver reassignment
+// (issue 10) to the signed-in API.
 func registerDirectoryRoutes(r fiber.Router, deps Deps) {
 	if deps.Directory != nil {
 		h := &employeeHandler{dir: deps.Directory, mailbox: deps.Mailbox}
@@ -23,6 +24,8 @@ func registerDirectoryRoutes(r fiber.Router, deps Deps) {
 		r.Post("/admin/employees/sync-work", h.syncWork)
 		r.Get("/admin/employees/:id", h.get)
 		r.Patch("/admin/employees/:id", h.update)
+		// The pickers' lookup: names for every signed-in employee.
+		r.Get("/directory", h.lookup)
 	}
 	if deps.Auth != nil {
 		h := &signOutHandler{auth: deps.Auth}

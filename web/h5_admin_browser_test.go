@@ -32,7 +32,7 @@ func TestBrowserAdminPage(t *testing.T) {
 	// The approver is picked from the directory by name (issue 19).
 	tb.run("search the approver", chromedp.SendKeys("#manager-search", "赵", chromedp.ByQuery))
 	var options []string
-	tb.until("the matches", `(() => { const o = Array.from(document.querySelectorAll('#manager-results .pick-option')).map(b => b.dataset.id); return o.length ? o : null; })()`, &options)
+	tb.until("the matches", `(() => { const r = document.getElementById('manager-results'); return r.dataset.q === '赵' ? Array.from(r.querySelectorAll('.pick-option')).map(b => b.dataset.id) : null; })()`, &options)
 	if strings.Join(options, " ") != "mgr-zhao" {
 		t.Errorf("searching 赵 offers %q, want mgr-zhao", options)
 	}

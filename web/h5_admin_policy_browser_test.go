@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
 
@@ -39,8 +41,27 @@ func TestBrowserAdminPolicyForm(t *testing.T) {
 	tb.until("a second step", `document.querySelectorAll('#policy-form .policy-step').length === 2`, nil)
 	set(2, "name", "会签")
 	set(2, "approvers", "users")
-	tb.until("the users field", `!document.querySelector('.policy-step[data-step="2"] [name=users]').closest('label').hidden && document.querySelector('.policy-step[data-step="2"] [name=role]').closest('label').hidden`, nil)
-	set(2, "users", "fin-chen，fin-zhou")
+	tb.until("the users field", `!document.querySelector('.policy-step[data-step="2"] .policy-users').closest('.field').hidden && document.querySelector('.policy-step[data-step="2"] [name=role]').closest('label').hidden`, nil)
+	// The two named employees are picked by name (issue 19: the field took
+	// typed ids); the step saves their ids.
+	pick := func(query, id string) {
+		t.Helper()
+		tb.run("search "+query, chromedp.SendKeys(`.policy-step[data-step="2"] .policy-users .picker-search`, query, chromedp.ByQuery))
+		tb.until("the match "+id, `(() => { const r = document.querySelector('.policy-step[data-step="2"] .policy-users .picker-results'); return r.dataset.q === `+jsString(query)+` && !!r.querySelector('.pick-option[data-id="`+id+`"]'); })()`, nil)
+		tb.click(`.policy-step[data-step="2"] .policy-users .pick-option[data-id="` + id + `"]`)
+		tb.until("the chip "+id, `!!document.querySelector('.policy-step[data-step="2"] .policy-users .chip[data-id="`+id+`"]')`, nil)
+	}
+	pick("陈静", "fin-chen")
+	pick("周", "fin-zhou")
+	chips := func(step int) []string {
+		t.Helper()
+		var out []string
+		tb.until("the chips", `(() => { const c = Array.from(document.querySelectorAll('.policy-step[data-step="`+itoa(step)+`"] .policy-users .chip')).map(c => c.textContent); return c.length === 2 && c.every(x => x.includes('（')) ? c : null; })()`, &out)
+		return out
+	}
+	if got := chips(2); !reflect.DeepEqual(got, []string{"陈静（fin-chen）×", "周敏（fin-zhou）×"}) {
+		t.Errorf("the chosen show %q, want their names", got)
+	}
 	set(2, "mode", "all")
 	set(2, "departments", "财务部")
 	set(2, "if_empty", "refuse")
@@ -79,6 +100,8 @@ func TestBrowserAdminPolicyForm(t *testing.T) {
 	tb.open("/h5/admin")
 	tb.until("the saved policy", `document.querySelectorAll('#policy-form .policy-step').length === 3`, nil)
 	checkPolicyRoundTrip(t, tb, admin)
+	// The saved ids are shown by name again (looked up, not typed).
+	tb.until("the names looked up", `Array.from(document.querySelectorAll('.policy-step[data-step="3"] .policy-users .chip')).map(c => c.textContent).join(' ') === '陈静（fin-chen）× 周敏（fin-zhou）×'`, nil)
 
 	// A step the server refuses says which field; an edit from the JSON
 	// side reaches the form.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/chromedp/chromedp"
@@ -37,7 +38,14 @@ func TestBrowserApprovalChain(t *testing.T) {
 
 	li := b.newTab("emp-li")
 	li.login("emp-li", "/h5/")
-	li.until("the invoice list", `!!document.querySelector('#invoices')`, nil)
+	// The home page is settled once both lists have loaded: the reports,
+	// above the invoices, would otherwise move the import button under a
+	// click (it then lands on a report card).
+	settled := func(n int) string {
+		return `!document.getElementById('home').hidden && !!document.querySelector('#invoices') && !document.querySelector('#reports li.state:not(.empty), #invoices li.state:not(.empty)') && ` +
+			`document.querySelectorAll('#reports [data-report-id]').length === ` + itoa(n)
+	}
+	li.until("the invoice list", settled(0), nil)
 	reports := make([]string, 3)
 	cards := make([]card, 3)
 	for i := range reports {
@@ -69,7 +77,7 @@ func TestBrowserApprovalChain(t *testing.T) {
 			t.Fatalf("plan approvers %v", who)
 		}
 		li.open("/h5/")
-		li.until("the home page", `!document.getElementById('home').hidden && !!document.querySelector('#invoices')`, nil)
+		li.until("the home page", settled(i+1), nil)
 	}
 	li.screenshot("chain-submitted")
 	waitWeChat(t, app, cards, lockStatus)
@@ -130,10 +138,43 @@ func TestBrowserApprovalChain(t *testing.T) {
 	sun.run("reason", chromedp.SetValue("#reason", "超出差旅标准", chromedp.ByQuery))
 	sun.click("#reject")
 	sun.until("the list", `!document.getElementById('list-view').hidden && document.querySelectorAll('#to-approve a.card.report').length === 1`, nil)
-	// The director hands the third to mgr-zhao, an approver (DECISIONS 44).
+	// The director hands the third to mgr-zhao, an approver (DECISIONS 44),
+	// picked by his name (issue 19: the field took a typed employee id).
+	// Neither the director nor the report's owner is offered.
 	sun.click(`#to-approve a.card.report[data-report-id="` + reports[2] + `"]`)
-	sun.until("the transfer field", `!!document.getElementById('transfer-to')`, nil)
-	sun.run("transfer to", chromedp.SetValue("#transfer-to", "mgr-zhao", chromedp.ByQuery))
+	sun.until("the transfer picker", `!!document.getElementById('transfer-search')`, nil)
+	sun.click("#transfer")
+	sun.until("asked to choose first", `document.getElementById('decide-error').textContent.includes('选择')`, nil)
+	// matches waits for the picker's answer to the whole text typed.
+	matches := func(typed string) []string {
+		t.Helper()
+		var ids []string
+		sun.until("the matches for "+typed, `(() => { const r = document.getElementById('transfer-results'); return r.dataset.q === `+jsString(typed)+` ? Array.from(r.querySelectorAll('.pick-option')).map(b => b.dataset.id) : null; })()`, &ids)
+		return ids
+	}
+	sun.run("search by name", chromedp.SendKeys("#transfer-search", "赵", chromedp.ByQuery))
+	offered := matches("赵")
+	if !slices.Equal(offered, []string{"mgr-zhao"}) {
+		t.Errorf("searching 赵 offers %q, want mgr-zhao", offered)
+	}
+	sun.eval(`(() => { const s = document.getElementById('transfer-search'); s.value = ''; s.dispatchEvent(new Event('input')); return 0; })()`, nil)
+	sun.run("search the owner and oneself", chromedp.SendKeys("#transfer-search", "i", chromedp.ByQuery))
+	if offered = matches("i"); len(offered) == 0 || slices.Contains(offered, "emp-li") || slices.Contains(offered, "dir-sun") {
+		t.Errorf("the transfer offers %q: neither the owner emp-li nor the director himself may take the step", offered)
+	}
+	sun.eval(`(() => { const s = document.getElementById('transfer-search'); s.value = ''; s.dispatchEvent(new Event('input')); return 0; })()`, nil)
+	sun.run("search by name", chromedp.SendKeys("#transfer-search", "赵磊", chromedp.ByQuery))
+	if offered = matches("赵磊"); !slices.Equal(offered, []string{"mgr-zhao"}) {
+		t.Errorf("searching 赵磊 offers %q, want mgr-zhao", offered)
+	}
+	sun.click(`#transfer-results .pick-option[data-id="mgr-zhao"]`)
+	var picked string
+	sun.until("the pick", `document.getElementById('transfer-picker').dataset.value === 'mgr-zhao' && document.getElementById('transfer-picked').textContent`, &picked)
+	if !strings.Contains(picked, "赵磊") || !strings.Contains(picked, "mgr-zhao") {
+		t.Errorf("the chosen approver shows %q, want his name and id", picked)
+	}
+	sun.eval(`document.getElementById('transfer-picker').scrollIntoView({ block: 'center' }), 0`, nil)
+	sun.screenshot("chain-transfer")
 	sun.click("#transfer")
 	sun.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
 	zhao.click("#tab-to-approve")

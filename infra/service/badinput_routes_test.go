@@ -105,6 +105,7 @@ var routeSpecs = []routeSpec{
 	{"GET /api/v1/admin/employees/:id", session, "/api/v1/admin/employees/emp-li", "admin"},
 	{"PATCH /api/v1/admin/employees/:id", session, "/api/v1/admin/employees/emp-li", "admin"},
 	{"POST /api/v1/admin/employees/:id/sign-out", session, "/api/v1/admin/employees/emp-li/sign-out", "admin"},
+	{"GET /api/v1/directory", session, "/api/v1/directory?q=li", "emp-li"},
 	{"GET /api/v1/admin/company", session, "/api/v1/admin/company", "admin"},
 	{"PUT /api/v1/admin/company", session, "/api/v1/admin/company", "admin"},
 	{"GET /api/v1/company/title-link", session, "/api/v1/company/title-link", "emp-li"},

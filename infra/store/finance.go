@@ -226,7 +226,12 @@ func prefixMatch(q *bun.SelectQuery, prefix string) *bun.SelectQuery {
 
 // likePrefix is a LIKE pattern matching values that start with s.
 func likePrefix(s string) string {
-	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s) + "%"
+	return likeEscape(s) + "%"
+}
+
+// likeEscape makes s match only itself in a LIKE … ESCAPE '!' pattern.
+func likeEscape(s string) string {
+	return strings.NewReplacer("!", "!!", "%", "!%", "_", "!_").Replace(s)
 }
 
 // globPrefix is a GLOB pattern matching values that start with s.

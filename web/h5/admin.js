@@ -21,7 +21,6 @@
     if (reset) {
       state.items = [];
       state.cursor = null;
-      everyone = null;
     }
     let q = '/api/v1/admin/employees?limit=100';
     if (state.cursor) q += '&cursor=' + encodeURIComponent(state.cursor);
@@ -74,7 +73,9 @@
       id: el('input', { name: 'id', value: e.id, required: true, disabled: !isNew, pattern: '[a-z0-9][a-z0-9._\\-]{0,63}' }),
       name: el('input', { name: 'name', value: e.name, required: true }),
       department: el('input', { name: 'department', value: e.department }),
-      manager: employeePicker(e.manager_id, e.id),
+      // The approver is picked by name from the directory; never oneself.
+      manager: BX.personPicker({ id: 'manager', value: e.manager_id, exclude: [e.id], label: L('审批人', 'Approver'),
+        none: L('未指定（按审批流程）', 'None (the approval policy decides)') }),
       active: el('input', { type: 'checkbox', name: 'active', checked: e.active }),
     };
     // Each box with its label beside it, the boxes on one line.
@@ -121,77 +122,6 @@
       }
     };
     form.scrollIntoView({ block: 'nearest' });
-  }
-
-  // everyone is the whole directory, for the approver picker: every page
-  // of the list, read once per load of the table.
-  let everyone = null;
-  async function allEmployees() {
-    if (everyone) return everyone;
-    let list = [];
-    let cursor = null;
-    do {
-      const page = await BX.api('GET', '/api/v1/admin/employees?limit=100' + (cursor ? '&cursor=' + encodeURIComponent(cursor) : ''));
-      list = list.concat(page.items);
-      cursor = page.next_cursor;
-    } while (cursor);
-    everyone = list;
-    return list;
-  }
-
-  function personText(p) {
-    return p.name + '（' + p.id + (p.department ? ' · ' + p.department : '') + '）';
-  }
-
-  // employeePicker chooses an employee by name, id or department (the
-  // approver): a search box, the matches to pick from, the choice shown
-  // with a clear button. Its value is the chosen id, '' for none; self is
-  // never offered.
-  function employeePicker(current, self) {
-    const picked = el('span', { class: 'picked', id: 'manager-picked' });
-    const search = el('input', { type: 'search', id: 'manager-search', autocomplete: 'off', placeholder: L('输入姓名或工号搜索', 'Search by name or ID') });
-    const results = el('ul', { class: 'picker-results', id: 'manager-results', role: 'listbox' });
-    const clearBtn = el('button', { type: 'button', class: 'link', id: 'manager-clear' }, L('清除', 'Clear'));
-    const box = el('div', { class: 'picker', id: 'manager-picker' }, el('div', { class: 'row' }, picked, clearBtn), search, results);
-    function set(id, who) {
-      box.value = id || '';
-      box.dataset.value = box.value;
-      picked.textContent = id ? (who ? personText(who) : id) : L('未指定（按审批流程）', 'None (the approval policy decides)');
-      clearBtn.hidden = !id;
-    }
-    set(current, null);
-    if (current) {
-      allEmployees().then(function (list) {
-        const who = list.find(function (x) { return x.id === current; });
-        if (who && box.value === current) set(current, who);
-      }, function () { /* the id stays shown */ });
-    }
-    clearBtn.addEventListener('click', function () { set('', null); });
-    search.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') ev.preventDefault(); });
-    search.addEventListener('input', async function () {
-      const q = search.value.trim().toLowerCase();
-      if (!q) { BX.clear(results); return; }
-      let list;
-      try {
-        list = await allEmployees();
-      } catch (err) {
-        BX.fill(results, el('li', null, BX.errorBox(err)));
-        return;
-      }
-      if (search.value.trim().toLowerCase() !== q) return; // typed on meanwhile
-      const hits = list.filter(function (x) {
-        return x.active && x.id !== self && (x.name.toLowerCase().indexOf(q) >= 0 || x.id.toLowerCase().indexOf(q) >= 0 ||
-          (x.department || '').toLowerCase().indexOf(q) >= 0);
-      }).slice(0, 8);
-      BX.fill(results, hits.length ? hits.map(function (x) {
-        return el('li', null, el('button', { type: 'button', class: 'pick-option', dataset: { id: x.id }, onclick: function () {
-          set(x.id, x);
-          search.value = '';
-          BX.clear(results);
-        } }, personText(x)));
-      }) : el('li', { class: 'muted small' }, L('没有匹配的员工', 'No employee matches')));
-    });
-    return box;
   }
 
   // signOutButton ends every session of e, on every device, at their
@@ -416,10 +346,13 @@
     const kind = options(el('select', { name: 'approvers' }), KINDS, s.approvers || 'manager');
     const level = el('input', { name: 'level', type: 'number', min: '1', max: '10', value: String(s.level || 1) });
     const role = options(el('select', { name: 'role' }), STEP_ROLES.map(function (r) { return [r, ROLE_NAMES[r]]; }), s.role || 'finance');
-    const users = el('input', { name: 'users', value: (s.users || []).join(', '), placeholder: 'mgr-zhao, dir-sun' });
+    // Named employees are picked by name; the step keeps their IDs.
+    const users = BX.personPicker({ multiple: true, value: s.users || [], label: L('指定人员', 'Named employees') });
+    users.classList.add('policy-users');
+    row.users = users;
     const levelField = field(L('第几级主管', 'Manager level'), level);
     const roleField = field(L('角色', 'Role'), role);
-    const usersField = field(L('人员（员工编号，逗号分隔）', 'Employees (ids, comma-separated)'), users);
+    const usersField = el('div', { class: 'field' }, el('span', { class: 'label' }, L('人员', 'Employees')), users);
     function shown() {
       levelField.hidden = kind.value !== 'manager';
       roleField.hidden = kind.value !== 'role';
@@ -454,7 +387,7 @@
     delete s.departments;
     if (s.approvers === 'manager') s.level = Number(v('level'));
     if (s.approvers === 'role') s.role = v('role');
-    if (s.approvers === 'users') s.users = splitList(v('users'));
+    if (s.approvers === 'users') s.users = row.users.values;
     s.amount_above = v('amount_above') || null;
     const depts = splitList(v('departments'));
     if (depts.length) s.departments = depts;

@@ -149,11 +149,18 @@
     }
     const approveBtn = el('button', { type: 'button', class: 'primary', id: 'approve', onclick: decide('approve') }, t('approve'));
     const rejectBtn = el('button', { type: 'button', class: 'danger', id: 'reject', onclick: decide('reject') }, t('reject'));
-    const transferTo = el('input', { id: 'transfer-to', placeholder: t('transfer_to'), maxlength: '64' });
+    // The new approver is picked by name (neither I nor the owner can take
+    // the step); the server still checks they may approve it.
+    const transferTo = BX.personPicker({ id: 'transfer', exclude: [state.me.id, r.employee.id], label: t('transfer_to') });
+    transferTo.addEventListener('change', function () { BX.clear(errBox); });
     const transferBtn = el('button', { type: 'button', id: 'transfer', onclick: async function () {
       BX.clear(errBox);
-      const to = transferTo.value.trim();
-      if (!to) { transferTo.focus(); return; }
+      const to = transferTo.value;
+      if (!to) {
+        errBox.append(el('div', { class: 'error', role: 'alert' }, t('transfer_choose')));
+        transferTo.querySelector('input').focus();
+        return;
+      }
       buttons.forEach(function (b) { b.disabled = true; });
       try {
         await BX.api('POST', '/api/v1/reports/' + encodeURIComponent(r.id) + '/transfer', { approver_id: to });
@@ -189,7 +196,7 @@
         errBox,
         el('div', { class: 'decide-row' }, comment, approveBtn),
         el('div', { class: 'decide-row' }, reason, rejectBtn),
-        el('div', { class: 'decide-row' }, transferTo, transferBtn)) : null,
+        el('div', { class: 'decide-row' }, el('div', { class: 'field' }, el('span', { class: 'label' }, t('transfer_to')), transferTo), transferBtn)) : null,
       el('h3', null, t('history')),
       BX.historyList(r.history));
     view.dataset.reportId = r.id;

@@ -135,7 +135,13 @@
     dec_rejected: ['驳回', 'rejected'],
     dec_skipped: ['跳过', 'skipped'],
     transfer: ['转交', 'Transfer'],
-    transfer_to: ['转交给（员工编号）', 'Transfer to (employee id)'],
+    transfer_to: ['转交给', 'Transfer to'],
+    transfer_choose: ['请先选择转交给谁', 'Choose whom to transfer to first'],
+    picker_search: ['输入姓名、工号或部门搜索', 'Search by name, ID or department'],
+    picker_clear: ['清除', 'Clear'],
+    picker_remove: ['移除 {0}', 'Remove {0}'],
+    picker_none: ['未选择', 'Nobody chosen'],
+    picker_no_match: ['没有匹配的在职员工', 'No active employee matches'],
     transferred_ok: ['已转交', 'Transferred'],
     act_transfer: ['转交', 'transferred'],
     warn_title_detail: ['购买方抬头“{0}”{1}不是公司的开票抬头', 'Buyer title “{0}”{1} is not one of the company\'s buyer entities'],
@@ -894,12 +900,115 @@
     refreshNotices();
   }
 
+  // personText names a directory entry: 姓名（工号 · 部门）.
+  function personText(p) {
+    return p.name + '（' + p.id + (p.department ? ' · ' + p.department : '') + '）';
+  }
+
+  // personPicker chooses employees by name, ID or department from the
+  // directory lookup (GET /api/v1/directory, active employees only) —
+  // every page that asks for a person uses it, so nobody types an ID. A
+  // search box, the matches to pick from, and the choice: one person with
+  // a clear button, or chips with remove buttons when opts.multiple. The
+  // box's value is the chosen ID ('' for none) and values the chosen IDs;
+  // each choice fires a bubbling 'change'. opts: id (prefix of the parts'
+  // element ids), value (an ID or a list), exclude (IDs never offered),
+  // multiple, none (the text for no choice), label.
+  function personPicker(opts) {
+    opts = opts || {};
+    const part = function (s) { return opts.id ? opts.id + '-' + s : null; };
+    const known = {}; // id → entry, to name the chosen
+    let chosen = [].concat(opts.value || []).filter(Boolean);
+    const picked = el('div', { class: 'picked', id: part('picked') });
+    const search = el('input', { type: 'search', class: 'picker-search', id: part('search'), autocomplete: 'off', maxlength: '64',
+      placeholder: t('picker_search'), 'aria-label': opts.label || t('picker_search') });
+    const results = el('ul', { class: 'picker-results', id: part('results'), role: 'listbox' });
+    const clearBtn = opts.multiple ? null : el('button', { type: 'button', class: 'link picker-clear', id: part('clear') }, t('picker_clear'));
+    const box = el('div', { class: 'picker' + (opts.multiple ? ' multi' : ''), id: part('picker') },
+      el('div', { class: 'row' }, picked, clearBtn), search, results);
+    const nameOf = function (id) { return known[id] ? known[id].name + '（' + id + '）' : id; };
+    function show() {
+      box.values = chosen.slice();
+      box.value = chosen.length ? chosen[0] : '';
+      box.dataset.value = chosen.join(',');
+      const none = el('span', { class: 'muted small' }, opts.none || t('picker_none'));
+      if (!opts.multiple) {
+        fill(picked, chosen.length ? (known[chosen[0]] ? personText(known[chosen[0]]) : chosen[0]) : none);
+        clearBtn.hidden = !chosen.length;
+        return;
+      }
+      fill(picked, chosen.length ? chosen.map(function (id) {
+        return el('span', { class: 'chip', dataset: { id: id } }, nameOf(id),
+          el('button', { type: 'button', class: 'chip-remove', 'aria-label': t('picker_remove', nameOf(id)), onclick: function () {
+            set(chosen.filter(function (x) { return x !== id; }));
+          } }, '×'));
+      }) : none);
+    }
+    function set(list) {
+      chosen = list;
+      show();
+      box.dispatchEvent(new Event('change', { bubbles: true }));
+    }
+    show();
+    // Name the IDs chosen before: the lookup puts an exact ID first. One
+    // that is not found (deactivated) stays shown as its ID.
+    chosen.forEach(function (id) {
+      api('GET', '/api/v1/directory?limit=1&q=' + encodeURIComponent(id)).then(function (res) {
+        const p = res.items[0];
+        if (p && p.id === id) { known[id] = p; show(); }
+      }, function () { /* the ID stays shown */ });
+    });
+    if (clearBtn) clearBtn.addEventListener('click', function () { set([]); });
+    search.addEventListener('keydown', function (ev) { if (ev.key === 'Enter') ev.preventDefault(); });
+    // The box's change means a choice: the search text's own change (on
+    // blur, as an option is pressed) stays inside, or a listener moving
+    // the page would take the click away from the option.
+    search.addEventListener('change', function (ev) { ev.stopPropagation(); });
+    let seq = 0;
+    let timer = 0;
+    search.addEventListener('input', function () {
+      clearTimeout(timer);
+      const mine = ++seq;
+      const q = search.value.trim();
+      delete results.dataset.q;
+      if (!q) { clear(results); return; }
+      timer = setTimeout(async function () {
+        let res;
+        try {
+          res = await api('GET', '/api/v1/directory?limit=20&q=' + encodeURIComponent(q));
+        } catch (err) {
+          if (mine === seq) fill(results, el('li', null, errorBox(err)));
+          return;
+        }
+        if (mine !== seq) return; // typed on meanwhile, or picked
+        const skip = (opts.exclude || []).concat(chosen);
+        const hits = res.items.filter(function (p) { return skip.indexOf(p.id) < 0; });
+        // The matches are for this text (tests wait on it: no later answer
+        // replaces them under a click).
+        results.dataset.q = q;
+        fill(results, hits.length ? hits.map(function (p) {
+          return el('li', { role: 'option' }, el('button', { type: 'button', class: 'pick-option', dataset: { id: p.id }, onclick: function () {
+            seq++; // an answer still on its way is for the old text
+            clearTimeout(timer);
+            known[p.id] = p;
+            search.value = '';
+            delete results.dataset.q;
+            clear(results);
+            set(opts.multiple ? chosen.concat(p.id) : [p.id]);
+            if (opts.multiple) search.focus();
+          } }, personText(p)));
+        }) : el('li', { class: 'muted small' }, t('picker_no_match')));
+      }, 150);
+    });
+    return box;
+  }
+
   global.BX = {
     zh: zh, t: t, translate: translate, el: el, clear: clear, fill: fill, api: api, ApiError: ApiError,
     errorText: errorText, errorDetail: errorDetail, retryable: retryable, errorBox: errorBox, toast: toast, money: money, sum: sum, cents: cents, when: when,
     badge: badge, reportStatus: reportStatus, syncText: syncText, kind: kind, wechatStatus: wechatStatus, wechatLabel: wechatLabel, invoiceCard: invoiceCard, planList: planList,
     originalLink: originalLink,
     historyList: historyList, attention: attention, hasRole: hasRole, mayOpen: mayOpen, home: home, start: start, logout: logout, loginURL: loginURL,
-    safeNext: safeNext,
+    safeNext: safeNext, personPicker: personPicker, personText: personText,
   };
 })(window);
