@@ -38,9 +38,7 @@ func TestBrowserApprovalChain(t *testing.T) {
 
 	li := b.newTab("emp-li")
 	li.login("emp-li", "/h5/")
-	// The home page is settled once both lists have loaded: the reports,
-	// above the invoices, would otherwise move the import button under a
-	// click (it then lands on a report card).
+	// The home page is settled once both lists have loaded.
 	settled := func(n int) string {
 		return `!document.getElementById('home').hidden && !!document.querySelector('#invoices') && !document.querySelector('#reports li.state:not(.empty), #invoices li.state:not(.empty)') && ` +
 			`document.querySelectorAll('#reports [data-report-id]').length === ` + itoa(n)

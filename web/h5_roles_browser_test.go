@@ -97,17 +97,20 @@ func TestBrowserRolesAndErrors(t *testing.T) {
 			t.Errorf("%s: a refused input offers 重试: %q", size, got.Visible)
 		}
 	}
-	// On the desktop the QR import is linked beside 导入发票, and the
-	// reports come before the invoice list.
+	// On the desktop the QR import is linked beside 导入发票, the
+	// reports come before the invoice list, and the import actions before
+	// both, so lists that load later never move them under a click.
 	var home struct {
 		Link         string
 		ReportsFirst bool
+		ImportFirst  bool
 	}
 	li.eval(`(() => { const a = document.getElementById('pc-import-link');
 		return { link: a.offsetParent !== null ? a.getAttribute('href') : '',
-			reportsFirst: document.getElementById('reports-section').getBoundingClientRect().top < document.getElementById('invoices-section').getBoundingClientRect().top }; })()`, &home)
-	if home.Link != "/h5/pc-import" || !home.ReportsFirst {
-		t.Errorf("the desktop home page: QR import link %q (want /h5/pc-import), reports first %v", home.Link, home.ReportsFirst)
+			reportsFirst: document.getElementById('reports-section').getBoundingClientRect().top < document.getElementById('invoices-section').getBoundingClientRect().top,
+			importFirst: document.getElementById('import').getBoundingClientRect().bottom <= document.getElementById('reports-section').getBoundingClientRect().top }; })()`, &home)
+	if home.Link != "/h5/pc-import" || !home.ReportsFirst || !home.ImportFirst {
+		t.Errorf("the desktop home page: QR import link %q (want /h5/pc-import), reports first %v, import actions first %v", home.Link, home.ReportsFirst, home.ImportFirst)
 	}
 	li.phone()
 
