@@ -305,7 +305,9 @@ func TestBrowserRefusedEditRejectResubmit(t *testing.T) {
 	zhao.click("#reject")
 	zhao.until("the emptied list", `!document.getElementById('list-view').hidden && !!document.querySelector('#to-approve .state.empty')`, nil)
 
-	li.open("/h5/#report/" + reportID)
+	// The owner follows the rejected notice's link (the report in the
+	// query, which survives the WeChat sign-in).
+	li.open("/h5/?report=" + url.QueryEscape(reportID))
 	li.until("the rejection and its reason", `document.getElementById('report-view').dataset.status === 'rejected' && document.getElementById('report-view').textContent.includes('请补充行程单')`, nil)
 	li.screenshot("rejected")
 	li.click("#act-resubmit")

@@ -129,9 +129,17 @@ type Sender struct {
 	// Reports, when set, lets a step_closed card update say what its
 	// holder decided (「已同意」) rather than 「已处理」.
 	Reports Reports
-	// ReportURL is the H5 page of a report.
-	ReportURL func(domain.ReportID) string
+	// ReportURL is a report on one of the H5 pages: PageApprove,
+	// PageFinance or PageOwn.
+	ReportURL func(page string, id domain.ReportID) string
 }
+
+// The H5 pages a notice links to: where its reader acts on the report.
+const (
+	PageOwn     = "own"     // the owner's own report
+	PageApprove = "approve" // an approver's queue
+	PageFinance = "finance" // a payer's list of reports to pay
+)
 
 // errcodes that say the recipient cannot get messages on a channel.
 var (
@@ -203,18 +211,42 @@ func classify(err error, fallback map[int]bool) Result {
 	return r
 }
 
-func (s *Sender) url(n Notice) string {
+func (s *Sender) url(ctx context.Context, n Notice) string {
 	if s.ReportURL == nil {
 		return ""
 	}
-	return s.ReportURL(n.ReportID)
+	return s.ReportURL(s.page(ctx, n), n.ReportID)
+}
+
+// page is where the reader of n acts on its report: the owner on their
+// own page, a payer (the approved notice to someone else) on finance's,
+// everyone else in the approvals queue.
+func (s *Sender) page(ctx context.Context, n Notice) string {
+	switch n.Event {
+	case EventRejected, EventPaid:
+		return PageOwn
+	case EventApproved, EventInvoiceCancelled:
+		owner := n.Event == EventApproved // without the report, the usual reader
+		if s.Reports != nil {
+			if r, err := s.Reports.Get(ctx, n.ReportID); err == nil {
+				owner = r.EmployeeID() == n.Recipient
+			}
+		}
+		switch {
+		case owner:
+			return PageOwn
+		case n.Event == EventApproved:
+			return PageFinance
+		}
+	}
+	return PageApprove
 }
 
 // TaskID is the WeCom card task of a notice.
 func TaskID(id int64) string { return fmt.Sprintf("bx-notice-%d", id) }
 
 func (s *Sender) sendWork(ctx context.Context, userID string, n Notice) Result {
-	m := WorkMessage{ToUser: userID, Title: n.Title, Description: n.Body, URL: s.url(n)}
+	m := WorkMessage{ToUser: userID, Title: n.Title, Description: n.Body, URL: s.url(ctx, n)}
 	if n.Event == EventStepPending {
 		m.TaskID = TaskID(n.ID)
 	}
@@ -241,7 +273,7 @@ func (s *Sender) sendOA(ctx context.Context, openID string, n Notice) Result {
 		return Result{State: StateDone, Channel: ChannelInbox, Error: "not a follower of the Official Account", Errcode: 43004, Tried: true}
 	}
 	msgID, err := s.OA.SendTemplate(ctx, TemplateMessage{
-		ToUser: openID, TemplateID: tpl, URL: s.url(n), ClientMsgID: fmt.Sprintf("bx-notice-%d", n.ID),
+		ToUser: openID, TemplateID: tpl, URL: s.url(ctx, n), ClientMsgID: fmt.Sprintf("bx-notice-%d", n.ID),
 		Data: map[string]string{
 			"thing1": cut(n.Title, 20), "thing2": cut(n.Body, 20), "time3": n.CreatedAt.In(app.Shanghai).Format("2006-01-02 15:04"),
 		},

@@ -29,7 +29,7 @@ func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Cl
 	public := strings.TrimSuffix(cfg.PublicURL, "/")
 	sender := &notify.Sender{
 		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(), Reports: st.Reports,
-		ReportURL: func(id domain.ReportID) string { return public + "/h5/approve?report=" + url.QueryEscape(string(id)) },
+		ReportURL: func(page string, id domain.ReportID) string { return public + reportPath(page) + "?report=" + url.QueryEscape(string(id)) },
 	}
 	if work != nil {
 		sender.Work = work
@@ -69,4 +69,16 @@ func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Cl
 		}
 		deps.Cards = s.Cards
 	}
+}
+
+// reportPath is the H5 page of notify's page names. Links carry the
+// report in the query, not a fragment, so it survives the OAuth sign-in.
+func reportPath(page string) string {
+	switch page {
+	case notify.PageOwn:
+		return "/h5/"
+	case notify.PageFinance:
+		return "/h5/finance"
+	}
+	return "/h5/approve"
 }

@@ -383,6 +383,21 @@ func TestNoticesFinalApprovalTellsCashiers(t *testing.T) {
 		if ms := messages(t, a, zhouOpenID); len(ms) != 1 || ms[0].Body["template_id"] != "tpl_sandbox_approved" {
 			t.Fatalf("cashier's messages = %+v", ms)
 		}
+		// Each reader's link opens the page where they act on the report:
+		// the cashier's list to pay, the owner's own report.
+		id := r1["id"].(string)
+		if u := messages(t, a, zhouOpenID)[0].Body["url"]; u != a.URL+"/h5/finance?report="+id {
+			t.Errorf("cashier's link = %v", u)
+		}
+		owner := ""
+		for _, m := range messages(t, a, liOpenID) {
+			if m.Body["template_id"] == "tpl_sandbox_approved" {
+				owner, _ = m.Body["url"].(string)
+			}
+		}
+		if owner != a.URL+"/h5/?report="+id {
+			t.Errorf("owner's link = %q", owner)
+		}
 		zhou := a.Login(t, "fin-zhou")
 		if ev, n := inbox(t, zhou, "?unread=true"); n != 1 || ev[0] != "approved" {
 			t.Fatalf("cashier inbox = %v %d", ev, n)

@@ -641,6 +641,10 @@
     } catch (e) { /* shown as codes */ }
     loadBank();
     window.addEventListener('hashchange', route);
+    // Notices link to /h5/?report=<id> (a query survives the WeChat
+    // sign-in, a fragment does not): show that report.
+    const linked = new URLSearchParams(location.search).get('report');
+    if (linked && !location.hash) history.replaceState(null, '', location.pathname + '#report/' + encodeURIComponent(linked));
     route();
   }
 
