@@ -29,7 +29,9 @@ func (s *Service) addNotices(cfg *config.Config, db *bun.DB, oa, work *wechat.Cl
 	public := strings.TrimSuffix(cfg.PublicURL, "/")
 	sender := &notify.Sender{
 		People: st.Employees, Cards: notices, Templates: cfg.WeChat.OA.Templates.Map(), Reports: st.Reports,
-		ReportURL: func(page string, id domain.ReportID) string { return public + reportPath(page) + "?report=" + url.QueryEscape(string(id)) },
+		ReportURL: func(page string, id domain.ReportID) string {
+			return public + reportPath(page) + "?report=" + url.QueryEscape(string(id))
+		},
 	}
 	if work != nil {
 		sender.Work = work
