@@ -3,6 +3,8 @@ GO      ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 BIN     := bin/baoxiao
+# TESTFLAGS adds go test flags: .ci/run passes -json for its summary.
+TESTFLAGS ?=
 
 # The race detector needs cgo and a C compiler; without one the tests still
 # run, and say so.
@@ -29,7 +31,7 @@ build:
 test:
 	@if [ -z "$(RACE)" ]; then echo "make test: no C compiler found, running without -race"; fi
 	@if [ -z "$$MYSQL_TEST_DSN" ]; then echo "make test: MYSQL_TEST_DSN not set, the MySQL runs are skipped (CI sets it)"; fi
-	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 20m ./...
+	CGO_ENABLED=$(if $(RACE),1,0) $(GO) test $(RACE) -count=1 -timeout 20m $(TESTFLAGS) ./...
 
 # The load run starts `baoxiao serve` on loopback and stops it; it fails on
 # over 1% errors or when WeChat (the sandbox) disagrees with a report.
