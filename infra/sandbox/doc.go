@@ -34,7 +34,7 @@
 //	POST /_control/invoices               create an invoice in any wallet (database)
 //	GET  /_control/wallets/{openid}
 //	GET|DELETE /_control/calls?path=      the WeChat calls received
-//	GET|DELETE /_control/events           event push attempts
+//	GET|DELETE /_control/events           event push attempts, and in_flight deliveries
 //	GET|POST /_control/switches           {batch_fail_whole, lock_lock_72024, oa_result_array, batch_cap, event_duplicates}
 //	GET|POST /_control/users              add a user to an app (database)
 //	POST /_control/tickets                pin a ticket, for fixed test vectors (database)
