@@ -137,9 +137,6 @@ func (f *Fence) HoldAll(ctx context.Context, ids []domain.InvoiceID) (*Hold, err
 	}
 }
 
-// IDs are the invoices held.
-func (h *Hold) IDs() []domain.InvoiceID { return h.ids }
-
 // Holds reports whether id is held and its claim was not found lost.
 func (h *Hold) Holds(id domain.InvoiceID) bool {
 	h.mu.Lock()

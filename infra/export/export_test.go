@@ -20,6 +20,15 @@ import (
 	"github.com/baoxiao/baoxiao/infra/export"
 )
 
+// money parses a constant; a bad one is the test's own mistake.
+func money(s string) domain.Money {
+	m, err := domain.ParseMoney(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 // sampleRows cover what a writer must get right: Chinese text, XML and CSV
@@ -34,7 +43,7 @@ func sampleRows() []app.FinanceRow {
 		ImportedAt: issued.Add(time.Hour),
 		Buyer:      domain.Party{Name: "演示科技有限公司", TaxNumber: "91440300MA5DEMO001"},
 		Seller:     domain.Party{Name: "深圳市鹏城海鲜酒家有限公司", TaxNumber: "91440300MA5F7K2L3P"},
-		Amount:     domain.MustMoney("386.00"), AmountWithoutTax: domain.MustMoney("364.15"), Tax: domain.MustMoney("21.85"),
+		Amount:     money("386.00"), AmountWithoutTax: money("364.15"), Tax: money("21.85"),
 		TitleMatchesCompany: true, WeChatStatus: domain.StatusClosure,
 		Employee: app.Person{ID: "emp-li", Name: "李娜", Department: "市场部"},
 		ReportID: "rpt_1", ReportNumber: "BX-2026-000001", ReportStatus: domain.ReportApproved,
@@ -47,13 +56,13 @@ func sampleRows() []app.FinanceRow {
 	r2.Kind, r2.RawType = domain.KindDigitalNormal, "电子发票（普通发票）"
 	r2.Seller = domain.Party{Name: `=HYPERLINK("http://x")&<b>"引号",逗号`, TaxNumber: "91110302MA00C8JX9D"}
 	r2.Buyer = domain.Party{Name: " 前后空格 ", TaxNumber: ""}
-	r2.Amount, r2.AmountWithoutTax, r2.Tax = domain.MustMoney("-17.70"), domain.MustMoney("-15.66"), domain.MustMoney("-2.04")
+	r2.Amount, r2.AmountWithoutTax, r2.Tax = money("-17.70"), money("-15.66"), money("-2.04")
 	r2.Sync = app.InvoicePending
 	r3 := base
 	r3.InvoiceID, r3.ID = "inv_0003", domain.BusinessID{Code: "0440119003", Number: "12\x01AB"}
 	r3.Kind, r3.RawType, r3.NeedsReview = domain.KindOther, "电子发票（铁路电子客票）", true
 	r3.Seller.Name = "换行\n制表\t回车\r"
-	r3.Amount, r3.AmountWithoutTax, r3.Tax = domain.MustMoney("114.00"), domain.MustMoney("100.00"), domain.MustMoney("13.00")
+	r3.Amount, r3.AmountWithoutTax, r3.Tax = money("114.00"), money("100.00"), money("13.00")
 	r3.TitleMatchesCompany, r3.WeChatStatus, r3.Sync = false, domain.StatusCancel, app.InvoiceFailed
 	r3.IssuedAt = time.Time{}
 	r3.ReportID, r3.ReportNumber, r3.ReportStatus, r3.Approver, r3.ApprovedAt = "", "", "", app.Person{}, time.Time{}
@@ -300,7 +309,7 @@ func TestEmptyExport(t *testing.T) {
 // The fast amount formatting says what Money.String says.
 func TestMoneyText(t *testing.T) {
 	for _, s := range []string{"0.00", "0.05", "-0.05", "-17.70", "1234567.89", "-100.00", "92233720368547758.07"} {
-		m := domain.MustMoney(s)
+		m := money(s)
 		rows := []app.FinanceRow{{Amount: m, AmountWithoutTax: m, Tax: domain.Zero, TitleMatchesCompany: true}}
 		out := string(write(t, "csv", rows))
 		if !strings.Contains(out, ","+m.String()+",") {
