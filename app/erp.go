@@ -521,12 +521,18 @@ func (s *ERP) Search(ctx context.Context, f FinanceFilter, after *FinanceCursor,
 }
 
 // Export prepares the finance export for an app (approved reports by
-// approval date, DECISIONS 19).
+// approval date, DECISIONS 19). Machines read it: states stay codes, as
+// everywhere in the open API (DECISIONS 50).
 func (s *ERP) Export(f FinanceFilter, format string) (*ExportJob, error) {
 	if s.finance == nil {
 		return nil, domain.ErrNotFound.WithMessage("export is not available in this deployment")
 	}
-	return s.finance.OperatorExport(f, format)
+	job, err := s.finance.OperatorExport(f, format)
+	if err != nil {
+		return nil, err
+	}
+	job.meta.Codes = true
+	return job, nil
 }
 
 // MaxYuanianPage is the largest page the Yuanian search answers.

@@ -43,6 +43,7 @@ type Fence struct {
 	// another writer holds before it gives up with wechat.unavailable.
 	Wait   time.Duration
 	queued func()
+	busy   func()
 }
 
 // NewFence returns the write path's fence; name identifies the instance
@@ -53,6 +54,12 @@ func NewFence(claims WriteClaims, tx TxRunner, clock Clock, name string) *Fence 
 
 // OnQueued registers fn to run after a corrective write was queued.
 func (f *Fence) OnQueued(fn func()) { f.queued = fn }
+
+// OnBusy registers fn to run each time HoldAll finds a claim another
+// writer holds, before it waits: tests know then that a writer is
+// waiting, instead of guessing from how long it has not finished. Set it
+// before the fence is used.
+func (f *Fence) OnBusy(fn func()) { f.busy = fn }
 
 // ErrWriteBusy answers a synchronous writer that could not get the claims.
 var ErrWriteBusy = domain.ErrWeChatUnavailable.WithMessage(
@@ -121,6 +128,9 @@ func (f *Fence) HoldAll(ctx context.Context, ids []domain.InvoiceID) (*Hold, err
 			go h.renew(context.WithoutCancel(ctx))
 			return h, nil
 		}
+		if f.busy != nil {
+			f.busy()
+		}
 		if time.Now().Add(pause).After(deadline) {
 			// Give back the part we got: holding it would stall the others.
 			if _, err := f.claims.Release(context.WithoutCancel(ctx), got, owner); err != nil {
@@ -136,9 +146,6 @@ func (f *Fence) HoldAll(ctx context.Context, ids []domain.InvoiceID) (*Hold, err
 		}
 	}
 }
-
-// IDs are the invoices held.
-func (h *Hold) IDs() []domain.InvoiceID { return h.ids }
 
 // Holds reports whether id is held and its claim was not found lost.
 func (h *Hold) Holds(id domain.InvoiceID) bool {

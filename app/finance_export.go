@@ -23,7 +23,17 @@ type Sheet interface {
 type SheetFormat struct {
 	Name        string // "csv", "xlsx": the format parameter and the file extension
 	ContentType string
-	New         func(w io.Writer) (Sheet, error)
+	New         func(w io.Writer, m SheetMeta) (Sheet, error)
+}
+
+// SheetMeta is what a file says about itself: the approval dates it
+// covers (YYYY-MM-DD, inclusive), whether it lists paid reports only, and
+// whether states stay codes (the open API's export, DECISIONS 50) rather
+// than the Chinese labels people read.
+type SheetMeta struct {
+	From, To string
+	PaidOnly bool
+	Codes    bool
 }
 
 // exportPage is how many rows an export reads from the database at a time.
@@ -36,6 +46,7 @@ type ExportJob struct {
 	fin         *Finance
 	filter      FinanceFilter
 	format      SheetFormat
+	meta        SheetMeta
 }
 
 // PrepareExport checks who asks and what for, before a byte is sent. An
@@ -78,6 +89,7 @@ func (s *Finance) OperatorExport(f FinanceFilter, format string) (*ExportJob, er
 		FileName:    fmt.Sprintf("baoxiao-%s_%s.%s", f.FromOn, f.ToOn, sf.Name),
 		ContentType: sf.ContentType,
 		fin:         s, filter: f, format: sf,
+		meta: SheetMeta{From: f.FromOn, To: f.ToOn, PaidOnly: onlyPaid},
 	}, nil
 }
 
@@ -101,7 +113,7 @@ func (j *ExportJob) Run(ctx context.Context, w io.Writer, progress func(rows int
 		return FinanceTotals{Count: count, Amount: domain.MoneyFromCents(amount),
 			AmountWithoutTax: domain.MoneyFromCents(net), Tax: domain.MoneyFromCents(tax)}
 	}
-	sheet, err := j.format.New(w)
+	sheet, err := j.format.New(w, j.meta)
 	if err != nil {
 		return totals(), err
 	}

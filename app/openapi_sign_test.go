@@ -3,7 +3,6 @@ package app_test
 import (
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/baoxiao/baoxiao/app"
 )
@@ -56,24 +55,5 @@ func TestWebhookSignature(t *testing.T) {
 	sig := app.WebhookSignature("whsec_example", 1760000000, body)
 	if sig != "20084fdf43b68f498412117e5cbd8ddb17382b5f1d04170b627a94383b88bc87" {
 		t.Fatalf("signature %s", sig)
-	}
-	now := time.Unix(1760000010, 0)
-	header := "t=1760000000,v1=" + sig
-	if err := app.CheckWebhookSignature("whsec_example", header, body, now, 5*time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	for name, c := range map[string]struct {
-		secret, header string
-		body           []byte
-		now            time.Time
-	}{
-		"other secret": {"whsec_other", header, body, now},
-		"other body":   {"whsec_example", header, []byte(`{}`), now},
-		"too old":      {"whsec_example", header, body, now.Add(time.Hour)},
-		"no v1":        {"whsec_example", "t=1760000000", body, now},
-	} {
-		if err := app.CheckWebhookSignature(c.secret, c.header, c.body, c.now, 5*time.Minute); err == nil {
-			t.Errorf("%s: accepted", name)
-		}
 	}
 }

@@ -152,14 +152,10 @@ func (s *Reports) List(ctx context.Context, by domain.EmployeeID, scope, search 
 	return s.detailsOf(ctx, rs)
 }
 
-// Edit changes a draft, rejected or withdrawn report's title and/or
-// invoices, if the caller saw its current version.
-func (s *Reports) Edit(ctx context.Context, by domain.EmployeeID, id domain.ReportID, version int64, title *string, invoiceIDs []domain.InvoiceID) (*ReportDetails, error) {
-	return s.EditReport(ctx, by, id, version, ReportEdit{Title: title, InvoiceIDs: invoiceIDs})
-}
-
-// EditReport is Edit with the expense details (issue 17): the purpose and
-// the invoices' expense types, set after the invoices in one change.
+// EditReport changes a draft, rejected or withdrawn report's title and/or
+// invoices, if the caller saw its current version, and its expense
+// details (issue 17): the purpose and the invoices' expense types, set
+// after the invoices in one change.
 func (s *Reports) EditReport(ctx context.Context, by domain.EmployeeID, id domain.ReportID, version int64, e ReportEdit) (*ReportDetails, error) {
 	title, invoiceIDs := e.Title, e.InvoiceIDs
 	actor, err := s.actor(ctx, by)

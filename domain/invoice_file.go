@@ -17,15 +17,6 @@ const (
 	FromERP    InvoiceSource = "erp"
 )
 
-// ParseInvoiceSource accepts the four sources.
-func ParseInvoiceSource(s string) (InvoiceSource, error) {
-	switch src := InvoiceSource(s); src {
-	case FromWallet, FromUpload, FromMail, FromERP:
-		return src, nil
-	}
-	return "", Invalid("source", `must be "wallet", "upload", "mail" or "erp"`)
-}
-
 // Source is how the invoice reached us.
 func (i *Invoice) Source() InvoiceSource {
 	if i.facts.Source == "" {

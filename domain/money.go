@@ -32,15 +32,6 @@ func ParseMoney(s string) (Money, error) {
 	return Money{d.Round(2)}, nil
 }
 
-// MustMoney is ParseMoney for constants in tests and fixtures.
-func MustMoney(s string) Money {
-	m, err := ParseMoney(s)
-	if err != nil {
-		panic(err)
-	}
-	return m
-}
-
 // Cents is the amount in 分, for storage and for WeChat.
 func (m Money) Cents() int64 { return m.d.Shift(2).IntPart() }
 
@@ -73,15 +64,6 @@ func (m Money) IsZero() bool { return m.d.IsZero() }
 
 // IsNegative reports whether m < 0 (discount lines are).
 func (m Money) IsNegative() bool { return m.d.IsNegative() }
-
-// Sum adds amounts; the sum of nothing is zero.
-func Sum(ms ...Money) Money {
-	t := Zero
-	for _, m := range ms {
-		t = t.Add(m)
-	}
-	return t
-}
 
 // MarshalJSON writes a JSON string, never a number (shared/API.md).
 func (m Money) MarshalJSON() ([]byte, error) { return []byte(`"` + m.String() + `"`), nil }

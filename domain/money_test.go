@@ -8,6 +8,15 @@ import (
 	"github.com/baoxiao/baoxiao/domain"
 )
 
+// money parses a constant; a bad one is the test's own mistake.
+func money(s string) domain.Money {
+	m, err := domain.ParseMoney(s)
+	if err != nil {
+		panic(err)
+	}
+	return m
+}
+
 func TestMoneyFromCents(t *testing.T) {
 	for _, tc := range []struct {
 		cents int64
@@ -51,7 +60,7 @@ func TestParseMoney(t *testing.T) {
 
 func TestMoneyArithmeticIsExact(t *testing.T) {
 	// 0.1 + 0.2 is the classic float failure.
-	if got := domain.MustMoney("0.10").Add(domain.MustMoney("0.20")); got.String() != "0.30" {
+	if got := money("0.10").Add(money("0.20")); got.String() != "0.30" {
 		t.Fatalf("0.10+0.20 = %s", got)
 	}
 	// A million cents added one by one stays exact.
@@ -67,13 +76,11 @@ func TestMoneyArithmeticIsExact(t *testing.T) {
 		got  domain.Money
 		want string
 	}{
-		{"sub", domain.MustMoney("106.00").Sub(domain.MustMoney("6.00")), "100.00"},
-		{"sub negative", domain.MustMoney("1.00").Sub(domain.MustMoney("1.01")), "-0.01"},
-		{"neg", domain.MustMoney("5.10").Neg(), "-5.10"},
+		{"sub", money("106.00").Sub(money("6.00")), "100.00"},
+		{"sub negative", money("1.00").Sub(money("1.01")), "-0.01"},
+		{"neg", money("5.10").Neg(), "-5.10"},
 		{"times", domain.MoneyFromCents(333).Times(3), "9.99"},
 		{"times negative qty", domain.MoneyFromCents(250).Times(-2), "-5.00"},
-		{"sum", domain.Sum(domain.MoneyFromCents(10600), domain.MoneyFromCents(-600), domain.MoneyFromCents(1)), "100.01"},
-		{"sum empty", domain.Sum(), "0.00"},
 	} {
 		if tc.got.String() != tc.want {
 			t.Errorf("%s = %s, want %s", tc.name, tc.got, tc.want)
@@ -82,11 +89,11 @@ func TestMoneyArithmeticIsExact(t *testing.T) {
 }
 
 func TestMoneyCompare(t *testing.T) {
-	a, b := domain.MustMoney("1.5"), domain.MustMoney("1.50")
+	a, b := money("1.5"), money("1.50")
 	if !a.Equal(b) || a.Cmp(b) != 0 {
 		t.Fatal("1.5 != 1.50")
 	}
-	if domain.MustMoney("1.49").Cmp(a) != -1 || a.Cmp(domain.MustMoney("1.49")) != 1 {
+	if money("1.49").Cmp(a) != -1 || a.Cmp(money("1.49")) != 1 {
 		t.Fatal("ordering wrong")
 	}
 	if !domain.Zero.IsZero() || domain.MoneyFromCents(-1).IsZero() || !domain.MoneyFromCents(-1).IsNegative() {

@@ -294,11 +294,18 @@ func TestBrowserQRLoginSwap(t *testing.T) {
 	if !strings.Contains(ask, "emp-wang") {
 		t.Errorf("the PC asks %q: it does not name who confirmed", ask)
 	}
-	time.Sleep(2 * time.Second) // more than a poll: still not signed in
+	// The page stops polling once it asks, so nothing later can move it:
+	// it must still be on the login page, and the server must not have
+	// signed it in with the status answer that carried the question.
 	var path string
 	pc.eval(`location.pathname`, &path)
 	if path != "/h5/login" {
 		t.Fatalf("the PC left the login page for %s before anyone accepted", path)
+	}
+	var early bool
+	pc.run("signed in early?", chromedp.Evaluate(`fetch('/api/v1/me').then(r => r.ok)`, &early, awaitPromise))
+	if early {
+		t.Fatal("the PC is signed in before its user accepted")
 	}
 	pc.screenshot("qr-login-swap")
 	pc.click("#qrl-decline")

@@ -15,6 +15,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -26,7 +27,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/uptrace/bun"
@@ -335,7 +335,15 @@ func exportBench(path string) {
 		if err != nil {
 			log.Fatalf("%s: %v", phase, err)
 		}
-		rss := cmd.ProcessState.SysUsage().(*syscall.Rusage).Maxrss // KiB on Linux
+		// The child prints its row count and its own peak RSS (VmHWM).
+		// Not the child's rusage: Linux carries the parent's peak over
+		// into ru_maxrss across fork and exec, so after seeding in this
+		// run it showed the seeder's gigabytes.
+		var count string
+		var hwmKiB int64
+		if _, err := fmt.Sscan(string(rows), &count, &hwmKiB); err != nil {
+			log.Fatalf("%s: child said %q: %v", phase, rows, err)
+		}
 		st, _ := os.Stat(out.Name())
 		os.Remove(out.Name())
 		ratio := ""
@@ -344,7 +352,7 @@ func exportBench(path string) {
 		} else {
 			ratio = fmt.Sprintf("  %.2f× raw", elapsed.Seconds()/rawTime.Seconds())
 		}
-		fmt.Printf("%-6s %10s %10.2f %12d %12.1f%s\n", phase, strings.TrimSpace(string(rows)), elapsed.Seconds(), st.Size(), float64(rss)/1024, ratio)
+		fmt.Printf("%-6s %10s %10.2f %12d %12.1f%s\n", phase, count, elapsed.Seconds(), st.Size(), float64(hwmKiB)/1024, ratio)
 	}
 }
 
@@ -364,20 +372,49 @@ func exportPhase(ctx context.Context, path, phase, out string) error {
 	if err != nil {
 		return err
 	}
+	var n int
 	if phase == "raw" {
-		n, err := rawDump(ctx, db, filter, f)
-		fmt.Println(n)
-		return err
+		n, err = rawDump(ctx, db, filter, f)
+	} else {
+		fin := app.NewFinance(app.FinanceDeps{Store: store.NewFinance(db), Formats: export.Formats()})
+		defer fin.Close()
+		job, err := fin.OperatorExport(filter, phase)
+		if err != nil {
+			return err
+		}
+		totals, err := job.Run(ctx, f, nil)
+		if err != nil {
+			return err
+		}
+		n = int(totals.Count)
 	}
-	fin := app.NewFinance(app.FinanceDeps{Store: store.NewFinance(db), Formats: export.Formats()})
-	defer fin.Close()
-	job, err := fin.OperatorExport(filter, phase)
 	if err != nil {
 		return err
 	}
-	totals, err := job.Run(ctx, f, nil)
-	fmt.Println(totals.Count)
-	return err
+	hwm, err := peakRSSKiB()
+	if err != nil {
+		return err
+	}
+	fmt.Println(n, hwm)
+	return nil
+}
+
+// peakRSSKiB is this process's own peak resident set (VmHWM), which
+// starts afresh at exec, unlike ru_maxrss.
+func peakRSSKiB() (int64, error) {
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("peak RSS needs Linux's /proc: %w", err)
+	}
+	for _, line := range strings.Split(string(status), "\n") {
+		if rest, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			f := strings.Fields(rest) // "12345 kB"
+			if len(f) == 2 && f[1] == "kB" {
+				return strconv.ParseInt(f[0], 10, 64)
+			}
+		}
+	}
+	return 0, errors.New("no VmHWM in /proc/self/status")
 }
 
 // rawDump is the baseline: the export's rows in one query, every column

@@ -18,8 +18,6 @@ type checkResult struct {
 	Wrong        []string      // invoices whose WeChat status is not what their report says
 }
 
-func (c checkResult) ok() bool { return c.OutboxFailed == 0 && len(c.Wrong) == 0 }
-
 // Sandbox wallet statuses (WeChat's reimburse_status).
 const (
 	wxClosure = "INVOICE_REIMBURSE_CLOSURE"

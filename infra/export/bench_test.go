@@ -36,7 +36,7 @@ func writeRows(b *testing.B, format string, n int) (peak uint64) {
 			sf = f
 		}
 	}
-	sheet, err := sf.New(io.Discard)
+	sheet, err := sf.New(io.Discard, app.SheetMeta{From: "2026-01-01", To: "2026-12-31"})
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,47 +24,101 @@ func Formats() []app.SheetFormat {
 var chinaTime = time.FixedZone("Asia/Shanghai", 8*60*60)
 
 // column is one export column. Money columns hold exact decimal strings
-// ("1234.50"): numbers in XLSX, text in CSV, never a float.
+// ("1234.50"): numbers in XLSX, text in CSV, never a float. Code columns
+// are identifiers made of digits (invoice codes with a leading zero,
+// 20-digit numbers, tax numbers): "@" text cells in XLSX. Date columns
+// hold "2006-01-02" or "2006-01-02 15:04:05" (China time): date cells in
+// XLSX, text in CSV.
 type column struct {
 	header string
 	width  int // XLSX column width, in characters
-	money  bool
+	kind   kind
 	value  func(r *app.FinanceRow) string
+	// label turns a state code into the Chinese people read; the open
+	// API's export keeps the code (DECISIONS 50).
+	label func(code string) string
 }
+
+type kind int
+
+const (
+	plain kind = iota
+	amount
+	code
+	day
+)
 
 // columns are issue 7's, in order; README lists them with their meaning.
 var columns = []column{
-	{"报销单号", 16, false, func(r *app.FinanceRow) string { return r.ReportNumber }},
-	{"员工编号", 12, false, func(r *app.FinanceRow) string { return string(r.Employee.ID) }},
-	{"员工", 10, false, func(r *app.FinanceRow) string { return r.Employee.Name }},
-	{"部门", 12, false, func(r *app.FinanceRow) string { return r.Employee.Department }},
-	{"审批人", 10, false, func(r *app.FinanceRow) string { return r.Approver.Name }},
-	{"审批时间", 20, false, func(r *app.FinanceRow) string { return dateTime(r.ApprovedAt) }},
-	{"发票类型", 18, false, func(r *app.FinanceRow) string { return kindLabel(r.Kind, r.RawType) }},
-	{"发票代码", 14, false, func(r *app.FinanceRow) string { return r.ID.Code }},
-	{"发票号码", 22, false, func(r *app.FinanceRow) string { return r.ID.Number }},
-	{"开票日期", 12, false, func(r *app.FinanceRow) string { return date(r.IssuedAt) }},
-	{"销售方名称", 28, false, func(r *app.FinanceRow) string { return r.Seller.Name }},
-	{"销售方税号", 22, false, func(r *app.FinanceRow) string { return r.Seller.TaxNumber }},
-	{"购买方抬头", 24, false, func(r *app.FinanceRow) string { return r.Buyer.Name }},
-	{"购买方税号", 22, false, func(r *app.FinanceRow) string { return r.Buyer.TaxNumber }},
-	{"金额（不含税）", 14, true, func(r *app.FinanceRow) string { return money(r.AmountWithoutTax) }},
-	{"税额", 12, true, func(r *app.FinanceRow) string { return money(r.Tax) }},
-	{"价税合计", 14, true, func(r *app.FinanceRow) string { return money(r.Amount) }},
-	{"微信状态", 10, false, func(r *app.FinanceRow) string { return string(r.WeChatStatus) }},
-	{"同步状态", 10, false, func(r *app.FinanceRow) string { return string(r.Sync) }},
-	{"提示", 24, false, func(r *app.FinanceRow) string { return warnings(r.Warnings()) }},
-	{"发票ID", 30, false, func(r *app.FinanceRow) string { return string(r.InvoiceID) }},
-	// Appended only (DECISIONS 50): the source code, as the open API has it.
-	{"来源", 8, false, func(r *app.FinanceRow) string { return string(r.Source) }},
+	{header: "报销单号", width: 16, kind: code, value: func(r *app.FinanceRow) string { return r.ReportNumber }},
+	{header: "员工编号", width: 12, value: func(r *app.FinanceRow) string { return string(r.Employee.ID) }},
+	{header: "员工", width: 10, value: func(r *app.FinanceRow) string { return r.Employee.Name }},
+	{header: "部门", width: 12, value: func(r *app.FinanceRow) string { return r.Employee.Department }},
+	{header: "审批人", width: 10, value: func(r *app.FinanceRow) string { return r.Approver.Name }},
+	{header: "审批时间", width: 20, kind: day, value: func(r *app.FinanceRow) string { return dateTime(r.ApprovedAt) }},
+	{header: "发票类型", width: 18, value: func(r *app.FinanceRow) string { return kindLabel(r.Kind, r.RawType) }},
+	{header: "发票代码", width: 14, kind: code, value: func(r *app.FinanceRow) string { return r.ID.Code }},
+	{header: "发票号码", width: 22, kind: code, value: func(r *app.FinanceRow) string { return r.ID.Number }},
+	{header: "开票日期", width: 12, kind: day, value: func(r *app.FinanceRow) string { return date(r.IssuedAt) }},
+	{header: "销售方名称", width: 28, value: func(r *app.FinanceRow) string { return r.Seller.Name }},
+	{header: "销售方税号", width: 22, kind: code, value: func(r *app.FinanceRow) string { return r.Seller.TaxNumber }},
+	{header: "购买方抬头", width: 24, value: func(r *app.FinanceRow) string { return r.Buyer.Name }},
+	{header: "购买方税号", width: 22, kind: code, value: func(r *app.FinanceRow) string { return r.Buyer.TaxNumber }},
+	{header: "金额（不含税）", width: 14, kind: amount, value: func(r *app.FinanceRow) string { return money(r.AmountWithoutTax) }},
+	{header: "税额", width: 12, kind: amount, value: func(r *app.FinanceRow) string { return money(r.Tax) }},
+	{header: "价税合计", width: 14, kind: amount, value: func(r *app.FinanceRow) string { return money(r.Amount) }},
+	{header: "微信状态", width: 10, value: func(r *app.FinanceRow) string { return string(r.WeChatStatus) }, label: wechatLabel},
+	{header: "同步状态", width: 10, value: func(r *app.FinanceRow) string { return string(r.Sync) }, label: syncLabel},
+	{header: "提示", width: 24, value: func(r *app.FinanceRow) string { return warnings(r.Warnings()) }},
+	{header: "发票ID", width: 30, kind: code, value: func(r *app.FinanceRow) string { return string(r.InvoiceID) }},
+	// Appended only (DECISIONS 50): the source, a code in the open API's
+	// export.
+	{header: "来源", width: 8, value: func(r *app.FinanceRow) string { return string(r.Source) }, label: sourceLabel},
 	// Appended only (DECISIONS 50): issue 17's expense_type_code,
 	// expense_type_name, purpose, paid_on and payment_reference, headed in
 	// Chinese like the others.
-	{"费用类型编码", 14, false, func(r *app.FinanceRow) string { return r.ExpenseTypeCode }},
-	{"费用类型", 12, false, func(r *app.FinanceRow) string { return r.ExpenseTypeName }},
-	{"事由", 30, false, func(r *app.FinanceRow) string { return r.Purpose }},
-	{"付款日期", 12, false, func(r *app.FinanceRow) string { return r.PaidOn }},
-	{"付款参考号", 20, false, func(r *app.FinanceRow) string { return r.PaymentReference }},
+	{header: "费用类型编码", width: 14, kind: code, value: func(r *app.FinanceRow) string { return r.ExpenseTypeCode }},
+	{header: "费用类型", width: 12, value: func(r *app.FinanceRow) string { return r.ExpenseTypeName }},
+	{header: "事由", width: 30, value: func(r *app.FinanceRow) string { return r.Purpose }},
+	{header: "付款日期", width: 12, kind: day, value: func(r *app.FinanceRow) string { return r.PaidOn }},
+	{header: "付款参考号", width: 20, kind: code, value: func(r *app.FinanceRow) string { return r.PaymentReference }},
+}
+
+// The state labels are the pages' (web/h5/common.js); an unknown code is
+// shown as it is rather than hidden.
+var (
+	wechatLabels = map[string]string{
+		string(domain.StatusInit): "未报销", string(domain.StatusLock): "报销中",
+		string(domain.StatusClosure): "已报销", string(domain.StatusCancel): "已红冲",
+	}
+	syncLabels = map[string]string{
+		string(app.InvoiceSynced): "已同步", string(app.InvoicePending): "同步中", string(app.InvoiceFailed): "同步失败",
+	}
+	sourceLabels = map[string]string{
+		string(domain.FromWallet): "卡包", string(domain.FromUpload): "上传",
+		string(domain.FromMail): "邮件", string(domain.FromERP): "ERP",
+	}
+)
+
+func labelOr(labels map[string]string, code string) string {
+	if l, ok := labels[code]; ok {
+		return l
+	}
+	return code
+}
+
+func wechatLabel(c string) string { return labelOr(wechatLabels, c) }
+func syncLabel(c string) string   { return labelOr(syncLabels, c) }
+func sourceLabel(c string) string { return labelOr(sourceLabels, c) }
+
+// title names the file's contents, for the XLSX document properties and
+// printed page header.
+func title(m app.SheetMeta) string {
+	t := "报销明细（审批日期 " + m.From + " 至 " + m.To
+	if m.PaidOnly {
+		t += "，已付款"
+	}
+	return t + "）"
 }
 
 // table is CSVTable or XLSXTable.
@@ -78,12 +132,21 @@ type table interface {
 type sheet struct {
 	t      table
 	values []string
+	codes  bool // states as codes, not labels
+}
+
+func newSheet(t table, m app.SheetMeta) *sheet {
+	return &sheet{t: t, values: make([]string, len(columns)), codes: m.Codes}
 }
 
 // WriteRow writes one invoice.
 func (s *sheet) WriteRow(r *app.FinanceRow) error {
 	for i, c := range columns {
-		s.values[i] = c.value(r)
+		v := c.value(r)
+		if c.label != nil && !s.codes && v != "" {
+			v = c.label(v)
+		}
+		s.values[i] = v
 	}
 	return s.t.Row(s.values)
 }
@@ -95,7 +158,7 @@ func (s *sheet) Close(t app.FinanceTotals) error { return s.t.Close(totalsRow(t)
 func tableColumns() []Column {
 	out := make([]Column, len(columns))
 	for i, c := range columns {
-		out[i] = Column{Header: c.header, Width: c.width, Money: c.money}
+		out[i] = Column{Header: c.header, Width: c.width, Money: c.kind == amount, Code: c.kind == code, Date: c.kind == day}
 	}
 	return out
 }
@@ -106,7 +169,7 @@ func totalsRow(t app.FinanceTotals) []string {
 	out := make([]string, len(columns))
 	out[0] = "合计 " + strconv.FormatInt(t.Count, 10) + " 张"
 	for i, c := range columns {
-		if !c.money {
+		if c.kind != amount {
 			continue
 		}
 		switch c.header {

@@ -64,11 +64,13 @@ func (s *CSVTable) Close(last []string) error {
 	return s.buf.Flush()
 }
 
-// NewCSV starts a CSV export on w.
-func NewCSV(w io.Writer) (app.Sheet, error) {
+// NewCSV starts a CSV export on w. Codes and dates are written as they
+// are: the CSV is data for programs and careful imports (README
+// "Export"); the XLSX is the file to open in a spreadsheet.
+func NewCSV(w io.Writer, m app.SheetMeta) (app.Sheet, error) {
 	t, err := NewCSVTable(w, tableColumns())
 	if err != nil {
 		return nil, err
 	}
-	return &sheet{t: t, values: make([]string, len(columns))}, nil
+	return newSheet(t, m), nil
 }

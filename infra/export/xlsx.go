@@ -22,15 +22,19 @@ import (
 // LibreOffice, WPS and excelize accept: content types, relationships, a
 // workbook, a style sheet with the 0.00 number format, and worksheets with
 // inline strings, so no shared-string table has to be held. Amounts are
-// numeric cells written from their exact decimal text.
+// numeric cells written from their exact decimal text; codes are text
+// cells formatted "@"; dates are date cells.
 
-// NewXLSX starts an XLSX export on w.
-func NewXLSX(w io.Writer) (app.Sheet, error) {
+// NewXLSX starts an XLSX export on w. The title goes in the document
+// properties and the printed page header, not in a row above the header:
+// row 1 stays the header that programs reading the file expect.
+func NewXLSX(w io.Writer, m app.SheetMeta) (app.Sheet, error) {
 	t, err := NewXLSXTable(w, "报销明细", tableColumns())
 	if err != nil {
 		return nil, err
 	}
-	return &sheet{t: t, values: make([]string, len(columns))}, nil
+	t.Title = title(m)
+	return newSheet(t, m), nil
 }
 
 // maxSheetRows is the most rows a worksheet may hold; a longer table
@@ -43,15 +47,24 @@ const (
 	styleMoney     = 1 // numFmtId 2: 0.00
 	styleBold      = 2
 	styleBoldMoney = 3
+	styleCode      = 4 // numFmtId 49: @, text stays text when edited
+	styleDate      = 5 // numFmtId 164: yyyy-mm-dd
+	styleDateTime  = 6 // numFmtId 165: yyyy-mm-dd hh:mm:ss
 )
 
 // Column is one column of a table file: its header, its XLSX width in
-// characters, and whether it holds money, exact decimal text ("1234.50")
-// written as a number in XLSX and as text in CSV, never a float.
+// characters, and what it holds. Money is exact decimal text ("1234.50"),
+// written as a number in XLSX and as text in CSV, never a float. Code is
+// an identifier that may be all digits (a leading zero, 20 digits): an
+// "@" text cell in XLSX, so a spreadsheet neither drops the zero nor
+// rounds the number. Date is "2006-01-02" or "2006-01-02 15:04:05": a
+// date cell in XLSX (text if it is anything else), text in CSV.
 type Column struct {
 	Header string
 	Width  int
 	Money  bool
+	Code   bool
+	Date   bool
 }
 
 // XLSXTable writes a workbook of one table a row at a time, straight into
@@ -67,6 +80,9 @@ type XLSXTable struct {
 	buf     []byte // one row's XML
 	refs    []string
 	started time.Time
+	// Title, when set before Close, is the document's title (docProps)
+	// and the printed page header.
+	Title string
 }
 
 // NewXLSXTable starts a workbook on w whose sheet is called name.
@@ -161,9 +177,23 @@ func (s *XLSXTable) writeRow(values []string, textStyle, moneyStyle int) error {
 			b = append(b, `</v></c>`...)
 			continue
 		}
-		if textStyle != styleText {
+		if s.cols[i].Date && s.row > 1 {
+			if serial, style, ok := excelDate(v); ok {
+				b = append(b, `" s="`...)
+				b = strconv.AppendInt(b, int64(style), 10)
+				b = append(b, `"><v>`...)
+				b = append(b, serial...)
+				b = append(b, `</v></c>`...)
+				continue
+			}
+		}
+		style := textStyle
+		if style == styleText && s.cols[i].Code && s.row > 1 {
+			style = styleCode
+		}
+		if style != styleText {
 			b = append(b, `" s="`...)
-			b = strconv.AppendInt(b, int64(textStyle), 10)
+			b = strconv.AppendInt(b, int64(style), 10)
 		}
 		b = append(b, `" t="inlineStr"><is><t`...)
 		if strings.TrimFunc(v, unicode.IsSpace) != v {
@@ -176,6 +206,29 @@ func (s *XLSXTable) writeRow(values []string, textStyle, moneyStyle int) error {
 	b = append(b, `</row>`...)
 	s.buf = b
 	return s.flushRow()
+}
+
+// excelEpoch is day 0 of Excel's 1900 date system for dates from March
+// 1900 on (Excel counts a 29 February 1900 that never was).
+var excelEpoch = time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).Unix()
+
+// excelDate is v ("2006-01-02" or "2006-01-02 15:04:05", a wall-clock
+// time) as an Excel date serial and its style; ok is false for anything
+// else, which stays text.
+func excelDate(v string) (serial string, style int, ok bool) {
+	layout, style := time.DateOnly, styleDate
+	if len(v) == len(time.DateTime) {
+		layout, style = time.DateTime, styleDateTime
+	}
+	t, err := time.Parse(layout, v)
+	if err != nil || t.Year() < 1901 || t.Year() > 9999 {
+		return "", 0, false
+	}
+	secs := t.Unix() - excelEpoch
+	if style == styleDate {
+		return strconv.FormatInt(secs/86400, 10), style, true
+	}
+	return strconv.FormatFloat(float64(secs)/86400, 'f', -1, 64), style, true
 }
 
 // appendEscaped appends v as XML text. What XML 1.0 cannot carry (most
@@ -235,7 +288,14 @@ func (s *XLSXTable) Row(values []string) error {
 }
 
 func (s *XLSXTable) endSheet() error {
-	s.buf = append(s.buf, `</sheetData></worksheet>`...)
+	s.buf = append(s.buf, `</sheetData>`...)
+	if s.Title != "" {
+		// &C centres the header; a literal & is written &&.
+		s.buf = append(s.buf, `<headerFooter><oddHeader>`...)
+		s.buf = appendEscaped(s.buf, "&C"+strings.ReplaceAll(s.Title, "&", "&&"))
+		s.buf = append(s.buf, `</oddHeader></headerFooter>`...)
+	}
+	s.buf = append(s.buf, `</worksheet>`...)
 	return s.flushRow()
 }
 
@@ -254,6 +314,7 @@ func (s *XLSXTable) Close(last []string) error {
 		{"[Content_Types].xml", s.contentTypes()},
 		{"_rels/.rels", rootRels},
 		{"docProps/app.xml", appProps},
+		{"docProps/core.xml", s.coreProps()},
 		{"xl/workbook.xml", s.workbook()},
 		{"xl/_rels/workbook.xml.rels", s.workbookRels()},
 		{"xl/styles.xml", styles},
@@ -285,6 +346,7 @@ func (s *XLSXTable) contentTypes() string {
 	}
 	b.WriteString(`<Override PartName="/xl/styles.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>`)
 	b.WriteString(`<Override PartName="/docProps/app.xml" ContentType="application/vnd.openxmlformats-officedocument.extended-properties+xml"/>`)
+	b.WriteString(`<Override PartName="/docProps/core.xml" ContentType="application/vnd.openxmlformats-package.core-properties+xml"/>`)
 	b.WriteString(`</Types>`)
 	return b.String()
 }
@@ -319,22 +381,42 @@ func (s *XLSXTable) workbookRels() string {
 const rootRels = xml.Header + `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 	`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/>` +
 	`<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/extended-properties" Target="docProps/app.xml"/>` +
+	`<Relationship Id="rId3" Type="http://schemas.openxmlformats.org/package/2006/relationships/metadata/core-properties" Target="docProps/core.xml"/>` +
 	`</Relationships>`
+
+// coreProps carries the title (File → Info in Excel, 文档属性 in WPS).
+func (s *XLSXTable) coreProps() string {
+	var b []byte
+	b = append(b, xml.Header...)
+	b = append(b, `<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/">`...)
+	if s.Title != "" {
+		b = append(b, `<dc:title>`...)
+		b = appendEscaped(b, s.Title)
+		b = append(b, `</dc:title>`...)
+	}
+	b = append(b, `<dc:creator>baoxiao</dc:creator></cp:coreProperties>`...)
+	return string(b)
+}
 
 const appProps = xml.Header + `<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"><Application>baoxiao</Application></Properties>`
 
 // styles: 0 text, 1 money (built-in numFmtId 2 is "0.00"), 2 bold text
-// (header, totals label), 3 bold money (totals).
+// (header, totals label), 3 bold money (totals), 4 code (built-in 49 is
+// "@"), 5 date, 6 date and time.
 const styles = xml.Header + `<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">` +
+	`<numFmts count="2"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/><numFmt numFmtId="165" formatCode="yyyy-mm-dd hh:mm:ss"/></numFmts>` +
 	`<fonts count="2"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font><font><b/><sz val="11"/><name val="Calibri"/><family val="2"/></font></fonts>` +
 	`<fills count="2"><fill><patternFill patternType="none"/></fill><fill><patternFill patternType="gray125"/></fill></fills>` +
 	`<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>` +
 	`<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>` +
-	`<cellXfs count="4">` +
+	`<cellXfs count="7">` +
 	`<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>` +
 	`<xf numFmtId="2" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>` +
 	`<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>` +
 	`<xf numFmtId="2" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>` +
+	`<xf numFmtId="49" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>` +
+	`<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>` +
+	`<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>` +
 	`</cellXfs>` +
 	`<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>` +
 	`</styleSheet>`

@@ -25,10 +25,11 @@ import (
 // recorder stands in for the intake service: it records each call and
 // answers every file imported. fail makes the next calls fail.
 type recorder struct {
-	mu    sync.Mutex
-	calls []call
-	fail  error
-	delay time.Duration
+	mu       sync.Mutex
+	calls    []call
+	attempts int // calls, failed ones included
+	fail     error
+	delay    time.Duration
 }
 
 type call struct {
@@ -43,6 +44,7 @@ func (r *recorder) Import(ctx context.Context, owner domain.EmployeeID, source d
 	time.Sleep(r.delay)
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.attempts++
 	if r.fail != nil {
 		return nil, r.fail
 	}
@@ -58,6 +60,12 @@ func (r *recorder) snapshot() []call {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.calls)
+}
+
+func (r *recorder) attemptCount() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.attempts
 }
 
 func (r *recorder) setFail(err error) {
@@ -109,20 +117,27 @@ func (w *world) options(poll time.Duration) mailbox.Options {
 	}
 }
 
-// run starts a worker and stops it when the test ends.
-func run(t *testing.T, m *intake.Mailbox, opts mailbox.Options) {
+// run starts a worker and stops it when the test ends; stop stops it
+// earlier and returns once Run has returned, so whatever it was doing is
+// done.
+func run(t *testing.T, m *intake.Mailbox, opts mailbox.Options) (stop func()) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- mailbox.New(m, opts).Run(ctx) }()
-	t.Cleanup(func() {
-		cancel()
-		select {
-		case err := <-done:
-			require.NoError(t, err)
-		case <-time.After(10 * time.Second):
-			t.Error("the worker did not stop")
-		}
-	})
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case err := <-done:
+				require.NoError(t, err)
+			case <-time.After(10 * time.Second):
+				t.Error("the worker did not stop")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return stop
 }
 
 func eventually(t *testing.T, what string, cond func() bool) {
@@ -198,7 +213,9 @@ func TestMailboxFallbacks(t *testing.T) {
 	opts.NoIdle, opts.NoMove = true, true
 	run(t, w.inbox(true), opts)
 	w.dv.Deliver(t, "INBOX", testkit.InvoiceMail("by-from", "fapiao@corp.example", "WANG@example.com", testkit.File{Name: "e.ofd", Data: []byte("PK ofd")}))
-	time.Sleep(time.Second) // several polls, each failing
+	// A second attempt means the first failure was handled: had it moved
+	// the mail, there would be nothing left to attempt.
+	eventually(t, "two failed imports", func() bool { return w.rec.attemptCount() >= 2 })
 	require.Equal(t, []string{"by-from"}, w.dv.Subjects(t, "INBOX"), "a failed import leaves the mail")
 	require.Empty(t, w.dv.Subjects(t, "Processed"))
 
@@ -225,12 +242,17 @@ func TestMailboxTwoInstances(t *testing.T) {
 	for i := range 4 {
 		w.dv.Deliver(t, "INBOX", testkit.InvoiceMail(fmt.Sprintf("m%d", i), w.addressOf(w.li), "x@example.com", testkit.File{Name: "f.pdf", Data: []byte{byte(i)}}))
 	}
+	var stops []func()
 	for i := range 2 {
 		m := intake.NewMailbox(w.st.Employees, w.rec, w.log, app.SystemClock{}, intake.MailboxOptions{Address: address, Owner: fmt.Sprint("instance-", i), Logger: quiet})
-		run(t, m, w.options(100*time.Millisecond))
+		stops = append(stops, run(t, m, w.options(100*time.Millisecond)))
 	}
 	eventually(t, "all mail processed", func() bool { return len(w.dv.Subjects(t, "Processed")) >= 4 })
-	time.Sleep(500 * time.Millisecond) // a second copy would show by now
+	// Both workers stopped: an import or move either of them had begun
+	// is finished and shows below.
+	for _, stop := range stops {
+		stop()
+	}
 	got := w.dv.Subjects(t, "Processed")
 	slices.Sort(got)
 	require.Equal(t, []string{"m0", "m1", "m2", "m3"}, got, "each mail moved once")

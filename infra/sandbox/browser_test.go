@@ -111,6 +111,9 @@ wx.ready(function () { wx.invoke('agentConfig', {corpid: %q, agentid: %q, timest
 		}
 	}
 	if err := chromedp.Run(ctx); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("CI=true but Chromium does not start: %v", err)
+		}
 		t.Skipf("Chromium does not start here: %v", err)
 	}
 	poll := func(what, expr string) {
@@ -235,15 +238,24 @@ wx.ready(function () { wx.invoke('agentConfig', {corpid: %q, agentid: %q, timest
 	})
 }
 
+// findChrome finds the browser: CHROMIUM_PATH (as web's browser tests and
+// .ci/run use) or CHROME_PATH, else one on PATH. Without one the test
+// skips, except under CI=true where it must run.
 func findChrome(t *testing.T) string {
-	if p := os.Getenv("CHROME_PATH"); p != "" {
-		return p
+	t.Helper()
+	for _, env := range []string{"CHROMIUM_PATH", "CHROME_PATH"} {
+		if p := os.Getenv(env); p != "" {
+			return p
+		}
 	}
 	for _, name := range []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable"} {
 		if p, err := exec.LookPath(name); err == nil {
 			return p
 		}
 	}
-	t.Skip("no Chromium found (set CHROME_PATH)")
+	if os.Getenv("CI") == "true" {
+		t.Fatal("CI=true but no Chromium: set CHROMIUM_PATH or install chromium")
+	}
+	t.Skip("no Chromium found (set CHROMIUM_PATH)")
 	return ""
 }

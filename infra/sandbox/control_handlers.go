@@ -104,12 +104,14 @@ func (s *Sandbox) ctlClearCalls(c *fiber.Ctx) error {
 	return c.JSON(fiber.Map{"ok": true})
 }
 
-// GET /_control/events: event push attempts.
+// GET /_control/events: event push attempts, and how many deliveries are
+// still in flight (sending or waiting to retry).
 func (s *Sandbox) ctlPushes(c *fiber.Ctx) error {
+	inFlight := s.inFlight.Load()
 	s.ctl.mu.Lock()
 	items := append([]pushRecord{}, s.ctl.pushes...)
 	s.ctl.mu.Unlock()
-	return c.JSON(fiber.Map{"items": items})
+	return c.JSON(fiber.Map{"items": items, "in_flight": inFlight})
 }
 
 // DELETE /_control/events

@@ -91,7 +91,16 @@ func TestFaultHangEndsOnClose(t *testing.T) {
 			resp.Body.Close()
 		}
 	}()
-	time.Sleep(100 * time.Millisecond)
+	// The call is logged once applied, just before the hang starts.
+	for deadline := time.Now().Add(10 * time.Second); ; <-time.After(10 * time.Millisecond) {
+		r := e.ctl(http.MethodGet, "/calls?path=getticket", nil)
+		if items, _ := r.JSON["items"].([]any); len(items) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the getticket call never arrived")
+		}
+	}
 	_ = e.sb.Close()
 	select {
 	case <-done:

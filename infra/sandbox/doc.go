@@ -41,7 +41,7 @@
 //	POST /_control/invoices               create an invoice in any wallet (database)
 //	GET  /_control/wallets/{openid}
 //	GET|DELETE /_control/calls?path=      the WeChat calls received
-//	GET|DELETE /_control/events           event push attempts
+//	GET|DELETE /_control/events           event push attempts, and in_flight deliveries
 //	GET|POST /_control/switches           {batch_fail_whole, lock_lock_72024, oa_result_array, batch_cap, event_duplicates,
 //	                                      hold_template_jobs}
 //	GET|DELETE /_control/messages?to=     WeCom and OA messages delivered

@@ -94,8 +94,10 @@ func (s *Sandbox) background(fn func(ctx context.Context)) {
 		return
 	}
 	s.wg.Add(1)
+	s.inFlight.Add(1)
 	go func() {
 		defer s.wg.Done()
+		defer s.inFlight.Add(-1)
 		fn(s.ctx)
 	}()
 }

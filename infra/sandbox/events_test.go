@@ -77,6 +77,28 @@ func (rc *receiver) count() int {
 	return len(rc.got)
 }
 
+// settled returns once no event delivery is in flight, retry waits
+// included: whatever the sandbox was going to push has reached the
+// receiver, so a count taken now would see an extra or unwanted push.
+func (e *env) settled(t *testing.T) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		r := e.ctl(http.MethodGet, "/events", nil)
+		n, ok := r.JSON["in_flight"].(float64)
+		if !ok {
+			t.Fatalf("no in_flight in %s", r.Body)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%v deliveries still in flight", n)
+		}
+		<-time.After(10 * time.Millisecond) // poll interval, not an assertion
+	}
+}
+
 // eventXML is update_invoice_status as wechat-protocol.md §7 shows it.
 type eventXML struct {
 	ToUserName   string `xml:"ToUserName"`
@@ -179,7 +201,7 @@ func TestChecklist11Events(t *testing.T) {
 		e := start(t, fastEvents(rc.srv.URL))
 		wantErrcode(t, e.cancel(firstInit(t, e, li)), 0)
 		got := rc.wait(t, 3)
-		time.Sleep(200 * time.Millisecond)
+		e.settled(t)
 		must(t, rc.count() == 3, "%d tries", rc.count())
 		must(t, string(got[0].body) == string(got[2].body), "retries differ")
 		r := e.ctl(http.MethodGet, "/events", nil)
@@ -209,16 +231,20 @@ func TestChecklist11Events(t *testing.T) {
 		must(t, t2 == strconv.FormatInt(e.clock.Now().Unix(), 10) && t2 != t1, "the retry is stamped %s (first try %s), want now %d", t2, t1, e.clock.Now().Unix())
 	})
 	t.Run("a slow receiver times out and is retried", func(t *testing.T) {
+		// The first try never answers until the test ends (released
+		// before the receiver closes); the second succeeds.
+		release := make(chan struct{})
+		defer close(release)
 		rc := newReceiver(t, func(n int, w http.ResponseWriter) {
 			if n == 1 {
-				time.Sleep(time.Second)
+				<-release
 			}
 			_, _ = io.WriteString(w, "success")
 		})
 		e := start(t, fastEvents(rc.srv.URL), func(o *sandbox.Options) { o.EventTimeout = 300 * time.Millisecond })
 		wantErrcode(t, e.cancel(firstInit(t, e, li)), 0)
 		rc.wait(t, 2)
-		time.Sleep(200 * time.Millisecond)
+		e.settled(t)
 		must(t, rc.count() == 2, "%d tries, want 2", rc.count())
 	})
 	t.Run("duplicates on demand", func(t *testing.T) {
@@ -273,8 +299,12 @@ func TestChecklist11Events(t *testing.T) {
 		rc := newReceiver(t, nil)
 		e := start(t, func(o *sandbox.Options) { o.Work.CallbackURL = rc.srv.URL })
 		wantErrcode(t, e.cancel(firstInit(t, e, demo("emp-wang").WorkOpenID)), 0)
-		time.Sleep(100 * time.Millisecond)
+		// The push would have been queued before cancel answered.
+		e.settled(t)
 		must(t, rc.count() == 0, "pushed plaintext to WeCom")
+		r := e.ctl(http.MethodGet, "/events", nil)
+		items, _ := r.JSON["items"].([]any)
+		must(t, len(items) == 0, "push log %s", r.Body)
 	})
 	t.Run("Close stops pending deliveries and waits for them", func(t *testing.T) {
 		block := make(chan struct{})

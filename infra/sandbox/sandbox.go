@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -108,6 +109,10 @@ type Sandbox struct {
 	wg     sync.WaitGroup // event pushes
 	bgMu   sync.Mutex     // guards closed and wg.Add
 	closed bool
+	// inFlight counts event deliveries not yet finished, retry waits
+	// included: GET /_control/events reports it, so a test can wait for
+	// the pushes to settle before asserting what did not arrive.
+	inFlight atomic.Int64
 }
 
 // appConfig is one app the sandbox knows: the OA account or the WeCom corp.

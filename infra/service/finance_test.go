@@ -192,6 +192,10 @@ func TestFinanceSearchExportHTTP(t *testing.T) {
 		if err != nil || len(records) != 5 || records[4][0] != "合计 3 张" {
 			t.Fatalf("csv: %v %q", err, records)
 		}
+		// People's file: states in Chinese (the open API's keeps codes).
+		if wx, sync, src := records[1][17], records[1][18], records[1][21]; wx != "已报销" || sync != "已同步" || src != "卡包" {
+			t.Errorf("csv states %q %q %q, want 已报销 已同步 卡包", wx, sync, src)
+		}
 		var sum int64
 		for _, inv := range s.approved {
 			sum += cents(t, inv["amount"])

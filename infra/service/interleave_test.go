@@ -32,6 +32,8 @@ type world struct {
 	clock *testkit.Clock
 	li    *testkit.Client
 	mgr   *testkit.Client
+	// busy hears each time a writer finds another's claims and waits.
+	busy chan struct{}
 }
 
 func newWorld(t *testing.T, db testkit.DB) *world {
@@ -39,7 +41,14 @@ func newWorld(t *testing.T, db testkit.DB) *world {
 	a := testkit.App(t, db, testkit.WithoutWorker(), testkit.WithService(func(o *service.Options) {
 		o.WeChatHTTP, o.Clock = gate.Client(), clock
 	}))
-	return &world{AppServer: a, gate: gate, clock: clock, li: a.Login(t, "emp-li"), mgr: a.Login(t, "mgr-zhao")}
+	w := &world{AppServer: a, gate: gate, clock: clock, li: a.Login(t, "emp-li"), mgr: a.Login(t, "mgr-zhao"), busy: make(chan struct{}, 64)}
+	a.Svc.Fence.OnBusy(func() {
+		select {
+		case w.busy <- struct{}{}:
+		default:
+		}
+	})
+	return w
 }
 
 // async runs fn in its own goroutine; the channel gets its error, or is
@@ -69,19 +78,24 @@ func waitFor(t *testing.T, s *testkit.Stop) {
 	}
 }
 
-// stillRunning reports whether nothing came out of ch within a moment:
-// used to show a writer waits for another's claim. (On the old code the
-// writer finished at once; the verdict is the final state, not this.) A
-// result taken off ch is put back for the test's own receive.
-func stillRunning(ch chan error) bool {
+// waiting reports whether the writer behind ch waits for another's
+// claims: it returns once the fence says the writer found them held (it
+// cannot finish before they are released), or false if the writer
+// finished first, without waiting. A result taken off ch is put back for
+// the test's own receive.
+func (w *world) waiting(t *testing.T, ch chan error) bool {
+	t.Helper()
 	select {
+	case <-w.busy:
+		return true
 	case err, ok := <-ch:
 		if ok {
 			ch <- err
 		}
 		return false
-	case <-time.After(300 * time.Millisecond):
-		return true
+	case <-time.After(10 * time.Second):
+		t.Fatal("the writer neither waited for the claims nor finished")
+		return false
 	}
 }
 
@@ -146,7 +160,7 @@ func TestStaleUnlockHeldBeforeSendCannotOvertakeResubmit(t *testing.T) {
 		worker := w.workerRound()
 		waitFor(t, stop)
 		submit := w.submit(r)
-		if !stillRunning(submit) {
+		if !w.waiting(t, submit) {
 			t.Error("the resubmit did not wait for the unlock in flight")
 		}
 		stop.Release()
@@ -286,7 +300,7 @@ func TestERPStatusCallsAreOrdered(t *testing.T) {
 		first := async(func() error { _, err := w.Svc.ERP.SetStatus(ctx, id, domain.StatusInit); return err })
 		waitFor(t, stop)
 		second := async(func() error { _, err := w.Svc.ERP.SetStatus(ctx, id, domain.StatusLock); return err })
-		if !stillRunning(second) {
+		if !w.waiting(t, second) {
 			t.Error("the second ERP call did not wait for the first")
 		}
 		stop.Release()
@@ -343,7 +357,7 @@ func TestEventReadRacingResubmit(t *testing.T) {
 		})
 		waitFor(t, stop)
 		submit := w.submit(r)
-		stillRunning(submit)
+		w.waiting(t, submit)
 		stop.Release()
 		if err := <-event; err != nil {
 			t.Fatal(err)
@@ -514,7 +528,7 @@ func TestSubmitThatOutlivedItsClaim(t *testing.T) {
 		waitFor(t, stop)
 		w.clock.Advance(3 * time.Minute) // the first submit's claim on the report ran out
 		second := w.submit(r)
-		if !stillRunning(second) {
+		if !w.waiting(t, second) {
 			t.Fatalf("the second submit did not wait for the invoices: %v", <-second)
 		}
 		stop.Release()

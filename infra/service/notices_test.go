@@ -71,17 +71,6 @@ func inbox(t testing.TB, c *testkit.Client, query string) (events []string, unre
 	return events, int(res.JSON["unread"].(float64))
 }
 
-func cardTask(t testing.TB, ms []sandboxMessage) string {
-	t.Helper()
-	for _, m := range ms {
-		if m.MsgType == "template_card" {
-			return m.Body["task_id"].(string)
-		}
-	}
-	t.Fatal("no template card")
-	return ""
-}
-
 // Submit reaches the approver on WeCom as a card with approve and open
 // buttons; the card click approves through the workflow; the owner, an
 // OA follower, gets a template message; cards are updated; the inbox

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -200,6 +201,16 @@ func TestNativeERPFlow(t *testing.T) {
 		exp := erp.send(signedReq{method: http.MethodGet, target: "/open/v1/export?format=csv&from=" + today + "&to=" + today})
 		if exp.Status != http.StatusOK || !strings.Contains(string(exp.Body), report["number"].(string)) {
 			t.Fatalf("export: %d %s", exp.Status, exp.Body)
+		}
+		// Machines read this one: states stay codes (DECISIONS 50).
+		codes := regexp.MustCompile(`,(INIT|LOCK|CLOSURE),(synced|pending),[^,]*,[^,]+,wallet,`)
+		if body := string(exp.Body); !codes.MatchString(body) {
+			t.Errorf("open export states are not codes: %s", body)
+		}
+		for _, label := range []string{"未报销", "报销中", "已报销", "已同步", "同步中", "卡包"} {
+			if strings.Contains(string(exp.Body), label) {
+				t.Errorf("open export shows the label %s", label)
+			}
 		}
 		if res := erp.send(signedReq{method: http.MethodGet, target: "/open/v1/export?format=pdf&from=" + today + "&to=" + today}); res.Status != http.StatusBadRequest {
 			t.Fatalf("bad format: %d %s", res.Status, res.Body)

@@ -5,11 +5,13 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/baoxiao/baoxiao/app"
 	"github.com/baoxiao/baoxiao/domain"
+	"github.com/baoxiao/baoxiao/infra/service"
 	"github.com/baoxiao/baoxiao/infra/testkit"
 )
 
@@ -101,7 +103,12 @@ func TestFaultsEventuallyDelivered(t *testing.T) {
 // marks it done: nothing lost, nothing sent to a wrong state.
 func TestCrashBetweenSendAndMark(t *testing.T) {
 	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
-		a := testkit.App(t, db, testkit.WithoutWorker())
+		// The worker's clock moves on when the test says, past the doomed
+		// worker's lease, instead of the test sleeping through it.
+		var ahead atomic.Int64
+		a := testkit.App(t, db, testkit.WithoutWorker(), testkit.WithService(func(o *service.Options) {
+			o.Worker.Now = func() time.Time { return time.Now().UTC().Add(time.Duration(ahead.Load())) }
+		}))
 		li, mgr := a.Login(t, "emp-li"), a.Login(t, "mgr-zhao")
 		invs := importN(t, a, li, 2)
 		report := createReport(t, li, invs)
@@ -121,7 +128,7 @@ func TestCrashBetweenSendAndMark(t *testing.T) {
 		if n, _ := a.Svc.Worker.RunOnce(ctx); n != 0 {
 			t.Fatalf("a leased row was claimed again (%d)", n)
 		}
-		time.Sleep(1100 * time.Millisecond)
+		ahead.Store(int64(2 * time.Second)) // the doomed lease (1 s) has run out
 		a.RunOutbox(t)
 		wantStatuses(t, a, invs, "CLOSURE")
 		rows, err := a.Svc.Store.Outbox.List(ctx, app.OutboxDone, 0, 10)

@@ -2,10 +2,16 @@ package service_test
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -35,6 +41,38 @@ type hook struct {
 	Body     map[string]any
 }
 
+// checkWebhookSignature does what README tells a receiver to: parse
+// "t=…,v1=…", check t is within 5 minutes and v1 is the HMAC of "t.body".
+func checkWebhookSignature(secret, header string, body []byte, now time.Time) error {
+	var ts int64
+	var sigs []string
+	for part := range strings.SplitSeq(header, ",") {
+		k, v, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch k {
+		case "t":
+			ts, _ = strconv.ParseInt(v, 10, 64)
+		case "v1":
+			sigs = append(sigs, v)
+		}
+	}
+	if ts == 0 || len(sigs) == 0 {
+		return fmt.Errorf("signature header %q lacks t or v1", header)
+	}
+	if d := now.Sub(time.Unix(ts, 0)); d > 5*time.Minute || d < -5*time.Minute {
+		return fmt.Errorf("timestamp %d is %v from now", ts, d)
+	}
+	mac := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(mac, "%d.", ts)
+	mac.Write(body)
+	want := hex.EncodeToString(mac.Sum(nil))
+	for _, s := range sigs {
+		if hmac.Equal([]byte(s), []byte(want)) {
+			return nil
+		}
+	}
+	return errors.New("signature does not match")
+}
+
 func newReceiver(t *testing.T) *receiver {
 	r := &receiver{t: t, secret: map[string]string{}, fail: map[string]int{}, got: map[string][]hook{}, tries: map[string]int{}}
 	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
@@ -43,7 +81,7 @@ func newReceiver(t *testing.T) *receiver {
 		defer r.mu.Unlock()
 		p := req.URL.Path
 		r.tries[p]++
-		if err := app.CheckWebhookSignature(r.secret[p], req.Header.Get("X-Baoxiao-Webhook-Signature"), body, time.Now(), 5*time.Minute); err != nil {
+		if err := checkWebhookSignature(r.secret[p], req.Header.Get("X-Baoxiao-Webhook-Signature"), body, time.Now()); err != nil {
 			t.Errorf("%s: %v", p, err)
 			w.WriteHeader(http.StatusUnauthorized)
 			return

@@ -137,6 +137,9 @@ func TestRedisCacheSharedByTwoClients(t *testing.T) {
 func TestRedisCacheSharedByTwoClientsRealRedis(t *testing.T) {
 	u := os.Getenv("REDIS_TEST_URL")
 	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but REDIS_TEST_URL is not set: the real-Redis run must happen in CI")
+		}
 		t.Skip("REDIS_TEST_URL not set")
 	}
 	testSharedRedis(t, u)

@@ -623,6 +623,9 @@ func TestSandboxSharedRedisToken(t *testing.T) {
 func TestSandboxSharedRealRedisToken(t *testing.T) {
 	u := os.Getenv("REDIS_TEST_URL")
 	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CI=true but REDIS_TEST_URL is not set: the real-Redis run must happen in CI")
+		}
 		t.Skip("REDIS_TEST_URL not set")
 	}
 	testSandboxSharedRedis(t, u)

@@ -29,15 +29,6 @@ type APIError struct {
 
 func (e *APIError) Error() string { return fmt.Sprintf("HTTP %d %s: %s", e.Status, e.Code, e.Body) }
 
-// ErrorCode is err's API error code, or "" when err is not an API answer.
-func ErrorCode(err error) string {
-	var ae *APIError
-	if errors.As(err, &ae) {
-		return ae.Code
-	}
-	return ""
-}
-
 // Login signs in through the sandbox's OAuth page as openid, starting at
 // base, and returns the signed-in client.
 func Login(ctx context.Context, base, sandboxURL, channel, openid string) (*Client, error) {
