@@ -207,10 +207,13 @@ func (h *Hold) Release(ctx context.Context) {
 	}
 }
 
-// Reassert queues a write of each invoice's newest target at its current
-// generation (superseding what is pending for it), so that target is the
-// last write WeChat sees. Invoices with no decision, or whose final status
-// is already recorded, are left alone.
+// Reassert queues a write of each invoice's newest target (superseding
+// what is pending for it), so that target is the last write WeChat sees.
+// It is a decision of its own, a new generation with the same target: a
+// writer in flight with the claims now (a submit between its lock and its
+// commit) then sees that someone wrote behind it, and queues its write
+// instead of recording it as what WeChat holds. Invoices with no
+// decision, or whose final status is already recorded, are left alone.
 func (f *Fence) Reassert(ctx context.Context, ids []domain.InvoiceID) error {
 	queued := false
 	err := f.tx.InTx(ctx, func(ctx context.Context, tx Repos) error {
@@ -226,6 +229,12 @@ func (f *Fence) Reassert(ctx context.Context, ids []domain.InvoiceID) error {
 			}
 			if inv.StatusGeneration() == 0 || inv.Status().Final() || inv.Channel() == "" {
 				continue
+			}
+			if inv, err = tx.Invoices.Update(ctx, id, func(inv *domain.Invoice) error {
+				_, err := inv.RequestStatus(inv.Target(), f.clock.Now())
+				return err
+			}); err != nil {
+				return err
 			}
 			changes = append(changes, changeOf(inv, inv.Target()))
 		}

@@ -413,20 +413,36 @@ func (s *Reports) lockAndCommit(ctx context.Context, actor *domain.Employee, r *
 			if err := checkStillFiles(ctx, tx.Invoices, files); err != nil {
 				return err
 			}
+			var relock []StatusChange
 			for _, inv := range invs {
-				if _, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
+				// A newer generation than the submit's own unlock means a
+				// writer whose claims ran out re-asserted the invoice
+				// (Fence.Reassert) — its stale write may have landed after
+				// our lock. The lock is then queued again, not recorded.
+				overtaken := false
+				up, err := tx.Invoices.Update(ctx, inv.ID(), func(inv *domain.Invoice) error {
+					overtaken = inv.StatusGeneration() != gens[inv.ID()]
 					if _, err := inv.RequestStatus(domain.StatusLock, now); err != nil {
 						return err
 					}
-					inv.RecordWeChatStatus(domain.StatusLock, now)
+					if !overtaken {
+						inv.RecordWeChatStatus(domain.StatusLock, now)
+					}
 					return nil
-				}); err != nil {
+				})
+				if err != nil {
 					return err
+				}
+				if overtaken {
+					relock = append(relock, changeOf(up, domain.StatusLock))
 				}
 			}
 			// The lock is in WeChat: neither the unlock queued above nor
 			// one from an earlier withdraw may undo it (DECISIONS 7).
 			if err := tx.Outbox.Supersede(ctx, ids, now); err != nil {
+				return err
+			}
+			if err := tx.Outbox.Enqueue(ctx, relock, now); err != nil {
 				return err
 			}
 			if err := publish(ctx, tx, reportEvent(cur, now)); err != nil {

@@ -544,3 +544,35 @@ func TestSubmitThatOutlivedItsClaim(t *testing.T) {
 		}
 	})
 }
+
+// A submit outlives its claims while its lock is held; a second submit
+// takes them over and locks. The first one's commit is refused and it
+// unlocks — behind the second one's lock — and re-asserts before the
+// second commits. The second must not record its lock as what WeChat
+// holds: it queues it again, and LOCK is what WeChat ends with.
+func TestStaleSubmitUnlocksBehindAnotherSubmitsLock(t *testing.T) {
+	testkit.ForEachDB(t, func(t *testing.T, db testkit.DB) {
+		w := newWorld(t, db)
+		invs, r := w.withdrawn(t, 2)
+		w.RunOutbox(t)
+
+		first := w.gate.StopAt(testkit.After, statusBatch, lockWire)
+		firstDone := w.submit(r)
+		waitFor(t, first)
+		w.clock.Advance(3 * time.Minute) // the report's and the invoices' claims ran out
+		second := w.gate.StopAt(testkit.After, statusBatch, lockWire)
+		secondDone := w.submit(r)
+		waitFor(t, second) // WeChat holds the second submit's lock
+
+		first.Release()
+		if err := <-firstDone; !domain.ErrVersionConflict.Is(asDomain(err)) {
+			t.Fatalf("the submit that outlived its claim: %v", err)
+		}
+		wantStatuses(t, w.AppServer, invs, "INIT") // the stale unlock landed behind the lock
+		second.Release()
+		if err := <-secondDone; err != nil {
+			t.Fatalf("second submit: %v", err)
+		}
+		w.settled(t, invs, "LOCK")
+	})
+}
