@@ -16,6 +16,7 @@ type Table struct {
 	Headers []string
 	Widths  []int  // XLSX column widths, in characters
 	Money   []bool // which columns hold amounts
+	Codes   []bool // which hold digits that are not numbers: accounts, phones
 	Rows    [][]string
 }
 
@@ -34,11 +35,12 @@ var bankColumns = []struct {
 	header string
 	width  int
 	money  bool
+	code   bool
 }{
-	{"付款账号开户行", 24, false}, {"付款账号", 24, false}, {"付款账号名称", 24, false},
-	{"收款账号开户行", 30, false}, {"省份", 8, false}, {"城市", 8, false},
-	{"收款账号", 24, false}, {"收款账号名称", 12, false}, {"金额", 14, true},
-	{"汇款用途", 20, false}, {"备注", 24, false}, {"短信通知手机号码", 16, false},
+	{"付款账号开户行", 24, false, false}, {"付款账号", 24, false, true}, {"付款账号名称", 24, false, false},
+	{"收款账号开户行", 30, false, false}, {"省份", 8, false, false}, {"城市", 8, false, false},
+	{"收款账号", 24, false, true}, {"收款账号名称", 12, false, false}, {"金额", 14, true, false},
+	{"汇款用途", 20, false, false}, {"备注", 24, false, false}, {"短信通知手机号码", 16, false, true},
 }
 
 // maxUse is how long 汇款用途 may be: banks cut the field short (ICBC
@@ -81,6 +83,7 @@ func (s *Service) BankFile(ctx context.Context, by domain.EmployeeID, id domain.
 		t.Headers = append(t.Headers, c.header)
 		t.Widths = append(t.Widths, c.width)
 		t.Money = append(t.Money, c.money)
+		t.Codes = append(t.Codes, c.code)
 	}
 	for _, l := range lines {
 		account := ""

@@ -26,8 +26,9 @@ func writeTableCSV(w io.Writer, t payment.Table) error {
 }
 
 // writeTableXLSX writes one sheet (XLSXTable): a bold header and the
-// rows, amounts as exact numbers in 0.00; no totals row (bank imports
-// refuse one).
+// rows, amounts as exact numbers in 0.00, account numbers as "@" text
+// cells (an edit never turns a 19-digit account into 1.23E+18); no
+// totals row (bank imports refuse one).
 func writeTableXLSX(w io.Writer, t payment.Table) error {
 	tt, err := NewXLSXTable(w, "批量支付", tableCols(t))
 	if err != nil {
@@ -39,7 +40,7 @@ func writeTableXLSX(w io.Writer, t payment.Table) error {
 func tableCols(t payment.Table) []Column {
 	cols := make([]Column, len(t.Headers))
 	for i, h := range t.Headers {
-		cols[i] = Column{Header: h, Width: t.Widths[i], Money: t.Money[i]}
+		cols[i] = Column{Header: h, Width: t.Widths[i], Money: t.Money[i], Code: i < len(t.Codes) && t.Codes[i]}
 	}
 	return cols
 }

@@ -130,6 +130,17 @@ func TestPaymentBatch(t *testing.T) {
 		if len(rows) != 3 || rows[1][6] != "6222021234567890123" || rows[2][8] != r2["total"] || rows[1][8] != r1["total"] {
 			t.Fatalf("xlsx rows %v", rows)
 		}
+		// Account numbers are "@" text cells: editing one never turns it
+		// into a rounded number.
+		for _, cell := range []string{"B2", "G2", "G3"} {
+			id, err := x.GetCellStyle(x.GetSheetList()[0], cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st, err := x.GetStyle(id); err != nil || st.NumFmt != 49 {
+				t.Errorf("bank file %s: number format %v (%v), want 49 (@)", cell, st, err)
+			}
+		}
 		if res := li.Do(http.MethodGet, "/api/v1/payments/"+pay["id"].(string)+"/bank-file", nil); res.Status != http.StatusForbidden {
 			t.Fatalf("employee reads the bank file: %d", res.Status)
 		}
