@@ -202,7 +202,7 @@ func TestChecklist04ChooseInvoicePage(t *testing.T) {
 	})
 }
 
-func TestJweixinScript(t *testing.T) {
+func TestJweixinScriptNode(t *testing.T) {
 	e := start(t)
 	for _, tc := range []struct {
 		path       string
